@@ -1,0 +1,1 @@
+"""Metrics, cohorts, CLV models, experiments."""

@@ -1,0 +1,1 @@
+"""The catalogue: products, categories, premium variants, complements, consumption periods."""

@@ -1,0 +1,54 @@
+"""What every command needs: settings, the clock (``--as-of``) and the engine, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from retentio.clock import Clock
+from retentio.config import Settings, clock_from, get_settings
+from retentio.db.engine import make_engine
+from retentio.events.ingest import IngestOptions
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def ingest_options(self) -> IngestOptions:
+        from datetime import timedelta
+
+        return IngestOptions(
+            default_currency=self.settings.default_currency,
+            future_tolerance=timedelta(seconds=self.settings.future_tolerance_seconds),
+            max_batch=self.settings.max_batch_events,
+        )
+
+
+_runtime: Runtime | None = None
+
+
+def configure(as_of: str | None, database_url: str | None) -> Runtime:
+    global _runtime
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    _runtime = Runtime(settings=settings, clock=clock_from(as_of, settings))
+    return _runtime
+
+
+def runtime() -> Runtime:
+    if _runtime is None:
+        return configure(None, None)
+    return _runtime

@@ -1,0 +1,1 @@
+"""Customers: profiles, consents, identities, the incremental aggregates and merges."""

@@ -1,0 +1,89 @@
+"""Tables owned by the customers area: profiles, consents, identities and the aggregates."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+
+from retentio.db.metadata import METADATA
+from retentio.db.types import UtcDateTime, json_type
+
+ID_LENGTH = 128
+
+customers = Table(
+    "customers",
+    METADATA,
+    Column("customer_id", String(ID_LENGTH), primary_key=True),
+    Column("email", String(320), index=True),
+    Column("phone", String(32), index=True),
+    Column("first_name", String(200)),
+    Column("last_name", String(200)),
+    Column("birthday", Date),
+    Column("timezone", String(64)),
+    Column("locale", String(16)),
+    Column("push_tokens", json_type(), nullable=False, default=list),
+    Column("telegram_id", String(64)),
+    Column("viber_id", String(64)),
+    Column("attributes", json_type(), nullable=False, default=dict),
+    # A merged-away record points at the survivor; events for it are routed there.
+    Column("merged_into", String(ID_LENGTH), ForeignKey("customers.customer_id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+consent_changes = Table(
+    "consent_changes",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_consent_changes_customer_channel", "customer_id", "channel", "changed_at"),
+)
+
+identities = Table(
+    "identities",
+    METADATA,
+    # An anonymous visitor id known to belong to a customer (CDP-4).
+    Column("anonymous_id", String(ID_LENGTH), primary_key=True),
+    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), nullable=False),
+    Column("identified_at", UtcDateTime, nullable=False),
+)
+
+customer_profiles = Table(
+    "customer_profiles",
+    METADATA,
+    Column(
+        "customer_id",
+        String(ID_LENGTH),
+        ForeignKey("customers.customer_id"),
+        primary_key=True,
+    ),
+    Column("orders", Integer, nullable=False, default=0),
+    Column("revenue_minor", BigInteger, nullable=False, default=0),
+    Column("currency", String(3)),
+    Column("first_order_at", UtcDateTime),
+    Column("last_order_at", UtcDateTime),
+    Column("previous_order_at", UtcDateTime),
+    Column("cancellations", Integer, nullable=False, default=0),
+    Column("returns", Integer, nullable=False, default=0),
+    Column("returned_minor", BigInteger, nullable=False, default=0),
+    Column("coupon_orders", Integer, nullable=False, default=0),
+    Column("events", Integer, nullable=False, default=0),
+    Column("last_event_at", UtcDateTime),
+    Column("channel_activity", json_type(), nullable=False, default=dict),
+    Column("hour_histogram", json_type(), nullable=False, default=list),
+    Column("category_counts", json_type(), nullable=False, default=dict),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_customer_profiles_last_order_at", "last_order_at"),
+)

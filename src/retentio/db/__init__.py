@@ -1,0 +1,1 @@
+"""The store: engine setup (SQLite, PostgreSQL), the shared metadata, column types, migrations."""

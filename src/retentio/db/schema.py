@@ -1,0 +1,10 @@
+"""The whole declared schema: importing this module registers every area's tables on METADATA."""
+
+from retentio.api import tables as _api_tables  # noqa: F401
+from retentio.catalog import tables as _catalog_tables  # noqa: F401
+from retentio.customers import tables as _customer_tables  # noqa: F401
+from retentio.db.metadata import METADATA
+from retentio.events import tables as _event_tables  # noqa: F401
+from retentio.orders import tables as _order_tables  # noqa: F401
+
+__all__ = ["METADATA"]

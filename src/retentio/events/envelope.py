@@ -1,0 +1,124 @@
+"""The event envelope and its validation: raw client input in, typed events or named errors out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, Properties
+
+MAX_PROPERTIES_BYTES = 64 * 1024
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+_Type = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9_.]+$")]
+
+
+class Envelope(BaseModel):
+    """What a client sends for one event (the HTTP API and the JSONL importer take the same)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: _Id
+    type: _Type
+    customer_id: _Id | None = None
+    anonymous_id: _Id | None = None
+    timestamp: AwareDatetime
+    properties: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A validated event: time in UTC, typed properties for built-in types, raw ones kept to store."""
+
+    event_id: str
+    type: str
+    customer_id: str | None
+    anonymous_id: str | None
+    occurred_at: datetime
+    properties: dict[str, Any]
+    typed: Properties | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidEvent(ValueError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> Event:
+    """Turn one raw event into an ``Event`` or raise ``InvalidEvent`` naming every wrong field."""
+    if not isinstance(raw, dict):
+        raise InvalidEvent([FieldError("", "an event must be a JSON object")])
+    try:
+        envelope = Envelope.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidEvent(_field_errors(error)) from None
+    typed = _validate_properties(envelope)
+    _check_subject(envelope)
+    occurred_at = envelope.timestamp.astimezone(UTC)
+    if occurred_at > now + future_tolerance:
+        raise InvalidEvent(
+            [FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")]
+        )
+    if occurred_at < EARLIEST:
+        raise InvalidEvent([FieldError("timestamp", "is before 1970")])
+    return Event(
+        event_id=envelope.event_id,
+        type=envelope.type,
+        customer_id=envelope.customer_id,
+        anonymous_id=envelope.anonymous_id,
+        occurred_at=occurred_at,
+        properties=envelope.properties,
+        typed=typed,
+    )
+
+
+def _validate_properties(envelope: Envelope) -> Properties | None:
+    if len(orjson.dumps(envelope.properties)) > MAX_PROPERTIES_BYTES:
+        raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
+    model = PROPERTY_MODELS.get(envelope.type)
+    if model is None:
+        if envelope.type.startswith(CUSTOM_PREFIX) and len(envelope.type) > len(CUSTOM_PREFIX):
+            return None
+        raise InvalidEvent(
+            [
+                FieldError(
+                    "type",
+                    f"unknown event type {envelope.type!r}; custom types start with 'custom.'",
+                )
+            ]
+        )
+    try:
+        return model.model_validate(envelope.properties)
+    except ValidationError as error:
+        raise InvalidEvent(_field_errors(error, prefix="properties")) from None
+
+
+def _check_subject(envelope: Envelope) -> None:
+    if envelope.customer_id is None and envelope.anonymous_id is None:
+        raise InvalidEvent([FieldError("customer_id", "give customer_id or anonymous_id")])
+    if envelope.type == "identify" and (
+        envelope.customer_id is None or envelope.anonymous_id is None
+    ):
+        raise InvalidEvent(
+            [FieldError("anonymous_id", "identify needs both anonymous_id and customer_id")]
+        )
+
+
+def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    errors = []
+    for detail in error.errors(include_url=False, include_input=False):
+        path = ".".join(str(part) for part in detail["loc"])
+        field = f"{prefix}.{path}" if prefix and path else (prefix or path)
+        errors.append(FieldError(field, detail["msg"]))
+    return errors

@@ -1,0 +1,170 @@
+"""The one write path for events: validate, deduplicate, store, then update orders and profiles.
+
+A batch is one transaction: when ``ingest_events`` returns, every accepted event is committed
+together with its effects; when it raises, nothing of the batch is stored and a retry is safe.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from retentio.customers.identity import claim_anonymous_history, link_visitors, resolve_subjects
+from retentio.customers.profile import add_activity
+from retentio.customers.store import (
+    canonical_ids,
+    ensure_customers,
+    known_identities,
+    load_profiles,
+    save_profiles,
+)
+from retentio.events.apply import apply_events, apply_order_changes, refresh_order_dates
+from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
+from retentio.events.replay import events_by_row_ids
+from retentio.events.store import append_new_events
+from retentio.orders.store import load_orders, save_orders
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    index: int
+    event_id: str | None
+    errors: tuple[FieldError, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+    rejected: tuple[Rejection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    default_currency: str = "RUB"
+    future_tolerance: timedelta = timedelta(days=1)
+    max_batch: int = 10_000
+
+
+class BatchTooLarge(ValueError):
+    pass
+
+
+def ingest_events(
+    engine: Engine, raw_events: Sequence[object], now: datetime, options: IngestOptions
+) -> IngestResult:
+    if len(raw_events) > options.max_batch:
+        raise BatchTooLarge(
+            f"a batch holds at most {options.max_batch} events, got {len(raw_events)}"
+        )
+    with _collector_paused():
+        valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
+        unique = _first_of_each_id(valid)
+        fresh = _store_with_retry(engine, unique, now, options)
+    return IngestResult(
+        accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected)
+    )
+
+
+def validate_batch(
+    raw_events: Sequence[object], now: datetime, future_tolerance: timedelta
+) -> tuple[list[Event], list[Rejection]]:
+    valid: list[Event] = []
+    rejected: list[Rejection] = []
+    for index, raw in enumerate(raw_events):
+        try:
+            valid.append(validate_event(raw, now, future_tolerance))
+        except InvalidEvent as error:
+            event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            rejected.append(
+                Rejection(
+                    index, event_id if isinstance(event_id, str) else None, tuple(error.errors)
+                )
+            )
+    return valid, rejected
+
+
+def store_batch(
+    connection: Connection, batch: Sequence[Event], now: datetime, options: IngestOptions
+) -> list[Event]:
+    """Inside one transaction: store what is new and apply its effects; returns the new events."""
+    customer_ids = {event.customer_id for event in batch if event.customer_id}
+    anonymous_ids = {
+        event.anonymous_id for event in batch if event.anonymous_id and not event.customer_id
+    }
+    merged = canonical_ids(connection, customer_ids) if customer_ids else {}
+    identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
+    resolved = resolve_subjects(batch, merged, identified)
+    ensure_customers(connection, {e.customer_id for e in resolved if e.customer_id}, now)
+    fresh = append_new_events(connection, resolved, now)
+    apply_events(connection, fresh, now, options.default_currency)
+    links = link_visitors(connection, [event for event in fresh if event.type == "identify"])
+    for anonymous_id, customer_id in sorted(links.items()):
+        attach_visitor_history(connection, anonymous_id, customer_id, now)
+    return fresh
+
+
+def attach_visitor_history(
+    connection: Connection, anonymous_id: str, customer_id: str, now: datetime
+) -> None:
+    """Once a visitor identifies, what they did anonymously counts for the customer."""
+    row_ids, order_ids = claim_anonymous_history(connection, anonymous_id, customer_id)
+    if not row_ids and not order_ids:
+        return
+    drafts = load_profiles(connection, [customer_id], now, lock=True)
+    for event in events_by_row_ids(connection, row_ids):
+        add_activity(drafts[customer_id], event)
+    before = load_orders(connection, order_ids)
+    after = {oid: replace(state, customer_id=customer_id) for oid, state in before.items()}
+    apply_order_changes(connection, drafts, before, after)
+    save_orders(connection, after.values(), now)
+    refresh_order_dates(connection, drafts.values())
+    save_profiles(connection, drafts.values(), now)
+
+
+def _first_of_each_id(batch: Sequence[Event]) -> list[Event]:
+    seen: set[str] = set()
+    unique = []
+    for event in batch:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            unique.append(event)
+    return unique
+
+
+def _store_with_retry(
+    engine: Engine, batch: Sequence[Event], now: datetime, options: IngestOptions
+) -> list[Event]:
+    """PostgreSQL may abort one of two crossing transactions (deadlock); the batch is retried whole."""
+    attempts = 5
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                return store_batch(connection, batch, now, options)
+        except OperationalError as error:
+            if attempt == attempts - 1 or not _is_retryable(error):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    return code in {"40P01", "40001"} or "database is locked" in str(error.orig)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch allocates many short-lived objects; the cycle collector would walk them repeatedly."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

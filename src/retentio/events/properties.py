@@ -1,0 +1,145 @@
+"""The fixed properties of each built-in event type (CDP-3) — the contract integrations rely on.
+
+Known properties are validated; extra properties are kept as sent, so a shop can attach its own
+context without asking. Types outside this table must start with ``custom.``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from babel.numbers import list_currencies
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+ShortText = Annotated[str, StringConstraints(max_length=1000)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=4)]
+Channel = Literal["email", "sms", "push", "viber", "telegram", "web", "app"]
+_CURRENCIES = frozenset(code for code in list_currencies() if len(code) == 3)
+
+
+def _known_currency(code: str) -> str:
+    upper = code.upper()
+    if upper not in _CURRENCIES:
+        raise ValueError(f"unknown currency {code!r}: use an ISO 4217 code such as RUB, EUR, USD")
+    return upper
+
+
+Currency = Annotated[str, AfterValidator(_known_currency)]
+
+
+class Properties(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    sku: Id
+    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    price: Money
+
+
+class ProductViewed(Properties):
+    sku: Id
+
+
+class CategoryViewed(Properties):
+    category: ShortText
+
+
+class ContentViewed(Properties):
+    url: ShortText | None = None
+    title: ShortText | None = None
+
+
+class Search(Properties):
+    query: ShortText
+
+
+class CartUpdated(Properties):
+    cart_id: Id
+    items: Annotated[list[Item], Field(max_length=1000)]
+
+
+class CheckoutStarted(Properties):
+    cart_id: Id
+
+
+class OrderPlaced(Properties):
+    order_id: Id
+    items: Annotated[list[Item], Field(min_length=1, max_length=1000)]
+    total: Money
+    currency: Currency
+    coupon: Id | None = None
+    discount: Money = Decimal(0)
+
+
+class OrderRef(Properties):
+    order_id: Id
+
+
+class OrderReturned(Properties):
+    order_id: Id
+    items: Annotated[list[Item], Field(min_length=1, max_length=1000)]
+
+
+class ChannelChange(Properties):
+    channel: Channel
+    source: ShortText | None = None
+
+
+class AppOpened(Properties):
+    platform: ShortText | None = None
+
+
+class MessageEvent(Properties):
+    message_id: Id
+    channel: Channel
+    url: ShortText | None = None
+
+
+class ReviewSubmitted(Properties):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    sku: Id | None = None
+    text: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+
+class NpsAnswered(Properties):
+    score: Annotated[int, Field(ge=0, le=10)]
+    comment: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+
+class Referral(Properties):
+    referral_code: Id
+    referred_customer_id: Id | None = None
+
+
+PROPERTY_MODELS: dict[str, type[Properties]] = {
+    "product_viewed": ProductViewed,
+    "category_viewed": CategoryViewed,
+    "content_viewed": ContentViewed,
+    "search": Search,
+    "cart_updated": CartUpdated,
+    "checkout_started": CheckoutStarted,
+    "order_placed": OrderPlaced,
+    "order_paid": OrderRef,
+    "order_cancelled": OrderRef,
+    "order_returned": OrderReturned,
+    "subscribed": ChannelChange,
+    "unsubscribed": ChannelChange,
+    "app_opened": AppOpened,
+    "session_started": AppOpened,
+    "message_delivered": MessageEvent,
+    "message_opened": MessageEvent,
+    "message_clicked": MessageEvent,
+    "message_bounced": MessageEvent,
+    "message_complained": MessageEvent,
+    "review_submitted": ReviewSubmitted,
+    "nps_answered": NpsAnswered,
+    "referral": Referral,
+    "identify": Properties,
+}
+
+ORDER_EVENT_TYPES = frozenset({"order_placed", "order_paid", "order_cancelled", "order_returned"})
+CUSTOM_PREFIX = "custom."

@@ -1,0 +1,184 @@
+"""The state of one order as a fold of its events, and what it contributes to its customer's profile.
+
+The state is a function of the *set* of events seen, not of their arrival order: payment, cancellation
+and returns may all arrive before the order itself. That is what lets incremental profiles equal a
+rebuild from the log.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from retentio.events.envelope import Event
+from retentio.events.properties import OrderPlaced, OrderReturned
+from retentio.orders.money import to_minor
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    price_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    sku: str
+    quantity: int
+    price_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    order_id: str
+    customer_id: str | None = None
+    anonymous_id: str | None = None
+    placed_at: datetime | None = None
+    currency: str | None = None
+    total_minor: int = 0
+    discount_minor: int = 0
+    coupon: str | None = None
+    lines: tuple[OrderLine, ...] = ()
+    paid_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    returns: tuple[ReturnLine, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        """An order counts towards the customer's figures once placed and unless cancelled."""
+        return self.placed_at is not None and self.cancelled_at is None
+
+    @property
+    def returned_minor(self) -> int:
+        return sum(returned_amounts(self).values())
+
+    @property
+    def status(self) -> str:
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.returns and self.placed_at is not None:
+            bought = sum(line.quantity for line in self.lines)
+            returned = sum(returned_quantities(self).values())
+            return "returned" if returned >= bought else "partially_returned"
+        if self.paid_at is not None:
+            return "paid"
+        return "placed" if self.placed_at is not None else "pending"
+
+
+def apply_event(state: OrderState, event: Event, default_currency: str) -> OrderState:
+    """Fold one order event into the state (events are deduplicated before they get here)."""
+    subject = {
+        "customer_id": state.customer_id or event.customer_id,
+        "anonymous_id": state.anonymous_id or event.anonymous_id,
+    }
+    if event.type == "order_placed":
+        assert isinstance(event.typed, OrderPlaced)
+        return _placed(replace(state, **subject), event.typed, event.occurred_at)
+    if event.type == "order_paid":
+        return replace(state, **subject, paid_at=_earliest(state.paid_at, event.occurred_at))
+    if event.type == "order_cancelled":
+        return replace(
+            state, **subject, cancelled_at=_earliest(state.cancelled_at, event.occurred_at)
+        )
+    if event.type == "order_returned":
+        assert isinstance(event.typed, OrderReturned)
+        currency = state.currency or default_currency
+        lines = tuple(
+            ReturnLine(item.sku, item.quantity, to_minor(item.price, currency))
+            for item in event.typed.items
+        )
+        return replace(state, **subject, returns=tuple(sorted(state.returns + lines, key=_key)))
+    raise ValueError(f"{event.type} is not an order event")
+
+
+def _placed(state: OrderState, placed: OrderPlaced, at: datetime) -> OrderState:
+    if state.placed_at is not None and state.placed_at <= at:
+        return state  # a second "placed" for the same order keeps the first one's facts
+    currency = placed.currency
+    return replace(
+        state,
+        placed_at=at,
+        currency=currency,
+        total_minor=to_minor(placed.total, currency),
+        discount_minor=to_minor(placed.discount, currency),
+        coupon=placed.coupon,
+        lines=tuple(
+            OrderLine(item.sku, item.quantity, to_minor(item.price, currency))
+            for item in placed.items
+        ),
+    )
+
+
+def _earliest(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None or at < current else current
+
+
+def _key(line: ReturnLine) -> tuple[str, int, int]:
+    return (line.sku, line.quantity, line.price_minor)
+
+
+def returned_quantities(state: OrderState) -> Counter[str]:
+    """Units returned per SKU, never more than were bought once the order's lines are known."""
+    asked: Counter[str] = Counter()
+    for line in state.returns:
+        asked[line.sku] += line.quantity
+    if state.placed_at is None:
+        return asked
+    bought: Counter[str] = Counter()
+    for order_line in state.lines:
+        bought[order_line.sku] += order_line.quantity
+    return Counter(
+        {sku: min(quantity, bought[sku]) for sku, quantity in asked.items() if bought[sku]}
+    )
+
+
+def returned_amounts(state: OrderState) -> Counter[str]:
+    """Money returned per SKU at the price paid (the order's price once known)."""
+    quantities = returned_quantities(state)
+    prices = {line.sku: line.price_minor for line in state.lines}
+    sent_prices = {line.sku: line.price_minor for line in state.returns}
+    return Counter(
+        {sku: quantity * prices.get(sku, sent_prices[sku]) for sku, quantity in quantities.items()}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one order adds to its customer's profile; profiles change by differences of these."""
+
+    orders: int = 0
+    revenue_minor: int = 0
+    coupon_orders: int = 0
+    cancellations: int = 0
+    returns: int = 0
+    returned_minor: int = 0
+    placed_at: datetime | None = None
+    categories: Mapping[str, int] = field(default_factory=dict)
+
+
+NOTHING = Contribution()
+
+
+def contribution(state: OrderState, categories: Mapping[str, str]) -> Contribution:
+    cancellations = 1 if state.cancelled_at is not None else 0
+    if not state.counted:
+        return Contribution(cancellations=cancellations)
+    returned = state.returned_minor
+    by_category: Counter[str] = Counter()
+    for line in state.lines:
+        category = categories.get(line.sku)
+        if category:
+            by_category[category] += 1
+    return Contribution(
+        orders=1,
+        revenue_minor=state.total_minor - returned,
+        coupon_orders=1 if state.coupon else 0,
+        cancellations=cancellations,
+        returns=1 if returned else 0,
+        returned_minor=returned,
+        placed_at=state.placed_at,
+        categories=dict(by_category),
+    )
