@@ -51,9 +51,7 @@ def parse_instant(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as error:
-        raise ValueError(
-            f"{text!r} is not an ISO 8601 time (e.g. 2026-01-31T12:00:00+03:00)"
-        ) from error
+        raise ValueError(f"{text!r} is not an ISO 8601 time (e.g. 2026-01-31T12:00:00+03:00)") from error
     if parsed.tzinfo is None:
         if len(value) == 10:
             return parsed.replace(tzinfo=UTC)

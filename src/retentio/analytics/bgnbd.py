@@ -74,7 +74,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BgNbd
     return BgNbdParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=log_likelihood)
 
 
-def log_likelihood(
+def bgnbd_log_likelihood(
     params: BgNbdParams, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
 ) -> NDArray[np.float64]:
     """Each customer's log-likelihood under ``params`` (paper eq. 6); sum it for the total."""

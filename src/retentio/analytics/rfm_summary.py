@@ -92,9 +92,7 @@ def _unit_days(time_unit: str | float) -> float:
     """Length of the time unit in days; rejects unknown names and non-positive lengths."""
     if isinstance(time_unit, str):
         if time_unit not in _UNIT_DAYS:
-            raise ValueError(
-                f"time_unit must be 'day', 'week' or a number of days, not {time_unit!r}"
-            )
+            raise ValueError(f"time_unit must be 'day', 'week' or a number of days, not {time_unit!r}")
         return _UNIT_DAYS[time_unit]
     days = float(time_unit)
     if not np.isfinite(days) or days <= 0:

@@ -45,9 +45,7 @@ def link_visitors(connection: Connection, identify_events: Sequence[Event]) -> d
         return {}
     existing = set(
         connection.execute(
-            select(identities.c.anonymous_id).where(
-                identities.c.anonymous_id.in_(sorted(candidates))
-            )
+            select(identities.c.anonymous_id).where(identities.c.anonymous_id.in_(sorted(candidates)))
         ).scalars()
     )
     fresh = {aid: event for aid, event in candidates.items() if aid not in existing}

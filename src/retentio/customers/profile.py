@@ -78,9 +78,7 @@ def add_activity(draft: ProfileDraft, event: Event) -> None:
             draft.channel_activity[channel] = stamp
 
 
-def add_contribution(
-    draft: ProfileDraft, delta: Contribution, sign: int, currency: str | None
-) -> None:
+def add_contribution(draft: ProfileDraft, delta: Contribution, sign: int, currency: str | None) -> None:
     """Add (sign=+1) or take away (sign=-1) what one order contributes."""
     draft.orders += sign * delta.orders
     draft.revenue_minor += sign * delta.revenue_minor
@@ -114,9 +112,7 @@ def _add_order_date(draft: ProfileDraft, at: datetime) -> None:
         draft.previous_order_at = at
 
 
-def set_order_dates(
-    draft: ProfileDraft, dates_newest_first: list[datetime], first: datetime | None
-) -> None:
+def set_order_dates(draft: ProfileDraft, dates_newest_first: list[datetime], first: datetime | None) -> None:
     draft.first_order_at = first
     draft.last_order_at = dates_newest_first[0] if dates_newest_first else None
     draft.previous_order_at = dates_newest_first[1] if len(dates_newest_first) > 1 else None
@@ -168,9 +164,7 @@ def finish(draft: ProfileDraft, default_currency: str) -> Profile:
         mean_interval = round(span / (draft.orders - 1), 3)
     last_interval = None
     if draft.last_order_at and draft.previous_order_at:
-        last_interval = round(
-            (draft.last_order_at - draft.previous_order_at).total_seconds() / 86400, 3
-        )
+        last_interval = round((draft.last_order_at - draft.previous_order_at).total_seconds() / 86400, 3)
     favourites = sorted(draft.category_counts, key=lambda c: (-draft.category_counts[c], c))[:3]
     return Profile(
         customer_id=draft.customer_id,

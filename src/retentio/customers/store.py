@@ -60,7 +60,9 @@ def known_identities(connection: Connection, anonymous_ids: Iterable[str]) -> di
                 select(identities.c.anonymous_id, identities.c.customer_id).where(
                     identities.c.anonymous_id.in_(part)
                 )
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
     return known
 

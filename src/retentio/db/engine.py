@@ -22,9 +22,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed.render_as_string(hide_password=False))
     if parsed.get_backend_name() != "postgresql":
-        raise ValueError(
-            f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://"
-        )
+        raise ValueError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
     return create_engine(
         parsed,
         json_serializer=_json_dumps,

@@ -67,9 +67,7 @@ def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> E
     _check_subject(envelope)
     occurred_at = envelope.timestamp.astimezone(UTC)
     if occurred_at > now + future_tolerance:
-        raise InvalidEvent(
-            [FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")]
-        )
+        raise InvalidEvent([FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")])
     if occurred_at < EARLIEST:
         raise InvalidEvent([FieldError("timestamp", "is before 1970")])
     return Event(
@@ -107,12 +105,8 @@ def _validate_properties(envelope: Envelope) -> Properties | None:
 def _check_subject(envelope: Envelope) -> None:
     if envelope.customer_id is None and envelope.anonymous_id is None:
         raise InvalidEvent([FieldError("customer_id", "give customer_id or anonymous_id")])
-    if envelope.type == "identify" and (
-        envelope.customer_id is None or envelope.anonymous_id is None
-    ):
-        raise InvalidEvent(
-            [FieldError("anonymous_id", "identify needs both anonymous_id and customer_id")]
-        )
+    if envelope.type == "identify" and (envelope.customer_id is None or envelope.anonymous_id is None):
+        raise InvalidEvent([FieldError("anonymous_id", "identify needs both anonymous_id and customer_id")])
 
 
 def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:

@@ -60,16 +60,12 @@ def ingest_events(
     engine: Engine, raw_events: Sequence[object], now: datetime, options: IngestOptions
 ) -> IngestResult:
     if len(raw_events) > options.max_batch:
-        raise BatchTooLarge(
-            f"a batch holds at most {options.max_batch} events, got {len(raw_events)}"
-        )
+        raise BatchTooLarge(f"a batch holds at most {options.max_batch} events, got {len(raw_events)}")
     with _collector_paused():
         valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
         unique = _first_of_each_id(valid)
         fresh = _store_with_retry(engine, unique, now, options)
-    return IngestResult(
-        accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected)
-    )
+    return IngestResult(accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected))
 
 
 def validate_batch(
@@ -83,9 +79,7 @@ def validate_batch(
         except InvalidEvent as error:
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
             rejected.append(
-                Rejection(
-                    index, event_id if isinstance(event_id, str) else None, tuple(error.errors)
-                )
+                Rejection(index, event_id if isinstance(event_id, str) else None, tuple(error.errors))
             )
     return valid, rejected
 
@@ -95,9 +89,7 @@ def store_batch(
 ) -> list[Event]:
     """Inside one transaction: store what is new and apply its effects; returns the new events."""
     customer_ids = {event.customer_id for event in batch if event.customer_id}
-    anonymous_ids = {
-        event.anonymous_id for event in batch if event.anonymous_id and not event.customer_id
-    }
+    anonymous_ids = {event.anonymous_id for event in batch if event.anonymous_id and not event.customer_id}
     merged = canonical_ids(connection, customer_ids) if customer_ids else {}
     identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
     resolved = resolve_subjects(batch, merged, identified)

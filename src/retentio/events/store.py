@@ -13,9 +13,7 @@ from retentio.events.envelope import Event
 from retentio.events.tables import events
 
 
-def append_new_events(
-    connection: Connection, batch: Sequence[Event], received_at: datetime
-) -> list[Event]:
+def append_new_events(connection: Connection, batch: Sequence[Event], received_at: datetime) -> list[Event]:
     """Store the events of ``batch`` not stored before and return exactly those.
 
     On PostgreSQL ``ON CONFLICT DO NOTHING RETURNING`` tells which rows this transaction inserted,
@@ -31,9 +29,7 @@ def append_new_events(
     existing: set[str] = set()
     for part in chunks([event.event_id for event in ordered]):
         existing.update(
-            connection.execute(
-                select(events.c.event_id).where(events.c.event_id.in_(part))
-            ).scalars()
+            connection.execute(select(events.c.event_id).where(events.c.event_id.in_(part))).scalars()
         )
     fresh = [event for event in ordered if event.event_id not in existing]
     if fresh:
@@ -41,9 +37,7 @@ def append_new_events(
     return fresh
 
 
-def _insert_returning(
-    connection: Connection, ordered: Sequence[Event], received_at: datetime
-) -> set[str]:
+def _insert_returning(connection: Connection, ordered: Sequence[Event], received_at: datetime) -> set[str]:
     inserted: set[str] = set()
     statement = (
         dialect_insert(connection, events)

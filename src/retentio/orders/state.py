@@ -80,15 +80,12 @@ def apply_event(state: OrderState, event: Event, default_currency: str) -> Order
     if event.type == "order_paid":
         return replace(state, **subject, paid_at=_earliest(state.paid_at, event.occurred_at))
     if event.type == "order_cancelled":
-        return replace(
-            state, **subject, cancelled_at=_earliest(state.cancelled_at, event.occurred_at)
-        )
+        return replace(state, **subject, cancelled_at=_earliest(state.cancelled_at, event.occurred_at))
     if event.type == "order_returned":
         assert isinstance(event.typed, OrderReturned)
         currency = state.currency or default_currency
         lines = tuple(
-            ReturnLine(item.sku, item.quantity, to_minor(item.price, currency))
-            for item in event.typed.items
+            ReturnLine(item.sku, item.quantity, to_minor(item.price, currency)) for item in event.typed.items
         )
         return replace(state, **subject, returns=tuple(sorted(state.returns + lines, key=_key)))
     raise ValueError(f"{event.type} is not an order event")
@@ -106,8 +103,7 @@ def _placed(state: OrderState, placed: OrderPlaced, at: datetime) -> OrderState:
         discount_minor=to_minor(placed.discount, currency),
         coupon=placed.coupon,
         lines=tuple(
-            OrderLine(item.sku, item.quantity, to_minor(item.price, currency))
-            for item in placed.items
+            OrderLine(item.sku, item.quantity, to_minor(item.price, currency)) for item in placed.items
         ),
     )
 
@@ -130,9 +126,7 @@ def returned_quantities(state: OrderState) -> Counter[str]:
     bought: Counter[str] = Counter()
     for order_line in state.lines:
         bought[order_line.sku] += order_line.quantity
-    return Counter(
-        {sku: min(quantity, bought[sku]) for sku, quantity in asked.items() if bought[sku]}
-    )
+    return Counter({sku: min(quantity, bought[sku]) for sku, quantity in asked.items() if bought[sku]})
 
 
 def returned_amounts(state: OrderState) -> Counter[str]:

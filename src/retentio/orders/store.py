@@ -24,10 +24,7 @@ def lock_orders(connection: Connection, order_ids: Sequence[str], now: datetime)
     for part in chunks(ordered):
         connection.execute(
             insert_ignoring_duplicates(connection, orders),
-            [
-                {"order_id": oid, "status": "pending", "updated_at": now, "returns": []}
-                for oid in part
-            ],
+            [{"order_id": oid, "status": "pending", "updated_at": now, "returns": []} for oid in part],
         )
     if connection.dialect.name == "postgresql":
         for part in chunks(ordered):
@@ -74,9 +71,7 @@ def save_orders(connection: Connection, states: Iterable[OrderState], now: datet
     upsert(connection, orders, [_order_row(state, now) for state in changed])
     with_lines = [state for state in changed if state.lines]
     for part in chunks(with_lines):
-        connection.execute(
-            delete(order_lines).where(order_lines.c.order_id.in_([s.order_id for s in part]))
-        )
+        connection.execute(delete(order_lines).where(order_lines.c.order_id.in_([s.order_id for s in part])))
     rows = [row for state in with_lines for row in _line_rows(state)]
     if rows:
         connection.execute(order_lines.insert(), rows)
@@ -125,16 +120,16 @@ def counted_order_dates(
 ) -> dict[str, tuple[datetime | None, list[datetime]]]:
     """First order date and the two newest, per customer, over orders that still count."""
     counted = orders.c.placed_at.is_not(None) & orders.c.cancelled_at.is_(None)
-    result: dict[str, tuple[datetime | None, list[datetime]]] = {
-        cid: (None, []) for cid in customer_ids
-    }
+    result: dict[str, tuple[datetime | None, list[datetime]]] = {cid: (None, []) for cid in customer_ids}
     for part in chunks(list(customer_ids)):
         firsts = dict(
             connection.execute(
                 select(orders.c.customer_id, func.min(orders.c.placed_at))
                 .where(orders.c.customer_id.in_(part), counted)
                 .group_by(orders.c.customer_id)
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         for customer_id in part:
             newest = connection.execute(

@@ -65,13 +65,9 @@ class CustomerTraits:
 def build_traits(config: SimConfig, rng: np.random.Generator) -> CustomerTraits:
     """Draw every customer's hidden traits at once."""
     size = config.customers
-    rate = rng.gamma(
-        config.purchase_rate_shape, config.purchase_rate_mean / config.purchase_rate_shape, size
-    )
+    rate = rng.gamma(config.purchase_rate_shape, config.purchase_rate_mean / config.purchase_rate_shape, size)
     concentration = config.dropout_concentration
-    dropout = rng.beta(
-        config.dropout_mean * concentration, (1 - config.dropout_mean) * concentration, size
-    )
+    dropout = rng.beta(config.dropout_mean * concentration, (1 - config.dropout_mean) * concentration, size)
     # Browsing follows buying, with its own noise; a floor keeps non-buyers visible now and then.
     browse = rate * config.browse_sessions_per_order * rng.lognormal(-0.125, 0.5, size) + 0.01
     seekers = rng.random(size) < config.discount_seeker_share
@@ -136,9 +132,7 @@ def _favourites(rng: np.random.Generator, size: int) -> IntArray:
     return np.stack([first, second], axis=1).astype(np.int64)
 
 
-def build_customers(
-    config: SimConfig, traits: CustomerTraits, rng: np.random.Generator
-) -> list[SimCustomer]:
+def build_customers(config: SimConfig, traits: CustomerTraits, rng: np.random.Generator) -> list[SimCustomer]:
     """Profiles for the traits; drawn as columns and assembled in one pass for speed."""
     size = config.customers
     english = (rng.random(size) < config.english_share).tolist()
@@ -168,9 +162,7 @@ def build_customers(
                 if email_ok
                 else None,
                 phone=f"+79{phones[index]:09d}" if phone_ok else None,
-                first_name=FIRST_NAMES_EN[name % len(FIRST_NAMES_EN)]
-                if is_english
-                else FIRST_NAMES_RU[name],
+                first_name=FIRST_NAMES_EN[name % len(FIRST_NAMES_EN)] if is_english else FIRST_NAMES_RU[name],
                 birthday=birthdays[index],
                 timezone=zones[index],
                 locale="en" if is_english else "ru",
@@ -187,6 +179,5 @@ def _birthdays(rng: np.random.Generator, size: int, year: int) -> list[date | No
     ordinals = rng.integers(first, first + 52 * 365, size).tolist()
     known = (rng.random(size) < 0.85).tolist()
     return [
-        date.fromordinal(day) if is_known else None
-        for day, is_known in zip(ordinals, known, strict=True)
+        date.fromordinal(day) if is_known else None for day, is_known in zip(ordinals, known, strict=True)
     ]

@@ -1,0 +1,30 @@
+"""The typed input and output of the catalogue (CDP-2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from retentio.events.properties import Currency, Id
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class ProductUpsert(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Text
+    category: Annotated[str, StringConstraints(max_length=200)] | None = None
+    brand: Annotated[str, StringConstraints(max_length=200)] | None = None
+    price: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=4)] | None = None
+    currency: Currency | None = None
+    margin: Annotated[Decimal, Field(ge=-1, le=1, decimal_places=4)] | None = None
+    premium_variant_of: Id | None = None
+    complements: Annotated[list[Id], Field(max_length=200)] = []
+    consumption_days: Annotated[int, Field(gt=0, le=3650)] | None = None
+    attributes: Annotated[dict[str, Any], Field(max_length=200)] = {}
+
+
+class ProductRecord(ProductUpsert):
+    sku: Id

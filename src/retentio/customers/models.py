@@ -1,0 +1,101 @@
+"""What crosses the customers area's boundary: the typed input for creating or updating a customer."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE_CHARS = re.compile(r"[\s\-()]")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    local, domain = value.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def _phone(value: str) -> str:
+    """Store phones as +digits (E.164) so the same number written two ways is one number."""
+    digits = _PHONE_CHARS.sub("", value)
+    if digits.startswith("8") and len(digits) == 11:
+        digits = "+7" + digits[1:]  # the Russian trunk prefix 8 means +7
+    if not digits.startswith("+"):
+        digits = "+" + digits
+    if not re.fullmatch(r"\+\d{7,15}", digits):
+        raise ValueError(f"{value!r} is not a phone number (use the international form, +7…)")
+    return digits
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Moscow") from None
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
+Name = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Handle = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ConsentChange(BaseModel):
+    """One opt-in or opt-out, with who/where it came from (kept forever as history)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channel: Channel
+    granted: bool
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "api"
+    changed_at: AwareDatetime | None = None
+
+
+class CustomerUpsert(BaseModel):
+    """Create-or-update input: only the fields given are changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    email: Email | None = None
+    phone: Phone | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    birthday: date | None = None
+    timezone: TimeZone | None = None
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
+    push_tokens: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=20)] | None
+    ) = None
+    telegram_id: Handle | None = None
+    viber_id: Handle | None = None
+    attributes: Annotated[dict[str, Any], Field(max_length=200)] | None = None
+    consents: Annotated[list[ConsentChange], Field(max_length=50)] = []
+
+
+class CustomerRecord(BaseModel):
+    """A stored customer as other areas and the API see it."""
+
+    model_config = ConfigDict(frozen=True)
+    customer_id: str
+    email: str | None
+    phone: str | None
+    first_name: str | None
+    last_name: str | None
+    birthday: date | None
+    timezone: str | None
+    locale: str | None
+    push_tokens: list[str]
+    telegram_id: str | None
+    viber_id: str | None
+    attributes: dict[str, Any]
+    consents: dict[str, bool]
+    merged_into: str | None
+    created_at: datetime
+    updated_at: datetime
