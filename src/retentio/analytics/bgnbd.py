@@ -110,7 +110,7 @@ def conditional_expected_purchases(
     t = np.asarray(horizon, dtype=np.float64)
     if (t < 0).any():
         raise ValueError("horizon must be non-negative")
-    x, r, a, b = customers.frequency, params.r, params.a, params.b
+    x, r, a, b = customers.frequency, params.r, _away_from_one(params.a), params.b
     scale = params.alpha + customers.age
     remaining = 1.0 - (scale / (scale + t)) ** (r + x) * special.hyp2f1(
         r + x, b + x, a + b + x - 1.0, t / (scale + t)
@@ -124,9 +124,14 @@ def expected_purchases_new_customer(params: BgNbdParams, horizon: ArrayLike) -> 
     t = np.asarray(horizon, dtype=np.float64)
     if (t < 0).any():
         raise ValueError("horizon must be non-negative")
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    r, alpha, a, b = params.r, params.alpha, _away_from_one(params.a), params.b
     remaining = 1.0 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b, a + b - 1.0, t / (alpha + t))
     return np.asarray((a + b - 1.0) / (a - 1.0) * remaining, dtype=np.float64)
+
+
+def _away_from_one(a: float) -> float:
+    """Shift a = 1 by 1e-7: eqs. 9-10 have a removable 0/0 there that floats cannot divide."""
+    return a if abs(a - 1.0) > 1e-7 else 1.0 + 1e-7
 
 
 def _as_array(params: BgNbdParams) -> NDArray[np.float64]:

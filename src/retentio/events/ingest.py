@@ -10,6 +10,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Protocol
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -45,11 +46,19 @@ class IngestResult:
     rejected: tuple[Rejection, ...]
 
 
+class Reaction(Protocol):
+    """Something other areas do in the same transaction once a batch's new events are applied
+    (e.g. segments re-evaluating the customers the batch touched)."""
+
+    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     default_currency: str = "RUB"
     future_tolerance: timedelta = timedelta(days=1)
     max_batch: int = 10_000
+    reactions: tuple[Reaction, ...] = ()
 
 
 class BatchTooLarge(ValueError):
@@ -99,6 +108,8 @@ def store_batch(
     links = link_visitors(connection, [event for event in fresh if event.type == "identify"])
     for anonymous_id, customer_id in sorted(links.items()):
         attach_visitor_history(connection, anonymous_id, customer_id, now)
+    for react in options.reactions:
+        react(connection, fresh, now)
     return fresh
 
 
