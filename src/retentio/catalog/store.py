@@ -20,7 +20,7 @@ def categories_of(connection: Connection, skus: Iterable[str]) -> dict[str, str]
                     products.c.sku.in_(part), products.c.category.is_not(None)
                 )
             )
-            .tuples()
+            
             .all()
         )
     return found

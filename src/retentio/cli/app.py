@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from retentio.cli import customers as customer_commands
 from retentio.cli import db as db_commands
 from retentio.cli.context import configure
 
@@ -35,6 +36,8 @@ def _global_options(
 
 
 app.add_typer(db_commands.app, name="db")
+app.add_typer(customer_commands.customers_app, name="customers")
+app.add_typer(customer_commands.profiles_app, name="profiles")
 
 
 def main() -> None:

@@ -86,8 +86,10 @@ def add_contribution(draft: ProfileDraft, delta: Contribution, sign: int, curren
     draft.cancellations += sign * delta.cancellations
     draft.returns += sign * delta.returns
     draft.returned_minor += sign * delta.returned_minor
-    if currency and delta.orders:
-        draft.currency = currency
+    if currency and sign > 0:
+        # A store trades in one currency; with several, the choice must still not depend on the
+        # order events arrive in, hence the smallest code rather than the latest.
+        draft.currency = currency if draft.currency is None else min(draft.currency, currency)
     for category, count in delta.categories.items():
         left = draft.category_counts.get(category, 0) + sign * count
         if left:

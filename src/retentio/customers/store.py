@@ -61,7 +61,7 @@ def known_identities(connection: Connection, anonymous_ids: Iterable[str]) -> di
                     identities.c.anonymous_id.in_(part)
                 )
             )
-            .tuples()
+            
             .all()
         )
     return known

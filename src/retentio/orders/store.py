@@ -128,7 +128,7 @@ def counted_order_dates(
                 .where(orders.c.customer_id.in_(part), counted)
                 .group_by(orders.c.customer_id)
             )
-            .tuples()
+            
             .all()
         )
         for customer_id in part:
