@@ -51,6 +51,7 @@ class ProfileDraft:
     hour_histogram: list[int] = field(default_factory=lambda: [0] * 24)
     category_counts: dict[str, int] = field(default_factory=dict)
     needs_order_dates: bool = False
+    stored: bool = False  # a row exists already: save with UPDATE rather than INSERT
 
 
 def channel_of(event: Event) -> str | None:

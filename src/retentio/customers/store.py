@@ -1,4 +1,8 @@
-"""Loading and saving profiles in bulk, and creating the customers that events mention."""
+"""Loading and saving profiles in bulk, and creating the customers that events mention.
+
+Profiles are read and written on every batch, so these queries go straight to the driver
+(``db.codec``) instead of through SQLAlchemy's per-value type processing.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,17 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from retentio.customers.profile import ProfileDraft
-from retentio.customers.tables import customer_profiles, customers, identities
-from retentio.db.batches import chunks, insert_ignoring_duplicates, upsert
+from retentio.customers.tables import customers, identities
+from retentio.db.batches import chunks, insert_ignoring_duplicates
+from retentio.db.codec import Codec, codec_for, executemany, fetchall
+
+_TIMES = ("first_order_at", "last_order_at", "previous_order_at", "last_event_at")
+_JSON = ("channel_activity", "hour_histogram", "category_counts")
+_FIELDS = (
+    "orders", "revenue_minor", "currency", "first_order_at", "last_order_at", "previous_order_at",
+    "cancellations", "returns", "returned_minor", "coupon_orders", "events", "last_event_at",
+    "channel_activity", "hour_histogram", "category_counts",
+)  # fmt: skip
 
 
 def ensure_customers(connection: Connection, customer_ids: Iterable[str], now: datetime) -> None:
@@ -35,8 +48,7 @@ def ensure_customers(connection: Connection, customer_ids: Iterable[str], now: d
 def canonical_ids(connection: Connection, customer_ids: Iterable[str]) -> dict[str, str]:
     """Where a merged-away customer id now points (only ids that were merged appear)."""
     found: dict[str, str] = {}
-    wanted = sorted(set(customer_ids))
-    for part in chunks(wanted):
+    for part in chunks(sorted(set(customer_ids))):
         for cid, target in connection.execute(
             select(customers.c.customer_id, customers.c.merged_into).where(
                 customers.c.customer_id.in_(part), customers.c.merged_into.is_not(None)
@@ -60,9 +72,7 @@ def known_identities(connection: Connection, anonymous_ids: Iterable[str]) -> di
                 select(identities.c.anonymous_id, identities.c.customer_id).where(
                     identities.c.anonymous_id.in_(part)
                 )
-            )
-            
-            .all()
+            ).all()
         )
     return known
 
@@ -70,66 +80,97 @@ def known_identities(connection: Connection, anonymous_ids: Iterable[str]) -> di
 def load_profiles(
     connection: Connection, customer_ids: Sequence[str], now: datetime, lock: bool
 ) -> dict[str, ProfileDraft]:
-    """Working copies of the profiles of ``customer_ids``, created empty where missing.
+    """Working copies of the profiles of ``customer_ids``; customers and empty profiles are created
+    where missing.
 
-    With ``lock`` the rows are created first and then locked in key order (PostgreSQL), so that a
-    concurrent batch about the same customer waits instead of overwriting.
+    On PostgreSQL with ``lock`` the rows are created first and then locked in key order, so that a
+    concurrent batch about the same customer waits instead of overwriting. SQLite's single writer
+    needs no row locks.
     """
     ordered = sorted(set(customer_ids))
-    if lock:
-        for part in chunks(ordered):
-            connection.execute(
-                insert_ignoring_duplicates(connection, customer_profiles),
-                [_empty_row(cid, now) for cid in part],
-            )
+    codec = codec_for(connection)
+    if lock and codec.is_postgres:
+        ensure_customers(connection, ordered, now)
+        _insert_empty(connection, codec, ordered, now)
     drafts = {cid: ProfileDraft(cid) for cid in ordered}
+    suffix = " ORDER BY customer_id FOR UPDATE" if lock and codec.is_postgres else ""
     for part in chunks(ordered):
-        query = select(customer_profiles).where(customer_profiles.c.customer_id.in_(part))
-        if lock and connection.dialect.name == "postgresql":
-            query = query.order_by(customer_profiles.c.customer_id).with_for_update()
-        for row in connection.execute(query):
-            drafts[row.customer_id] = _draft_from_row(row._mapping)
+        sql = (
+            f"SELECT customer_id, {', '.join(_FIELDS)} FROM customer_profiles "
+            f"WHERE customer_id IN ({codec.marks(len(part))}){suffix}"
+        )
+        for row in fetchall(connection, sql, part):
+            drafts[row[0]] = _draft_from_row(codec, row)
+    missing = [cid for cid, draft in drafts.items() if not draft.stored]
+    if missing and lock:
+        ensure_customers(connection, missing, now)
     return drafts
 
 
 def save_profiles(connection: Connection, drafts: Iterable[ProfileDraft], now: datetime) -> None:
-    rows = [_row_from_draft(draft, now) for draft in sorted(drafts, key=lambda d: d.customer_id)]
-    for part in chunks(rows):
-        upsert(connection, customer_profiles, list(part))
+    codec = codec_for(connection)
+    ordered = sorted(drafts, key=lambda draft: draft.customer_id)
+    stamp = codec.timestamp(now)
+    updates = [(*_values(codec, draft), stamp, draft.customer_id) for draft in ordered if draft.stored]
+    inserts = [(draft.customer_id, *_values(codec, draft), stamp) for draft in ordered if not draft.stored]
+    assignments = ", ".join(f"{name} = {_mark(codec, name)}" for name in (*_FIELDS, "updated_at"))
+    executemany(
+        connection,
+        f"UPDATE customer_profiles SET {assignments} WHERE customer_id = {codec.mark}",
+        updates,
+    )
+    columns = ("customer_id", *_FIELDS, "updated_at")
+    executemany(
+        connection,
+        f"INSERT INTO customer_profiles ({', '.join(columns)}) "
+        f"VALUES ({', '.join(_mark(codec, name) for name in columns)})",
+        inserts,
+    )
+    for draft in ordered:
+        draft.stored = True
 
 
-def _empty_row(customer_id: str, now: datetime) -> dict[str, Any]:
-    return _row_from_draft(ProfileDraft(customer_id), now)
+def _insert_empty(connection: Connection, codec: Codec, ordered: Sequence[str], now: datetime) -> None:
+    columns = ("customer_id", *_FIELDS, "updated_at")
+    sql = (
+        f"INSERT INTO customer_profiles ({', '.join(columns)}) "
+        f"VALUES ({', '.join(_mark(codec, name) for name in columns)}) ON CONFLICT DO NOTHING"
+    )
+    stamp = codec.timestamp(now)
+    executemany(connection, sql, [(cid, *_values(codec, ProfileDraft(cid)), stamp) for cid in ordered])
 
 
-_FIELDS = (
-    "orders",
-    "revenue_minor",
-    "currency",
-    "first_order_at",
-    "last_order_at",
-    "previous_order_at",
-    "cancellations",
-    "returns",
-    "returned_minor",
-    "coupon_orders",
-    "events",
-    "last_event_at",
-    "channel_activity",
-    "hour_histogram",
-    "category_counts",
-)
+def _mark(codec: Codec, name: str) -> str:
+    return codec.json_mark() if name in _JSON else codec.mark
 
 
-def _draft_from_row(row: Any) -> ProfileDraft:
-    draft = ProfileDraft(row["customer_id"], **{name: row[name] for name in _FIELDS})
+def _values(codec: Codec, draft: ProfileDraft) -> tuple[Any, ...]:
+    return (
+        draft.orders,
+        draft.revenue_minor,
+        draft.currency,
+        codec.timestamp(draft.first_order_at),
+        codec.timestamp(draft.last_order_at),
+        codec.timestamp(draft.previous_order_at),
+        draft.cancellations,
+        draft.returns,
+        draft.returned_minor,
+        draft.coupon_orders,
+        draft.events,
+        codec.timestamp(draft.last_event_at),
+        codec.json(draft.channel_activity),
+        codec.json(draft.hour_histogram),
+        codec.json(draft.category_counts),
+    )
+
+
+def _draft_from_row(codec: Codec, row: Sequence[Any]) -> ProfileDraft:
+    values = dict(zip(_FIELDS, row[1:], strict=True))
+    for name in _TIMES:
+        values[name] = codec.read_timestamp(values[name])
+    for name in _JSON:
+        values[name] = codec.read_json(values[name])
+    draft = ProfileDraft(row[0], **values, stored=True)
     if len(draft.hour_histogram) != 24:
         draft.hour_histogram = [0] * 24
     return draft
-
-
-def _row_from_draft(draft: ProfileDraft, now: datetime) -> dict[str, Any]:
-    row: dict[str, Any] = {"customer_id": draft.customer_id, "updated_at": now}
-    for name in _FIELDS:
-        row[name] = getattr(draft, name)
-    return row

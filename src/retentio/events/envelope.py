@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
 
 from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, Properties
 
@@ -55,51 +55,64 @@ class InvalidEvent(ValueError):
         self.errors = errors
 
 
+def _typed_envelope(type_name: str, model: type[Properties]) -> type[Envelope]:
+    """One model per event type, so an event is validated in a single pass, properties included."""
+    required = any(field.is_required() for field in model.model_fields.values())
+    default: Any = ... if required else model()
+    return create_model(f"{model.__name__}Event_{type_name}", __base__=Envelope, properties=(model, default))
+
+
+_TYPED_ENVELOPES: dict[str, type[Envelope]] = {
+    name: _typed_envelope(name, model) for name, model in PROPERTY_MODELS.items()
+}
+
+
 def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> Event:
     """Turn one raw event into an ``Event`` or raise ``InvalidEvent`` naming every wrong field."""
     if not isinstance(raw, dict):
         raise InvalidEvent([FieldError("", "an event must be a JSON object")])
+    type_name = raw.get("type")
+    model = _TYPED_ENVELOPES.get(type_name) if isinstance(type_name, str) else None
+    is_custom = model is None and _is_custom(type_name)
     try:
-        envelope = Envelope.model_validate(raw)
+        envelope = (model or Envelope).model_validate(raw)
     except ValidationError as error:
-        raise InvalidEvent(_field_errors(error)) from None
-    typed = _validate_properties(envelope)
+        raise InvalidEvent(_type_error(type_name, model, is_custom) + _field_errors(error)) from None
+    if model is None and not is_custom:
+        raise InvalidEvent(_type_error(type_name, model, is_custom))
+    properties = raw.get("properties") or {}
+    if len(orjson.dumps(properties)) > MAX_PROPERTIES_BYTES:
+        raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
     _check_subject(envelope)
     occurred_at = envelope.timestamp.astimezone(UTC)
     if occurred_at > now + future_tolerance:
         raise InvalidEvent([FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")])
     if occurred_at < EARLIEST:
         raise InvalidEvent([FieldError("timestamp", "is before 1970")])
+    typed = envelope.properties if isinstance(envelope.properties, Properties) else None
     return Event(
         event_id=envelope.event_id,
         type=envelope.type,
         customer_id=envelope.customer_id,
         anonymous_id=envelope.anonymous_id,
         occurred_at=occurred_at,
-        properties=envelope.properties,
+        properties=properties,
         typed=typed,
     )
 
 
-def _validate_properties(envelope: Envelope) -> Properties | None:
-    if len(orjson.dumps(envelope.properties)) > MAX_PROPERTIES_BYTES:
-        raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
-    model = PROPERTY_MODELS.get(envelope.type)
-    if model is None:
-        if envelope.type.startswith(CUSTOM_PREFIX) and len(envelope.type) > len(CUSTOM_PREFIX):
-            return None
-        raise InvalidEvent(
-            [
-                FieldError(
-                    "type",
-                    f"unknown event type {envelope.type!r}; custom types start with 'custom.'",
-                )
-            ]
-        )
-    try:
-        return model.model_validate(envelope.properties)
-    except ValidationError as error:
-        raise InvalidEvent(_field_errors(error, prefix="properties")) from None
+def _is_custom(type_name: object) -> bool:
+    return (
+        isinstance(type_name, str)
+        and type_name.startswith(CUSTOM_PREFIX)
+        and len(type_name) > len(CUSTOM_PREFIX)
+    )
+
+
+def _type_error(type_name: object, model: type[Envelope] | None, is_custom: bool) -> list[FieldError]:
+    if model is not None or is_custom or not isinstance(type_name, str):
+        return []
+    return [FieldError("type", f"unknown event type {type_name!r}; custom types start with 'custom.'")]
 
 
 def _check_subject(envelope: Envelope) -> None:

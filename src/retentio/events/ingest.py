@@ -20,7 +20,6 @@ from retentio.customers.identity import claim_anonymous_history, link_visitors, 
 from retentio.customers.profile import add_activity
 from retentio.customers.store import (
     canonical_ids,
-    ensure_customers,
     known_identities,
     load_profiles,
     save_profiles,
@@ -102,7 +101,6 @@ def store_batch(
     merged = canonical_ids(connection, customer_ids) if customer_ids else {}
     identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
     resolved = resolve_subjects(batch, merged, identified)
-    ensure_customers(connection, {e.customer_id for e in resolved if e.customer_id}, now)
     fresh = append_new_events(connection, resolved, now)
     apply_events(connection, fresh, now, options.default_currency)
     links = link_visitors(connection, [event for event in fresh if event.type == "identify"])

@@ -6,57 +6,73 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from retentio.db.batches import chunks, dialect_insert
+from retentio.db.batches import chunks
+from retentio.db.codec import Codec, codec_for, executemany, fetchall
 from retentio.events.envelope import Event
-from retentio.events.tables import events
+
+_COLUMNS = "event_id, type, customer_id, anonymous_id, occurred_at, received_at, properties"
+
+# PostgreSQL: one statement per chunk; unnest turns parallel arrays into rows, and ON CONFLICT with
+# RETURNING names exactly the rows this transaction inserted, even against a concurrent writer.
+_INSERT_POSTGRES = f"""
+INSERT INTO events ({_COLUMNS})
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],
+                     %s::timestamptz[], %s::timestamptz[], %s::jsonb[])
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
+"""
+_INSERT_SQLITE = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
-def append_new_events(connection: Connection, batch: Sequence[Event], received_at: datetime) -> list[Event]:
+def append_new_events(
+    connection: Connection, batch: Sequence[Event], received_at: datetime
+) -> list[Event]:
     """Store the events of ``batch`` not stored before and return exactly those.
 
-    On PostgreSQL ``ON CONFLICT DO NOTHING RETURNING`` tells which rows this transaction inserted,
-    even with another process inserting the same ids at the same moment; rows go in ``event_id``
-    order so two such processes take the unique-index locks in the same order. On SQLite the write
-    lock is already exclusive (``BEGIN IMMEDIATE``), so a lookup followed by a plain insert is exact
-    and faster.
+    Rows go in ``event_id`` order, so two processes inserting overlapping batches take the
+    unique-index locks in the same order and cannot deadlock. On SQLite the write lock is already
+    exclusive (``BEGIN IMMEDIATE``), so a lookup followed by a plain insert is exact and faster.
     """
     ordered = sorted(batch, key=lambda event: event.event_id)
-    if connection.dialect.name == "postgresql":
-        inserted = _insert_returning(connection, ordered, received_at)
+    codec = codec_for(connection)
+    if codec.is_postgres:
+        inserted = _insert_returning(connection, codec, ordered, received_at)
         return [event for event in ordered if event.event_id in inserted]
-    existing: set[str] = set()
-    for part in chunks([event.event_id for event in ordered]):
-        existing.update(
-            connection.execute(select(events.c.event_id).where(events.c.event_id.in_(part))).scalars()
-        )
+    existing = _stored_ids(connection, [event.event_id for event in ordered])
     fresh = [event for event in ordered if event.event_id not in existing]
-    if fresh:
-        connection.execute(events.insert(), [_row(event, received_at) for event in fresh])
+    stamp = codec.timestamp(received_at)
+    executemany(connection, _INSERT_SQLITE, [_row(codec, event, stamp) for event in fresh])
     return fresh
 
 
-def _insert_returning(connection: Connection, ordered: Sequence[Event], received_at: datetime) -> set[str]:
+def _stored_ids(connection: Connection, event_ids: Sequence[str]) -> set[str]:
+    existing: set[str] = set()
+    for part in chunks(event_ids):
+        sql = f"SELECT event_id FROM events WHERE event_id IN ({', '.join('?' * len(part))})"
+        existing.update(row[0] for row in fetchall(connection, sql, part))
+    return existing
+
+
+def _insert_returning(
+    connection: Connection, codec: Codec, ordered: Sequence[Event], received_at: datetime
+) -> set[str]:
     inserted: set[str] = set()
-    statement = (
-        dialect_insert(connection, events)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(events.c.event_id, sort_by_parameter_order=True)
-    )
-    for part in chunks(ordered, 2_000):
-        result = connection.execute(statement, [_row(event, received_at) for event in part])
-        inserted.update(result.scalars())
+    for part in chunks(ordered, 5_000):
+        rows = [_row(codec, event, received_at) for event in part]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        inserted.update(row[0] for row in fetchall(connection, _INSERT_POSTGRES, columns))
     return inserted
 
 
-def _row(event: Event, received_at: datetime) -> dict[str, Any]:
-    return {
-        "event_id": event.event_id,
-        "type": event.type,
-        "customer_id": event.customer_id,
-        "anonymous_id": event.anonymous_id,
-        "occurred_at": event.occurred_at,
-        "received_at": received_at,
-        "properties": event.properties,
-    }
+def _row(codec: Codec, event: Event, received_at: Any) -> tuple[Any, ...]:
+    return (
+        event.event_id,
+        event.type,
+        event.customer_id,
+        event.anonymous_id,
+        codec.timestamp(event.occurred_at),
+        received_at,
+        codec.json(event.properties),
+    )

@@ -60,7 +60,7 @@ def test_valid_events_are_stored_when_others_in_the_batch_are_rejected(engine: E
         2: ["properties.items.0.quantity"],
         3: ["properties.currency"],
         4: ["timestamp"],
-        5: ["event_id"],
+        5: ["event_id", "properties"],
         6: ["customer_id"],
         7: ["properties"],
         8: [""],
