@@ -85,7 +85,8 @@ def _executemany_floor(path: Path, events: list[dict[str, object]]) -> float:
     for start in range(0, len(rows), BATCH):
         connection.execute("BEGIN")
         connection.executemany(
-            "INSERT INTO events (event_id, type, customer_id, occurred_at, properties) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO events (event_id, type, customer_id, occurred_at, properties)"
+            " VALUES (?, ?, ?, ?, ?)",
             rows[start : start + BATCH],
         )
         connection.execute("COMMIT")

@@ -70,25 +70,33 @@ class OrderState:
 
 def apply_event(state: OrderState, event: Event, default_currency: str) -> OrderState:
     """Fold one order event into the state (events are deduplicated before they get here)."""
-    subject = {
-        "customer_id": state.customer_id or event.customer_id,
-        "anonymous_id": state.anonymous_id or event.anonymous_id,
-    }
+    state = _with_subject(state, event)
     if event.type == "order_placed":
         assert isinstance(event.typed, OrderPlaced)
-        return _placed(replace(state, **subject), event.typed, event.occurred_at)
+        return _placed(state, event.typed, event.occurred_at)
     if event.type == "order_paid":
-        return replace(state, **subject, paid_at=_earliest(state.paid_at, event.occurred_at))
+        return replace(state, paid_at=_earliest(state.paid_at, event.occurred_at))
     if event.type == "order_cancelled":
-        return replace(state, **subject, cancelled_at=_earliest(state.cancelled_at, event.occurred_at))
+        return replace(state, cancelled_at=_earliest(state.cancelled_at, event.occurred_at))
     if event.type == "order_returned":
         assert isinstance(event.typed, OrderReturned)
         currency = state.currency or default_currency
         lines = tuple(
             ReturnLine(item.sku, item.quantity, to_minor(item.price, currency)) for item in event.typed.items
         )
-        return replace(state, **subject, returns=tuple(sorted(state.returns + lines, key=_key)))
+        return replace(state, returns=tuple(sorted(state.returns + lines, key=_key)))
     raise ValueError(f"{event.type} is not an order event")
+
+
+def _with_subject(state: OrderState, event: Event) -> OrderState:
+    """The first event that names a customer (or visitor) decides whom the order belongs to."""
+    if state.customer_id is not None and state.anonymous_id is not None:
+        return state
+    return replace(
+        state,
+        customer_id=state.customer_id or event.customer_id,
+        anonymous_id=state.anonymous_id or event.anonymous_id,
+    )
 
 
 def _placed(state: OrderState, placed: OrderPlaced, at: datetime) -> OrderState:

@@ -127,9 +127,7 @@ def counted_order_dates(
                 select(orders.c.customer_id, func.min(orders.c.placed_at))
                 .where(orders.c.customer_id.in_(part), counted)
                 .group_by(orders.c.customer_id)
-            )
-            
-            .all()
+            ).all()
         )
         for customer_id in part:
             newest = connection.execute(

@@ -2,19 +2,26 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
+from tests.helpers import event, ingest, item, rows
 
 from retentio.customers.service import get_profile
 from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.events.tables import events
-from tests.helpers import event, ingest, item, rows
 
 OPTIONS = IngestOptions()
 
 
 def _placed(event_id: str, customer: str, at: datetime, order_id: str, total: str, **extra: object) -> dict:
     return event(
-        event_id, "order_placed", at, customer, order_id=order_id,
-        items=[item("SKU-1", 1, total)], total=total, currency="RUB", **extra,
+        event_id,
+        "order_placed",
+        at,
+        customer,
+        order_id=order_id,
+        items=[item("SKU-1", 1, total)],
+        total=total,
+        currency="RUB",
+        **extra,
     )
 
 
@@ -41,10 +48,26 @@ def test_valid_events_are_stored_when_others_in_the_batch_are_rejected(engine: E
     batch = [
         event("ok-1", "product_viewed", now, "c-1", sku="A"),
         event("bad-type", "order_exploded", now, "c-1"),
-        event("bad-qty", "order_placed", now, "c-1", order_id="o", items=[item("A", -1, "1")],
-              total="1", currency="RUB"),
-        event("bad-currency", "order_placed", now, "c-1", order_id="o", items=[item("A", 1, "1")],
-              total="1", currency="XYZ"),
+        event(
+            "bad-qty",
+            "order_placed",
+            now,
+            "c-1",
+            order_id="o",
+            items=[item("A", -1, "1")],
+            total="1",
+            currency="RUB",
+        ),
+        event(
+            "bad-currency",
+            "order_placed",
+            now,
+            "c-1",
+            order_id="o",
+            items=[item("A", 1, "1")],
+            total="1",
+            currency="XYZ",
+        ),
         event("future", "product_viewed", now + timedelta(days=30), "c-1", sku="A"),
         {"type": "product_viewed", "customer_id": "c-1", "timestamp": now.isoformat()},
         event("nobody", "product_viewed", now, sku="A"),
@@ -71,14 +94,33 @@ def test_valid_events_are_stored_when_others_in_the_batch_are_rejected(engine: E
 def test_profile_follows_orders_cancellations_and_partial_returns(engine: Engine, now: datetime) -> None:
     day = timedelta(days=1)
     start = now - 30 * day
-    ingest(engine, [
-        _placed("p1", "c-1", start, "o-1", "100.00", coupon="WELCOME"),
-        event("p2", "order_placed", start + 10 * day, "c-1", order_id="o-2",
-              items=[item("SKU-1", 2, "50.00"), item("SKU-2", 1, "20.00")], total="120.00", currency="RUB"),
-        _placed("p3", "c-1", start + 20 * day, "o-3", "300.00"),
-        event("c3", "order_cancelled", start + 21 * day, "c-1", order_id="o-3"),
-        event("r2", "order_returned", start + 22 * day, "c-1", order_id="o-2", items=[item("SKU-1", 1, "50.00")]),
-    ], now)
+    ingest(
+        engine,
+        [
+            _placed("p1", "c-1", start, "o-1", "100.00", coupon="WELCOME"),
+            event(
+                "p2",
+                "order_placed",
+                start + 10 * day,
+                "c-1",
+                order_id="o-2",
+                items=[item("SKU-1", 2, "50.00"), item("SKU-2", 1, "20.00")],
+                total="120.00",
+                currency="RUB",
+            ),
+            _placed("p3", "c-1", start + 20 * day, "o-3", "300.00"),
+            event("c3", "order_cancelled", start + 21 * day, "c-1", order_id="o-3"),
+            event(
+                "r2",
+                "order_returned",
+                start + 22 * day,
+                "c-1",
+                order_id="o-2",
+                items=[item("SKU-1", 1, "50.00")],
+            ),
+        ],
+        now,
+    )
     profile = _profile(engine, "c-1", now)
     assert profile.orders == 2
     assert profile.revenue == Decimal("170.00")  # 100 + 120 − 50 returned
@@ -105,15 +147,32 @@ def test_events_of_an_order_may_arrive_before_the_order(engine: Engine, now: dat
 
 def test_anonymous_history_moves_to_the_customer_on_identify(engine: Engine, now: datetime) -> None:
     at = now - timedelta(hours=3)
-    ingest(engine, [
-        event("v1", "product_viewed", at, anonymous_id="anon-1", sku="A"),
-        event("o1", "order_placed", at, anonymous_id="anon-1", order_id="guest-1",
-              items=[item("A", 1, "15.00")], total="15.00", currency="RUB"),
-    ], now)
+    ingest(
+        engine,
+        [
+            event("v1", "product_viewed", at, anonymous_id="anon-1", sku="A"),
+            event(
+                "o1",
+                "order_placed",
+                at,
+                anonymous_id="anon-1",
+                order_id="guest-1",
+                items=[item("A", 1, "15.00")],
+                total="15.00",
+                currency="RUB",
+            ),
+        ],
+        now,
+    )
     ingest(engine, [event("id", "identify", at + timedelta(hours=1), "c-9", "anon-1")], now)
-    ingest(engine, [event("v2", "product_viewed", at + timedelta(hours=2), anonymous_id="anon-1", sku="B")], now)
+    ingest(
+        engine, [event("v2", "product_viewed", at + timedelta(hours=2), anonymous_id="anon-1", sku="B")], now
+    )
     profile = _profile(engine, "c-9", now)
     assert (profile.events, profile.orders, profile.revenue) == (4, 1, Decimal("15.00"))
     assert {r["event_id"]: r["customer_id"] for r in rows(engine, "events", drop=())} == {
-        "v1": "c-9", "o1": "c-9", "id": "c-9", "v2": "c-9",
+        "v1": "c-9",
+        "o1": "c-9",
+        "id": "c-9",
+        "v2": "c-9",
     }
