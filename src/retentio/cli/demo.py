@@ -1,0 +1,114 @@
+"""``retentio demo``: the whole product on a fresh SQLite file, with a simulated store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from retentio.cli.context import runtime
+from retentio.sim.config import SimConfig
+from retentio.sim.demo import DemoRun, run_demo
+
+T = TypeVar("T")
+
+
+def demo_command(
+    database: Annotated[Path, typer.Option("--db", help="SQLite file to create (replaced).")] = Path(
+        "retentio-demo.db"
+    ),
+    customers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Customers in the store.")] = 10_000,
+    days: Annotated[int, typer.Option(min=1, max=3_650, help="Days to simulate.")] = 365,
+    seed: Annotated[int, typer.Option(help="Same seed, same store.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
+) -> None:
+    """Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base."""
+    config = SimConfig(customers=customers, days=days, seed=seed)
+    options = runtime().ingest_options()
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("day {task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("days", total=days)
+        run = run_demo(database, config, options, progress=lambda done, _total: bar.update(task, completed=done))
+    if as_json:
+        typer.echo(orjson.dumps(_document(run)).decode())
+        return
+    _print_report(run)
+
+
+def _document(run: DemoRun) -> dict[str, object]:
+    return {
+        "database": str(run.database),
+        "days": run.config.days,
+        "seed": run.config.seed,
+        "events": run.events_accepted,
+        "events_rejected": run.events_rejected,
+        "seconds": round(run.seconds, 2),
+        **run.summary.as_json(),
+    }
+
+
+def _print_report(run: DemoRun) -> None:
+    summary = run.summary
+    console = Console()
+    console.print(
+        f"[bold]Retentio demo[/bold]: {run.config.customers:,} customers over {run.config.days} days "
+        f"(seed {run.config.seed}), {run.events_accepted:,} events in {run.seconds:.1f} s → {run.database}"
+    )
+    table = Table(title="The base", show_lines=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("what it means")
+    money = summary.currency
+    rows = [
+        ("customers", f"{summary.customers:,}", "records in the base (merged duplicates not counted)"),
+        ("buyers", f"{summary.buyers:,}", "customers with at least one order that was not cancelled"),
+        ("orders", f"{summary.orders:,}", "orders placed and not cancelled"),
+        ("revenue", f"{summary.revenue:,.2f} {money}", "order totals, returns deducted"),
+        (
+            "average order value",
+            _or_dash(summary.average_order_value, lambda v: f"{v:,.2f} {money}"),
+            "revenue / orders",
+        ),
+        (
+            "repeat purchase rate",
+            _or_dash(summary.repeat_purchase_rate, lambda v: f"{v:.1%}"),
+            "buyers with 2 or more orders / buyers",
+        ),
+        (
+            "purchase frequency",
+            _or_dash(summary.purchase_frequency, lambda v: f"{v:.2f}"),
+            "orders / buyers",
+        ),
+        ("cancelled orders", f"{summary.cancelled_orders:,}", "orders cancelled after placing"),
+        ("orders with returns", f"{summary.returned_orders:,}", "orders with at least one item returned"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    categories = Table(title="Top categories by revenue")
+    categories.add_column("category")
+    categories.add_column("revenue", justify="right")
+    for name, value in summary.top_categories:
+        categories.add_row(name, f"{value:,.2f} {money}")
+    console.print(categories)
+    console.print(
+        f"Explore it: RETENTIO_DATABASE_URL=sqlite:///{run.database} retentio stats  ·  "
+        f"retentio serve  ·  retentio customers show <id>"
+    )
+
+
+def _or_dash(value: T | None, render: Callable[[T], str]) -> str:
+    return "—" if value is None else render(value)

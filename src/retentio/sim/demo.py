@@ -1,0 +1,128 @@
+"""The demo: a fresh SQLite store, a simulated shop living through its days on the real ingestion
+path with a moving clock, and a summary of the base at the end."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from retentio.catalog.models import ProductUpsert
+from retentio.catalog.service import do_upsert_products
+from retentio.clock import FixedClock
+from retentio.customers.models import ConsentChange, CustomerUpsert
+from retentio.customers.service import do_upsert_customer
+from retentio.customers.summary import BaseSummary, base_summary
+from retentio.db.engine import make_engine
+from retentio.db.migrate import upgrade
+from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.sim.config import SimConfig
+from retentio.sim.customers import SimCustomer
+from retentio.sim.store import SimStore, build_store
+from retentio.sim.stream import simulate
+
+DayHook = Callable[[Engine, datetime], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRun:
+    database: Path
+    config: SimConfig
+    events_accepted: int
+    events_rejected: int
+    seconds: float
+    summary: BaseSummary
+
+
+def run_demo(
+    database: Path,
+    config: SimConfig,
+    options: IngestOptions,
+    day_hooks: Sequence[DayHook] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoRun:
+    """Simulate ``config.days`` days into a new SQLite file at ``database`` (replaced if present)."""
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    clock = FixedClock(config.start)
+    store = build_store(config)
+    _load_catalogue(engine, store, config, clock.now())
+    arrivals = _arrivals_by_day(store.customers, config.start)
+    accepted = rejected = 0
+    for day_number, day_events in enumerate(simulate(config, store)):
+        day_start = config.start + timedelta(days=day_number)
+        _sign_up(engine, arrivals.pop(day_start.date(), []), day_start)
+        clock.set(day_start + timedelta(days=1))
+        for start in range(0, len(day_events), options.max_batch):
+            result = ingest_events(engine, day_events[start : start + options.max_batch], clock.now(), options)
+            accepted += result.accepted
+            rejected += len(result.rejected)
+        for hook in day_hooks:
+            hook(engine, clock.now())
+        if progress is not None:
+            progress(day_number + 1, config.days)
+    with engine.connect() as connection:
+        summary = base_summary(connection, config.currency)
+    engine.dispose()
+    return DemoRun(database, config, accepted, rejected, time.perf_counter() - started, summary)
+
+
+def _load_catalogue(engine: Engine, store: SimStore, config: SimConfig, now: datetime) -> None:
+    items = [
+        (
+            product.sku,
+            ProductUpsert(
+                name=product.name,
+                category=product.category,
+                brand=product.brand,
+                price=product.price,
+                currency=config.currency,
+                margin=product.margin,
+                premium_variant_of=product.premium_variant_of,
+                complements=list(product.complements),
+                consumption_days=product.consumption_days,
+            ),
+        )
+        for product in store.products
+    ]
+    with engine.begin() as connection:
+        do_upsert_products(connection, items, now, config.currency)
+
+
+def _arrivals_by_day(customers: Sequence[SimCustomer], start: datetime) -> dict[date, list[SimCustomer]]:
+    """Customers are created on the day they sign up; those from before the run, on its first day."""
+    by_day: dict[date, list[SimCustomer]] = defaultdict(list)
+    for customer in customers:
+        by_day[max(customer.signed_up_at, start).date()].append(customer)
+    return by_day
+
+
+def _sign_up(engine: Engine, customers: Sequence[SimCustomer], now: datetime) -> None:
+    if not customers:
+        return
+    with engine.begin() as connection:
+        for customer in customers:
+            do_upsert_customer(connection, customer.customer_id, _customer_input(customer), now)
+
+
+def _customer_input(customer: SimCustomer) -> CustomerUpsert:
+    return CustomerUpsert(
+        email=customer.email,
+        phone=customer.phone,
+        first_name=customer.first_name,
+        birthday=customer.birthday,
+        timezone=customer.timezone,
+        locale=customer.locale,
+        consents=[
+            ConsentChange(channel=channel, granted=granted, source="signup", changed_at=customer.signed_up_at)
+            for channel, granted in sorted(customer.consents.items())
+        ],
+    )
