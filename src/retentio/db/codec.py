@@ -55,7 +55,7 @@ def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]])
     """Run ``sql`` for every row on the connection's own DBAPI cursor, inside its transaction."""
     if not rows:
         return
-    cursor = connection.connection.cursor()
+    cursor = _cursor(connection)
     try:
         cursor.executemany(sql, rows)
     finally:
@@ -63,9 +63,17 @@ def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]])
 
 
 def fetchall(connection: Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
-    cursor = connection.connection.cursor()
+    cursor = _cursor(connection)
     try:
         cursor.execute(sql, parameters)
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def _cursor(connection: Connection) -> Any:
+    """The DBAPI cursor of the connection's transaction; on PostgreSQL a binary one, which skips
+    psycopg's text escaping of every array element and timestamp."""
+    if connection.dialect.name == "postgresql":
+        return connection.connection.driver_connection.cursor(binary=True)  # type: ignore[union-attr]
+    return connection.connection.cursor()
