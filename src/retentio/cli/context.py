@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
 
 from retentio.clock import Clock
-from retentio.config import Settings, clock_from, get_settings
+from retentio.config import Settings, clock_from
 from retentio.db.engine import make_engine
 from retentio.events.ingest import IngestOptions
 
@@ -27,8 +27,6 @@ class Runtime:
         return self.clock.now()
 
     def ingest_options(self) -> IngestOptions:
-        from datetime import timedelta
-
         return IngestOptions(
             default_currency=self.settings.default_currency,
             future_tolerance=timedelta(seconds=self.settings.future_tolerance_seconds),
@@ -41,7 +39,7 @@ _runtime: Runtime | None = None
 
 def configure(as_of: str | None, database_url: str | None) -> Runtime:
     global _runtime
-    settings = get_settings()
+    settings = Settings()  # read afresh: one process may run several commands (tests, scripts)
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     _runtime = Runtime(settings=settings, clock=clock_from(as_of, settings))

@@ -41,7 +41,9 @@ def demo_command(
         disable=as_json or not err.is_terminal,
     ) as bar:
         task = bar.add_task("days", total=days)
-        run = run_demo(database, config, options, progress=lambda done, _total: bar.update(task, completed=done))
+        run = run_demo(
+            database, config, options, progress=lambda done, _total: bar.update(task, completed=done)
+        )
     if as_json:
         typer.echo(orjson.dumps(_document(run)).decode())
         return

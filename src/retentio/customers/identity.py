@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from retentio.customers.tables import identities
-from retentio.db.batches import insert_ignoring_duplicates
+from retentio.db.batches import chunks, insert_ignoring_duplicates
 from retentio.events.envelope import Event
+from retentio.events.replay import event_from_row
 from retentio.events.tables import events
 from retentio.orders.tables import orders
 
@@ -64,23 +65,37 @@ def link_visitors(connection: Connection, identify_events: Sequence[Event]) -> d
     return {aid: event.customer_id for aid, event in fresh.items() if event.customer_id}
 
 
-def claim_anonymous_history(
-    connection: Connection, anonymous_id: str, customer_id: str
-) -> tuple[list[int], list[str]]:
-    """Give the visitor's unowned events and orders to the customer; returns their row ids."""
-    event_ids = list(
+def claim_anonymous_histories(
+    connection: Connection, links: dict[str, str]
+) -> tuple[list[Event], dict[str, str]]:
+    """Give the visitors' unowned events and orders to their customers.
+
+    Returns the claimed events (now carrying their customer) and order id → customer id. Set-based:
+    one read and one write per kind, whatever the number of visitors identified in the batch.
+    """
+    claimed: list[Event] = []
+    orders_claimed: dict[str, str] = {}
+    for part in chunks(sorted(links)):
+        rows = connection.execute(
+            select(events)
+            .where(events.c.anonymous_id.in_(part), events.c.customer_id.is_(None))
+            .order_by(events.c.id)
+        )
+        claimed.extend(replace(event_from_row(row), customer_id=links[row.anonymous_id]) for row in rows)
+        for order_id, anonymous_id in connection.execute(
+            select(orders.c.order_id, orders.c.anonymous_id).where(
+                orders.c.anonymous_id.in_(part), orders.c.customer_id.is_(None)
+            )
+        ):
+            orders_claimed[order_id] = links[anonymous_id]
+    owner = bindparam("owner")
+    visitor = bindparam("visitor")
+    pairs = [{"owner": customer, "visitor": anonymous} for anonymous, customer in sorted(links.items())]
+    if pairs:
         connection.execute(
             update(events)
-            .where(events.c.anonymous_id == anonymous_id, events.c.customer_id.is_(None))
-            .values(customer_id=customer_id)
-            .returning(events.c.id)
-        ).scalars()
-    )
-    order_ids = list(
-        connection.execute(
-            select(orders.c.order_id).where(
-                orders.c.anonymous_id == anonymous_id, orders.c.customer_id.is_(None)
-            )
-        ).scalars()
-    )
-    return event_ids, order_ids
+            .where(events.c.anonymous_id == visitor, events.c.customer_id.is_(None))
+            .values(customer_id=owner),
+            pairs,
+        )
+    return claimed, orders_claimed

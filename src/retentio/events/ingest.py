@@ -10,13 +10,13 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Protocol
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from retentio.customers.identity import claim_anonymous_history, link_visitors, resolve_subjects
+from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
 from retentio.customers.profile import add_activity
 from retentio.customers.store import (
     canonical_ids,
@@ -26,7 +26,6 @@ from retentio.customers.store import (
 )
 from retentio.events.apply import apply_events, apply_order_changes, refresh_order_dates
 from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
-from retentio.events.replay import events_by_row_ids
 from retentio.events.store import append_new_events
 from retentio.orders.store import load_orders, save_orders
 
@@ -104,25 +103,25 @@ def store_batch(
     fresh = append_new_events(connection, resolved, now)
     apply_events(connection, fresh, now, options.default_currency)
     links = link_visitors(connection, [event for event in fresh if event.type == "identify"])
-    for anonymous_id, customer_id in sorted(links.items()):
-        attach_visitor_history(connection, anonymous_id, customer_id, now)
+    if links:
+        attach_visitor_histories(connection, links, now)
     for react in options.reactions:
         react(connection, fresh, now)
     return fresh
 
 
-def attach_visitor_history(
-    connection: Connection, anonymous_id: str, customer_id: str, now: datetime
-) -> None:
-    """Once a visitor identifies, what they did anonymously counts for the customer."""
-    row_ids, order_ids = claim_anonymous_history(connection, anonymous_id, customer_id)
-    if not row_ids and not order_ids:
+def attach_visitor_histories(connection: Connection, links: dict[str, str], now: datetime) -> None:
+    """Once visitors identify, what they did anonymously counts for their customers."""
+    claimed, claimed_orders = claim_anonymous_histories(connection, links)
+    if not claimed and not claimed_orders:
         return
-    drafts = load_profiles(connection, [customer_id], now, lock=True)
-    for event in events_by_row_ids(connection, row_ids):
-        add_activity(drafts[customer_id], event)
-    before = load_orders(connection, order_ids)
-    after = {oid: replace(state, customer_id=customer_id) for oid, state in before.items()}
+    owners = {event.customer_id for event in claimed if event.customer_id} | set(claimed_orders.values())
+    drafts = load_profiles(connection, sorted(owners), now, lock=True)
+    for event in claimed:
+        assert event.customer_id is not None
+        add_activity(drafts[event.customer_id], event)
+    before = load_orders(connection, sorted(claimed_orders))
+    after = {oid: replace(state, customer_id=claimed_orders[oid]) for oid, state in before.items()}
     apply_order_changes(connection, drafts, before, after)
     save_orders(connection, after.values(), now)
     refresh_order_dates(connection, drafts.values())

@@ -16,7 +16,7 @@ from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
 from retentio.clock import FixedClock
 from retentio.customers.models import ConsentChange, CustomerUpsert
-from retentio.customers.service import do_upsert_customer
+from retentio.customers.service import do_upsert_customers
 from retentio.customers.summary import BaseSummary, base_summary
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
@@ -24,7 +24,7 @@ from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
 from retentio.sim.store import SimStore, build_store
-from retentio.sim.stream import simulate
+from retentio.sim.engine import simulate
 
 DayHook = Callable[[Engine, datetime], None]
 
@@ -62,7 +62,9 @@ def run_demo(
         _sign_up(engine, arrivals.pop(day_start.date(), []), day_start)
         clock.set(day_start + timedelta(days=1))
         for start in range(0, len(day_events), options.max_batch):
-            result = ingest_events(engine, day_events[start : start + options.max_batch], clock.now(), options)
+            result = ingest_events(
+                engine, day_events[start : start + options.max_batch], clock.now(), options
+            )
             accepted += result.accepted
             rejected += len(result.rejected)
         for hook in day_hooks:
@@ -109,8 +111,9 @@ def _sign_up(engine: Engine, customers: Sequence[SimCustomer], now: datetime) ->
     if not customers:
         return
     with engine.begin() as connection:
-        for customer in customers:
-            do_upsert_customer(connection, customer.customer_id, _customer_input(customer), now)
+        do_upsert_customers(
+            connection, [(customer.customer_id, _customer_input(customer)) for customer in customers], now
+        )
 
 
 def _customer_input(customer: SimCustomer) -> CustomerUpsert:
