@@ -23,7 +23,7 @@ def demo_command(
     database: Annotated[Path, typer.Option("--db", help="SQLite file to create (replaced).")] = Path(
         "retentio-demo.db"
     ),
-    customers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Customers in the store.")] = 10_000,
+    customers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Customers in the store.")] = 1_000,
     days: Annotated[int, typer.Option(min=1, max=3_650, help="Days to simulate.")] = 365,
     seed: Annotated[int, typer.Option(help="Same seed, same store.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
