@@ -8,7 +8,7 @@ many purchases to expect from them.
 Fitting maximises the closed-form log-likelihood (paper eq. 6) over log-parameters, so the
 optimiser never has to respect positivity, with the analytic gradient so L-BFGS-B needs few
 evaluations. Customers with identical (x, t_x, T) share one likelihood term weighted by their
-count: with day-level data most customers collapse into a few thousand distinct rows.
+count: the 23,570 CDNOW customers collapse into 11,104 rows, the 1/10 sample into 1,016.
 """
 
 from __future__ import annotations
@@ -107,26 +107,92 @@ def conditional_expected_purchases(
     ``(k, n)`` table of cumulative expectations at ``k`` horizons.
     """
     customers = _validated(frequency, recency, age)
-    t = np.asarray(horizon, dtype=np.float64)
-    if (t < 0).any():
-        raise ValueError("horizon must be non-negative")
-    x, r, a, b = customers.frequency, params.r, _away_from_one(params.a), params.b
-    scale = params.alpha + customers.age
-    remaining = 1.0 - (scale / (scale + t)) ** (r + x) * special.hyp2f1(
-        r + x, b + x, a + b + x - 1.0, t / (scale + t)
-    )
+    t = _horizon(horizon)
+    bought = _purchases_while_alive(params, customers.frequency, params.alpha + customers.age, t)
     alive = special.expit(-_log_dropout_odds(_as_array(params), customers))
-    return np.asarray((a + b + x - 1.0) / (a - 1.0) * remaining * alive, dtype=np.float64)
+    return np.asarray(bought * alive, dtype=np.float64)
 
 
 def expected_purchases_new_customer(params: BgNbdParams, horizon: ArrayLike) -> NDArray[np.float64]:
     """E[X(t)]: expected purchases of a just-acquired customer in ``horizon`` periods (eq. 9)."""
+    return _purchases_while_alive(params, np.zeros(()), np.full((), params.alpha), _horizon(horizon))
+
+
+def _horizon(horizon: ArrayLike) -> NDArray[np.float64]:
+    """Horizons as floats, refusing negative ones (there is no expected past)."""
     t = np.asarray(horizon, dtype=np.float64)
-    if (t < 0).any():
-        raise ValueError("horizon must be non-negative")
-    r, alpha, a, b = params.r, params.alpha, _away_from_one(params.a), params.b
-    remaining = 1.0 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b, a + b - 1.0, t / (alpha + t))
-    return np.asarray((a + b - 1.0) / (a - 1.0) * remaining, dtype=np.float64)
+    if not np.isfinite(t).all() or (t < 0).any():
+        raise ValueError("horizon must be finite and non-negative")
+    return t
+
+
+def _purchases_while_alive(
+    params: BgNbdParams,
+    frequency: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    t: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The first factor of eq. 10 (eq. 9 when x = 0 and scale = α), in a stable form.
+
+    The paper writes it with (1-z)^(r+x) · 2F1(r+x, b+x; a+b+x-1; z), z = t / (scale + t).
+    When a - 1 - r - x < 0 that series diverges as z → 1 (long horizons, frequent buyers) and
+    the product is an underflowing power times an overflowing series. Euler's transformation
+    gives the same value as (1-z)^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z), whose series then
+    converges at z = 1; each customer gets whichever of the two forms converges.
+    """
+    r, a, b = params.r, _away_from_one(params.a), params.b
+    x, z, still_out = np.broadcast_arrays(frequency, t / (scale + t), scale / (scale + t))
+    euler = r + x - a + 1.0 >= 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = still_out ** np.where(euler, a - 1.0, r + x) * special.hyp2f1(
+            np.where(euler, a + b - 1.0 - r, r + x),
+            np.where(euler, a - 1.0, b + x),
+            a + b + x - 1.0,
+            z,
+        )
+    failed = ~np.isfinite(product) & (a + b + x - 1.0 > 0)
+    if failed.any():  # scipy's hyp2f1 gives up for some large parameters: sum the series
+        product = np.array(product, dtype=np.float64)
+        product[failed] = np.exp(
+            (r + x[failed]) * np.log(still_out[failed])
+            + _log_positive_series(r + x[failed], b + x[failed], a + b + x[failed] - 1.0, z[failed])
+        )
+    expected = (a + b + x - 1.0) / (a - 1.0) * (1.0 - product)
+    # 1 - (≈1) can round a hair below zero
+    return np.asarray(np.maximum(expected, 0.0), dtype=np.float64)
+
+
+def _log_positive_series(
+    upper_a: NDArray[np.float64],
+    upper_b: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    z: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """log 2F1(A, B; C; z) for A, B, C > 0 and 0 ≤ z < 1, summing the series in log space.
+
+    With positive parameters every term is positive, so adding them up loses nothing to
+    cancellation; working in logs keeps huge intermediate terms representable. Terms are taken
+    in chunks until the next one no longer changes the sum (at most a million terms).
+    """
+    chunk = 4096
+    total = np.zeros_like(z)  # log of the running sum; the n = 0 term is 1
+    log_term = np.zeros_like(z)
+    log_z = np.log(np.maximum(z, np.finfo(np.float64).tiny))[:, np.newaxis]
+    for start in range(0, 1_000_000, chunk):
+        n = np.arange(start, start + chunk, dtype=np.float64)
+        steps = (
+            np.log(upper_a[:, np.newaxis] + n)
+            + np.log(upper_b[:, np.newaxis] + n)
+            - np.log(lower[:, np.newaxis] + n)
+            - np.log1p(n)
+            + log_z
+        )
+        logs = log_term[:, np.newaxis] + np.cumsum(steps, axis=1)
+        total = np.logaddexp(total, special.logsumexp(logs, axis=1))
+        log_term = logs[:, -1]
+        if ((log_term - total < -40) & (steps[:, -1] < 0)).all():
+            break
+    return total
 
 
 def _away_from_one(a: float) -> float:
@@ -164,15 +230,19 @@ def _validated(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> _Cus
 
 def _aggregate(customers: _Customers) -> _Customers:
     """Merge customers with identical (x, t_x, T) into one row weighted by their count."""
-    rows = np.column_stack([customers.frequency, customers.recency, customers.age])
-    unique_rows, counts = np.unique(rows, axis=0, return_counts=True)
-    return _Customers(unique_rows[:, 0], unique_rows[:, 1], unique_rows[:, 2], counts.astype(np.float64))
+    columns = (customers.frequency, customers.recency, customers.age)
+    order = np.lexsort(columns[::-1])
+    x, t_x, t_cal = (column[order] for column in columns)
+    changed = (np.diff(x) != 0) | (np.diff(t_x) != 0) | (np.diff(t_cal) != 0)
+    starts = np.flatnonzero(np.r_[True, changed])
+    counts = np.diff(np.r_[starts, len(x)]).astype(np.float64)
+    return _Customers(x[starts], t_x[starts], t_cal[starts], counts)
 
 
 def _starting_log_params(customers: _Customers) -> NDArray[np.float64]:
     """Start where a no-dropout NBD would be: r = 1 and α matching the mean purchase rate."""
-    purchases = float(customers.frequency @ customers.weights)
-    time_watched = float(customers.age @ customers.weights)
+    purchases = float((customers.frequency * customers.weights).sum())
+    time_watched = float((customers.age * customers.weights).sum())
     alpha = min(max(time_watched / max(purchases, 1.0), 1e-3), 1e3)  # r / alpha = mean rate
     return np.asarray(np.log([1.0, alpha, 1.0, 1.0]), dtype=np.float64)
 
@@ -237,6 +307,8 @@ def _weighted_log_likelihood_and_gradient(
     d_a = digamma_ab + share_dropout / a
     d_b = digamma_ab + special.digamma(b + x) - special.digamma(b) - share_dropout * inverse_b_term
     weights = customers.weights
-    gradient = np.array([d_r @ weights, d_alpha @ weights, d_a @ weights, d_b @ weights])
-    value = float((base + np.logaddexp(0.0, odds)) @ weights)
+    # weighted sums by multiply-and-add rather than `@`: BLAS threads spin-waiting on a busy
+    # machine made the dot products of this tiny problem ten times slower
+    gradient = (np.stack([d_r, d_alpha, d_a, d_b]) * weights).sum(axis=1)
+    value = float(((base + np.logaddexp(0.0, odds)) * weights).sum())
     return value, gradient * params

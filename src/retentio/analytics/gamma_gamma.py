@@ -119,7 +119,8 @@ def customer_lifetime_value(
     per_month = np.diff(cumulative, axis=0)
     discount = (1.0 + monthly_discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
     value_per_purchase = conditional_expected_spend(spend, summary.frequency, summary.monetary_value)
-    return np.asarray((discount @ per_month) * value_per_purchase, dtype=np.float64)
+    discounted_purchases = (discount[:, np.newaxis] * per_month).sum(axis=0)
+    return np.asarray(discounted_purchases * value_per_purchase, dtype=np.float64)
 
 
 def _validated(

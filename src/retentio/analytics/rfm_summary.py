@@ -24,6 +24,7 @@ Money here is float on purpose: the summary feeds statistical models, it is not 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -61,8 +62,8 @@ class _DailyPurchases:
 
 
 def summarise_transactions(
-    customer_ids: ArrayLike,
-    timestamps: ArrayLike,
+    customer_ids: ArrayLike | Sequence[str | int],
+    timestamps: ArrayLike | Sequence[dt.date],
     amounts: ArrayLike,
     *,
     until: dt.date | dt.datetime | np.datetime64,
@@ -101,7 +102,9 @@ def _unit_days(time_unit: str | float) -> float:
 
 
 def _validated_columns(
-    customer_ids: ArrayLike, timestamps: ArrayLike, amounts: ArrayLike
+    customer_ids: ArrayLike | Sequence[str | int],
+    timestamps: ArrayLike | Sequence[dt.date],
+    amounts: ArrayLike,
 ) -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.float64]]:
     """Turn the three columns into 1-D arrays of equal, non-zero length with sane amounts."""
     ids = np.asarray(customer_ids)
@@ -152,7 +155,9 @@ def _summary_from_days(
     ends = np.r_[starts[1:], len(daily.days)] - 1
     frequency = (ends - starts).astype(np.int64)
     first_days = daily.days[starts]
-    repeat_spend = np.add.reduceat(daily.totals, starts) - daily.totals[starts]
+    repeat_day_totals = daily.totals.copy()
+    repeat_day_totals[starts] = 0.0  # the first purchase day is not a repeat purchase
+    repeat_spend = np.add.reduceat(repeat_day_totals, starts)
     monetary = np.divide(repeat_spend, frequency, out=np.zeros(len(starts)), where=frequency > 0)
     return RfmSummary(
         customer_ids=unique_ids,

@@ -23,6 +23,11 @@ class Runtime:
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
 
+    def close(self) -> None:
+        """Release pooled connections when the command ends (PostgreSQL would warn otherwise)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, select, update
 
 from retentio.customers.tables import identities
 from retentio.db.batches import chunks, insert_ignoring_duplicates
@@ -88,8 +88,8 @@ def claim_anonymous_histories(
             )
         ):
             orders_claimed[order_id] = links[anonymous_id]
-    owner = bindparam("owner")
-    visitor = bindparam("visitor")
+    owner: BindParameter[str] = bindparam("owner")
+    visitor: BindParameter[str] = bindparam("visitor")
     pairs = [{"owner": customer, "visitor": anonymous} for anonymous, customer in sorted(links.items())]
     if pairs:
         connection.execute(
