@@ -18,8 +18,10 @@ def do_upsert_products(
     connection: Connection, items: Sequence[tuple[str, ProductUpsert]], now: datetime, default_currency: str
 ) -> int:
     """Create or replace products by SKU (a product is sent whole, as shops export them)."""
-    rows = [_row(sku, product, now, default_currency) for sku, product in items]
-    rows.sort(key=lambda row: row["sku"])
+    # The same SKU twice in one call: the later one wins (PostgreSQL refuses to upsert a row twice
+    # in one statement).
+    latest = {sku: product for sku, product in items}
+    rows = [_row(sku, latest[sku], now, default_currency) for sku in sorted(latest)]
     for part in chunks(rows, 2_000):
         upsert(connection, products, list(part))
     return len(rows)

@@ -70,12 +70,13 @@ class CustomerUpsert(BaseModel):
     birthday: date | None = None
     timezone: TimeZone | None = None
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
-    push_tokens: (
-        Annotated[list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=20)] | None
-    ) = None
+    # Not nullable: the columns are not, so an explicit null is refused here rather than stored.
+    push_tokens: Annotated[
+        list[Annotated[str, StringConstraints(max_length=4096)]], Field(max_length=20)
+    ] = []
     telegram_id: Handle | None = None
     viber_id: Handle | None = None
-    attributes: Annotated[dict[str, Any], Field(max_length=200)] | None = None
+    attributes: Annotated[dict[str, Any], Field(max_length=200)] = {}
     consents: Annotated[list[ConsentChange], Field(max_length=50)] = []
 
 

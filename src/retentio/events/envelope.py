@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -13,6 +14,9 @@ from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, Propertie
 
 MAX_PROPERTIES_BYTES = 64 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# PostgreSQL stores no NUL character in text or jsonb; orjson writes one as \u0000 (an odd run of
+# backslashes before "u0000" is that escape, an even run is literal backslashes).
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Type = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9_.]+$")]
 
@@ -81,8 +85,11 @@ def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> E
     if model is None and not is_custom:
         raise InvalidEvent(_type_error(type_name, model, is_custom))
     properties = raw.get("properties") or {}
-    if len(orjson.dumps(properties)) > MAX_PROPERTIES_BYTES:
+    encoded = orjson.dumps(properties)
+    if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
+    if _NUL_ESCAPE.search(encoded):
+        raise InvalidEvent([FieldError("properties", "contains a NUL character (\\u0000)")])
     _check_subject(envelope)
     occurred_at = envelope.timestamp.astimezone(UTC)
     if occurred_at > now + future_tolerance:
@@ -116,6 +123,9 @@ def _type_error(type_name: object, model: type[Envelope] | None, is_custom: bool
 
 
 def _check_subject(envelope: Envelope) -> None:
+    for name in ("event_id", "customer_id", "anonymous_id"):
+        if "\x00" in (getattr(envelope, name) or ""):
+            raise InvalidEvent([FieldError(name, "contains a NUL character")])
     if envelope.customer_id is None and envelope.anonymous_id is None:
         raise InvalidEvent([FieldError("customer_id", "give customer_id or anonymous_id")])
     if envelope.type == "identify" and (envelope.customer_id is None or envelope.anonymous_id is None):

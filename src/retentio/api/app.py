@@ -1,0 +1,145 @@
+"""The HTTP API, wired in one place: every route with the scope it needs, and the error shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, OperationalError
+
+from retentio import __version__
+from retentio.api.bodies import field_errors
+from retentio.api.deps import ApiContext, require_scope
+from retentio.api.keys import Scope
+from retentio.api.routes import customers, events, health, products, segments
+from retentio.api.schemas import (
+    ErrorResponse,
+    ProductCreate,
+    ValidationErrorResponse,
+    batch_body_schema,
+    events_body_schema,
+)
+from retentio.clock import Clock
+from retentio.config import Settings
+from retentio.events.ingest import IngestOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    path: str
+    endpoint: Callable[..., Any]
+    scope: Scope | None  # None: open to anyone
+    docs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def routes(settings: Settings) -> tuple[Route, ...]:
+    """Every route of the API and the scope its key must hold (``admin`` holds them all)."""
+    too_large = {413: {"model": ErrorResponse, "description": "Too many items, or a body over 64 MiB."}}
+    events_body = {
+        "openapi_extra": events_body_schema(settings.max_batch_events),
+        "responses": too_large,
+    }
+    products_body = {
+        "openapi_extra": batch_body_schema(ProductCreate, "products", products.MAX_BULK_PRODUCTS),
+        "responses": too_large,
+    }
+    return (
+        Route("GET", "/v1/health", health.get_health, None),
+        Route("POST", "/v1/events", events.post_events, "ingest", events_body),
+        Route("PUT", "/v1/customers/{customer_id}", customers.put_customer, "ingest"),
+        Route("GET", "/v1/customers/{customer_id}", customers.get_customer_view, "read"),
+        Route("POST", "/v1/products", products.post_products, "ingest", products_body),
+        Route("PUT", "/v1/products/{sku}", products.put_product, "ingest"),
+        Route("GET", "/v1/products/{sku}", products.get_product_record, "read"),
+        Route("POST", "/v1/segments", segments.post_segment, "admin", {"status_code": 201}),
+        Route("GET", "/v1/segments", segments.get_segments, "read"),
+        Route("GET", "/v1/segments/{name}", segments.get_segment_record, "read"),
+        Route("POST", "/v1/segments/{name}/refresh", segments.post_segment_refresh, "admin"),
+        Route("GET", "/v1/segments/{name}/members", segments.get_segment_members, "read"),
+        Route("GET", "/v1/segments/{name}/sizes", segments.get_segment_sizes, "read"),
+    )
+
+
+def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="Retentio API",
+        version=__version__,
+        description="Events, customers and products in; customer profiles out. See docs/api.md.",
+    )
+    app.state.context = ApiContext(engine, clock, settings, ingest_options(settings))
+    for route in routes(settings):
+        _add(app, route)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DataError, _database_refused)
+    return app
+
+
+def ingest_options(settings: Settings) -> IngestOptions:
+    return IngestOptions(
+        default_currency=settings.default_currency,
+        future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
+        max_batch=settings.max_batch_events,
+    )
+
+
+def _add(app: FastAPI, route: Route) -> None:
+    responses: dict[int | str, dict[str, Any]] = {
+        422: {"model": ValidationErrorResponse, "description": "A field is wrong."},
+        400: {"model": ErrorResponse, "description": "The body is not JSON."},
+    }
+    dependencies = []
+    if route.scope is not None:
+        dependencies.append(Depends(require_scope(route.scope)))
+        responses[401] = {"model": ErrorResponse, "description": "No API key, or an unknown or revoked one."}
+        responses[403] = {"model": ErrorResponse, "description": f"The key lacks the {route.scope!r} scope."}
+    docs = dict(route.docs)
+    responses.update(docs.pop("responses", {}))
+    app.add_api_route(
+        route.path,
+        route.endpoint,
+        methods=[route.method],
+        dependencies=dependencies,
+        responses=responses,
+        tags=[route.endpoint.__module__.rsplit(".", 1)[-1]],
+        **docs,
+    )
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    """422 naming each wrong field; a body that is not JSON at all is a 400, as on ``/v1/events``."""
+    assert isinstance(error, RequestValidationError)
+    details = list(error.errors())
+    broken = next((d for d in details if d.get("type") == "json_invalid"), None)
+    if broken is not None:
+        reason = (broken.get("ctx") or {}).get("error", "cannot parse")
+        return JSONResponse({"detail": f"body is not valid JSON: {reason}"}, status.HTTP_400_BAD_REQUEST)
+    errors = field_errors(details, skip=1)
+    return JSONResponse(
+        {"detail": [error.model_dump() for error in errors]}, status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
+async def _database_unavailable(_request: Request, _error: Exception) -> JSONResponse:
+    """The database is down or busy beyond the retries: nothing of the request was stored."""
+    return JSONResponse(
+        {"detail": "the database is unavailable; nothing was stored, retry later"},
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _database_refused(_request: Request, error: Exception) -> JSONResponse:
+    """A value the checks let through but the database refuses (e.g. a NUL character on PostgreSQL)."""
+    reason = str(getattr(error, "orig", error)).splitlines()[0]
+    return JSONResponse(
+        {"detail": [{"field": "body", "message": f"the database refused a value: {reason}"}]},
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )

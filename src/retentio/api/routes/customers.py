@@ -1,0 +1,40 @@
+"""``/v1/customers/{customer_id}``: create or update a customer; read it with its profile."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import HTTPException, Path, status
+
+from retentio.api.deps import ClockDep, EngineDep, SettingsDep
+from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
+from retentio.customers.consent import consent_history
+from retentio.customers.models import CustomerRecord, CustomerUpsert
+from retentio.customers.service import do_upsert_customer, get_customer, get_profile
+
+CustomerId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
+]
+
+
+def put_customer(
+    customer_id: CustomerId, data: CustomerUpsert, engine: EngineDep, clock: ClockDep
+) -> CustomerRecord:
+    """Create the customer, or change the fields given; consents are appended to the history."""
+    with engine.begin() as connection:
+        return do_upsert_customer(connection, customer_id, data, clock.now())
+
+
+def get_customer_view(
+    customer_id: CustomerId, engine: EngineDep, clock: ClockDep, settings: SettingsDep
+) -> CustomerView:
+    """The record, its aggregates and its consent history. A merged-away customer shows
+    ``merged_into``: the survivor holds its history."""
+    with engine.connect() as connection:
+        record = get_customer(connection, customer_id)
+        profile = get_profile(connection, customer_id, settings.default_currency, clock.now())
+        history = consent_history(connection, customer_id)
+    if record is None or profile is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer {customer_id!r}")
+    consents = [ConsentChangePublic.model_validate(change) for change in history]
+    return CustomerView(customer=record, profile=profile.as_json(), consent_history=consents)

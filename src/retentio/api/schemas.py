@@ -1,0 +1,120 @@
+"""What goes over the wire: request bodies the API reads itself, and every answer's shape.
+
+Customer and product bodies are the areas' own input models (``CustomerUpsert``, ``ProductUpsert``);
+this module adds only what is particular to HTTP. Money stays ``Decimal`` and leaves as a string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from retentio.catalog.models import ProductUpsert
+from retentio.customers.models import CustomerRecord
+from retentio.events.envelope import Envelope, FieldError
+from retentio.events.ingest import IngestResult
+from retentio.events.properties import Id
+
+# Ids in paths: PostgreSQL stores no NUL character, so one is refused as a wrong field up front.
+NO_NUL = r"^[^\x00]+$"
+
+
+class FieldErrorPublic(BaseModel):
+    field: str
+    message: str
+
+    @classmethod
+    def of(cls, error: FieldError) -> FieldErrorPublic:
+        return cls(field=error.field, message=error.message)
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx except validation: one sentence saying what is wrong."""
+
+    detail: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """422: each wrong field by name (a dotted path into the body, or the parameter's name)."""
+
+    detail: list[FieldErrorPublic]
+
+
+class RejectedEvent(BaseModel):
+    index: int
+    event_id: str | None
+    errors: list[FieldErrorPublic]
+
+
+class IngestResponse(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedEvent]
+
+    @classmethod
+    def of(cls, result: IngestResult) -> IngestResponse:
+        rejected = [
+            RejectedEvent(
+                index=rejection.index,
+                event_id=rejection.event_id,
+                errors=[FieldErrorPublic.of(error) for error in rejection.errors],
+            )
+            for rejection in result.rejected
+        ]
+        return cls(accepted=result.accepted, duplicates=result.duplicates, rejected=rejected)
+
+
+class ConsentChangePublic(BaseModel):
+    channel: str
+    granted: bool
+    source: str
+    changed_at: str
+
+
+class CustomerView(BaseModel):
+    """A customer's record, the aggregates of its behaviour and its consent history."""
+
+    customer: CustomerRecord
+    profile: dict[str, Any]
+    consent_history: list[ConsentChangePublic]
+
+
+class ProductCreate(ProductUpsert):
+    """One item of the bulk products body: a product with its SKU."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sku: Id
+
+
+class RejectedProduct(BaseModel):
+    index: int
+    sku: str | None
+    errors: list[FieldErrorPublic]
+
+
+class BulkProductsResponse(BaseModel):
+    accepted: int
+    rejected: list[RejectedProduct]
+
+
+class HealthPublic(BaseModel):
+    status: str
+    database: str
+    schema_revision: str | None
+
+
+def batch_body_schema(item: type[BaseModel], key: str, max_items: int) -> dict[str, Any]:
+    """OpenAPI for a body the route parses itself: an array of ``item`` or ``{key: [...]}``."""
+    array = {"type": "array", "items": item.model_json_schema(), "maxItems": max_items}
+    wrapped = {"type": "object", "properties": {key: array}, "required": [key]}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"anyOf": [array, wrapped]}}},
+        }
+    }
+
+
+def events_body_schema(max_items: int) -> dict[str, Any]:
+    return batch_body_schema(Envelope, "events", max_items)

@@ -1,0 +1,141 @@
+"""PUT and GET /v1/customers/{customer_id}: the record, its aggregates and its consent history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from tests.helpers import event, item
+
+from retentio.customers.merge import do_merge_customers
+
+
+def test_put_creates_the_customer(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(
+        "/v1/customers/c1",
+        json={
+            "email": "Anna@Example.COM",
+            "phone": "8 (912) 345-67-89",
+            "timezone": "Europe/Moscow",
+            "birthday": "1990-04-05",
+            "attributes": {"tier": "gold", "kids": 2},
+            "consents": [{"channel": "email", "granted": True, "source": "checkout"}],
+        },
+        headers=auth,
+    )
+    # then
+    assert response.status_code == 200
+    record = response.json()
+    assert record["customer_id"] == "c1"
+    assert (record["email"], record["phone"]) == ("Anna@example.com", "+79123456789")
+    assert record["birthday"] == "1990-04-05"
+    assert record["attributes"] == {"tier": "gold", "kids": 2}
+    assert record["consents"] == {"email": True}
+    assert record["merged_into"] is None
+
+
+def test_put_changes_only_the_fields_given(client: TestClient, auth: dict[str, str]) -> None:
+    # given
+    client.put("/v1/customers/c1", json={"email": "a@example.com", "first_name": "Anna"}, headers=auth)
+    # when
+    response = client.put("/v1/customers/c1", json={"first_name": "Anya"}, headers=auth)
+    # then
+    assert (response.json()["email"], response.json()["first_name"]) == ("a@example.com", "Anya")
+
+
+def test_get_shows_record_profile_and_consent_history(
+    client: TestClient, auth: dict[str, str], now: datetime
+) -> None:
+    # given
+    client.put("/v1/customers/c1", json={"consents": [{"channel": "sms", "granted": True}]}, headers=auth)
+    client.put("/v1/customers/c1", json={"consents": [{"channel": "sms", "granted": False}]}, headers=auth)
+    order = event(
+        "e1",
+        "order_placed",
+        now,
+        "c1",
+        order_id="o1",
+        items=[item("s1", 3, "10.50")],
+        total="31.50",
+        currency="RUB",
+    )
+    client.post("/v1/events", json=[order], headers=auth)
+    # when
+    response = client.get("/v1/customers/c1", headers=auth)
+    # then
+    assert response.status_code == 200
+    view = response.json()
+    assert view["customer"]["consents"] == {"sms": False}
+    assert [(c["channel"], c["granted"]) for c in view["consent_history"]] == [("sms", True), ("sms", False)]
+    assert view["profile"]["orders"] == 1
+    assert view["profile"]["revenue"] == "31.50"
+    assert view["profile"]["average_check"] == "31.50"
+    assert view["profile"]["first_order_at"] == now.isoformat()
+
+
+def test_an_unknown_customer_is_404(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.get("/v1/customers/nobody", headers=auth)
+    # then
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no customer 'nobody'"}
+
+
+def test_a_merged_away_customer_points_at_the_survivor(
+    client: TestClient, auth: dict[str, str], engine: Engine, now: datetime
+) -> None:
+    # given
+    client.put("/v1/customers/keep", json={}, headers=auth)
+    client.put("/v1/customers/gone", json={"email": "gone@example.com"}, headers=auth)
+    with engine.begin() as connection:
+        do_merge_customers(connection, "keep", "gone", now, "RUB")
+    # when
+    gone = client.get("/v1/customers/gone", headers=auth).json()
+    kept = client.get("/v1/customers/keep", headers=auth).json()
+    # then
+    assert gone["customer"]["merged_into"] == "keep"
+    assert kept["customer"]["email"] == "gone@example.com"
+
+
+def test_a_wrong_field_is_422_naming_it(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(
+        "/v1/customers/c1",
+        json={"email": "not-an-email", "consents": [{"channel": "pigeon", "granted": True}], "extra": 1},
+        headers=auth,
+    )
+    # then
+    assert response.status_code == 422
+    fields = [error["field"] for error in response.json()["detail"]]
+    assert fields == ["email", "consents.0.channel", "extra"]
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_a_customer_id_over_128_characters_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(f"/v1/customers/{'x' * 129}", json={}, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"field": "customer_id", "message": "String should have at most 128 characters"}]
+    }
+
+
+def test_a_customer_id_with_a_nul_character_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put("/v1/customers/a%00b", json={}, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["customer_id"]
+
+
+def test_a_body_that_is_not_json_is_400(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(
+        "/v1/customers/c1", content=b'{"email": ', headers={**auth, "Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("body is not valid JSON")

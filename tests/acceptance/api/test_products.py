@@ -1,0 +1,88 @@
+"""The catalogue over HTTP: one product by SKU, or up to 10,000 at once with per-item rejections."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_put_then_get_a_product(client: TestClient, auth: dict[str, str]) -> None:
+    # given
+    product = {
+        "name": "Cat food 2 kg",
+        "category": "pets",
+        "brand": "Miu",
+        "price": "1299.90",
+        "currency": "RUB",
+        "margin": "0.25",
+        "complements": ["bowl-1"],
+        "consumption_days": 30,
+    }
+    # when
+    put = client.put("/v1/products/food-2kg", json=product, headers=auth)
+    got = client.get("/v1/products/food-2kg", headers=auth)
+    # then
+    assert put.status_code == 200
+    assert got.json() == put.json()
+    assert got.json()["price"] == "1299.90"
+    assert got.json()["margin"] == "0.2500"
+    assert got.json()["sku"] == "food-2kg"
+
+
+def test_a_price_sent_as_a_number_stays_exact(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put("/v1/products/s1", json={"name": "x", "price": 0.1}, headers=auth)
+    # then
+    assert response.json()["price"] == "0.10"
+
+
+def test_an_unknown_product_is_404(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.get("/v1/products/none", headers=auth)
+    # then
+    assert response.status_code == 404
+
+
+def test_a_wrong_product_is_422_naming_the_field(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(
+        "/v1/products/s1", json={"name": "x", "price": "-1", "currency": "ZZZ"}, headers=auth
+    )
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["price", "currency"]
+
+
+def test_bulk_stores_the_valid_products_and_names_the_rest(client: TestClient, auth: dict[str, str]) -> None:
+    # given
+    products = [
+        {"sku": "a", "name": "A", "price": "10"},
+        {"sku": "b", "price": "10"},
+        {"sku": "c", "name": "C", "price": "ten"},
+        {"name": "no sku"},
+        {"sku": "a", "name": "A again", "price": "12"},
+        "not an object",
+    ]
+    # when
+    response = client.post("/v1/products", json={"products": products}, headers=auth)
+    # then
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["accepted"] == 2
+    assert [(r["index"], r["sku"], [e["field"] for e in r["errors"]]) for r in answer["rejected"]] == [
+        (1, "b", ["name"]),
+        (2, "c", ["price"]),
+        (3, None, ["sku"]),
+        (5, None, [""]),
+    ]
+    assert client.get("/v1/products/a", headers=auth).json()["name"] == "A again"
+    assert client.get("/v1/products/b", headers=auth).status_code == 404
+
+
+def test_bulk_over_the_limit_is_413(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.post(
+        "/v1/products", json=[{"sku": f"s{n}", "name": "x"} for n in range(10_001)], headers=auth
+    )
+    # then
+    assert response.status_code == 413
+    assert response.json() == {"detail": "a batch holds at most 10000 items, got 10001"}

@@ -1,0 +1,121 @@
+"""/v1/segments: custom segments over HTTP — create (admin), list, read, members, sizes (read)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from tests.helpers import event, ingest
+
+RULE = {
+    "all": [
+        {"event": {"type": "app_opened", "window": {"days": 7}}},
+        {"field": "profile.orders", "op": "=", "value": 0},
+    ]
+}
+
+
+@pytest.fixture
+def admin(headers_for: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    return headers_for("admin")
+
+
+@pytest.fixture
+def reader(headers_for: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    return headers_for("read")
+
+
+@pytest.fixture
+def openers(engine: Engine, now: datetime) -> None:
+    """Five customers opened the app yesterday."""
+    ingest(engine, [event(f"e{n}", "app_opened", now - timedelta(days=1), f"c{n}") for n in range(5)], now)
+
+
+@pytest.mark.usefixtures("openers")
+def test_create_then_read_members_page_by_page(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
+) -> None:
+    # when
+    created = client.post(
+        "/v1/segments",
+        json={"name": "new_app_users", "description": "Без заказов", "rule": RULE},
+        headers=admin,
+    )
+    # then
+    assert created.status_code == 201, created.text
+    assert (created.json()["size"], created.json()["rule"]) == (5, RULE)
+    pages, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/segments/new_app_users/members", params=params, headers=reader).json()
+        pages.append([member["customer_id"] for member in page["members"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == [["c0", "c1"], ["c2", "c3"], ["c4"]]
+
+
+@pytest.mark.usefixtures("openers")
+def test_list_get_sizes_and_refresh(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
+) -> None:
+    client.post("/v1/segments", json={"name": "new_app_users", "rule": RULE}, headers=admin)
+    listed = client.get("/v1/segments", headers=reader).json()
+    assert [(s["name"], s["size"]) for s in listed["segments"]] == [("new_app_users", 5)]
+    assert client.get("/v1/segments/new_app_users", headers=reader).json()["description"] == ""
+    refreshed = client.post("/v1/segments/new_app_users/refresh", headers=admin)
+    assert refreshed.json() == {"name": "new_app_users", "size": 5, "entered": 0, "exited": 0}
+    sizes = client.get("/v1/segments/new_app_users/sizes", headers=reader).json()
+    assert [(p["source"], p["size"], p["entered"]) for p in sizes["points"]] == [("refresh", 5, 5)]
+
+
+def test_an_invalid_rule_is_a_422_naming_each_wrong_part(client: TestClient, admin: dict[str, str]) -> None:
+    rule = {"any": [{"field": "profile.ordrs", "op": ">", "value": 1}, {"event": {"type": "app_opened"}}]}
+    response = client.post("/v1/segments", json={"name": "x", "rule": rule}, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "field": "rule.any[0].field",
+            "message": "unknown field 'profile.ordrs'; did you mean 'profile.orders'?",
+        },
+        {
+            "field": "rule.any[1].event.window",
+            "message": 'required: an event condition looks back a bounded time, e.g. {"days": 30}',
+        },
+    ]
+    assert client.get("/v1/segments", headers=admin).json() == {"segments": []}
+
+
+def test_creating_needs_the_admin_scope(client: TestClient, reader: dict[str, str]) -> None:
+    response = client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=reader)
+    assert response.status_code == 403
+
+
+def test_a_second_segment_with_the_same_name_is_a_409(client: TestClient, admin: dict[str, str]) -> None:
+    client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin)
+    assert client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin).status_code == 409
+
+
+def test_unknown_segments_and_bad_cursors(
+    client: TestClient, reader: dict[str, str], admin: dict[str, str]
+) -> None:
+    assert client.get("/v1/segments/nope", headers=reader).status_code == 404
+    assert client.get("/v1/segments/nope/members", headers=reader).status_code == 404
+    assert client.get("/v1/segments/nope/sizes", headers=reader).status_code == 404
+    assert client.post("/v1/segments/nope/refresh", headers=admin).status_code == 404
+    client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin)
+    assert client.get("/v1/segments/x/members", params={"cursor": "%%%"}, headers=reader).status_code == 422
+
+
+def test_a_deeply_nested_rule_is_refused_not_a_server_error(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    rule: dict[str, object] = {"segment": "a"}
+    for _ in range(200):
+        rule = {"not": rule}
+    response = client.post("/v1/segments", json={"name": "deep", "rule": rule}, headers=admin)
+    assert response.status_code == 422
+    assert "nested deeper than 8 levels" in response.json()["detail"][0]["message"]
