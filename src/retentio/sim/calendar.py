@@ -15,9 +15,10 @@ import numpy.typing as npt
 from retentio.sim.config import SimConfig
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 DAY = 86_400
 
-_TIME_SUFFIXES = [
+TIME_SUFFIXES = [
     f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+00:00" for second in range(DAY)
 ]
 
@@ -36,19 +37,27 @@ class Calendar:
         return float(self.cumulative[day] - self.factors[day])
 
     def timestamp(self, clock_second: int) -> str:
-        return self.date_prefixes[clock_second // DAY] + _TIME_SUFFIXES[clock_second % DAY]
+        return self.date_prefixes[clock_second // DAY] + TIME_SUFFIXES[clock_second % DAY]
 
-    def timestamps(self, clock_seconds: list[int]) -> list[str]:
-        prefixes, suffixes = self.date_prefixes, _TIME_SUFFIXES
-        return [prefixes[second // DAY] + suffixes[second % DAY] for second in clock_seconds]
+    def timestamps(self, clock_seconds: IntArray) -> list[str]:
+        """ISO 8601 strings for sorted clock seconds. A busy day has several events a second:
+        then one string per second of the day is made and shared by its events, which saves
+        both the formatting and the memory of a string per event."""
+        if clock_seconds.size == 0:
+            return []
+        first, last = int(clock_seconds[0]), int(clock_seconds[-1])
+        seconds = clock_seconds.tolist()
+        if clock_seconds.size < 2 * (last - first + 1):
+            return [self.timestamp(second) for second in seconds]
+        table = [self.timestamp(second) for second in range(first, last + 1)]
+        return [table[second - first] for second in seconds]
 
 
 def build_calendar(config: SimConfig) -> Calendar:
     start = config.start
     midnight = datetime(start.year, start.month, start.day, tzinfo=start.tzinfo)
     first_day_offset = int((start - midnight).total_seconds())
-    # Returns may land a few weeks after the last simulated day: keep prefixes for those too.
-    span = config.days + 60
+    span = config.days + 2
     dates = [midnight.date() + timedelta(days=offset) for offset in range(span + 2)]
     factors = np.array(
         [_factor(config, start + timedelta(days=day, hours=12)) for day in range(span)],

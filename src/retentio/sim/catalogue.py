@@ -83,7 +83,11 @@ def _base_products(spec: CategorySpec, count: int, rng: np.random.Generator) -> 
     return products
 
 
-def _premium_variants(bases: list[SimProduct], count: int, rng: np.random.Generator) -> list[SimProduct]:
+def _premium_variants(
+    bases: list[SimProduct],
+    count: int,
+    rng: np.random.Generator,
+) -> list[SimProduct]:
     chosen = rng.choice(len(bases), size=min(max(count, 0), len(bases)), replace=False)
     variants = []
     for position in sorted(chosen.tolist()):

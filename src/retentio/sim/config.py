@@ -37,18 +37,23 @@ class SimConfig:
 
     # Buy till you die: a gamma-distributed order rate and a beta-distributed dropout chance
     # after each order (BG/NBD); a low gamma shape gives the long tail of heavy buyers.
-    purchase_rate_mean: float = 1 / 30
+    purchase_rate_mean: float = 1 / 65
     purchase_rate_shape: float = 1.0
-    dropout_mean: float = 0.3
-    dropout_concentration: float = 4.0  # a + b of the beta distribution
+    dropout_mean: float = 0.28
+    dropout_concentration: float = 1.0  # a + b of the beta: low means loyal or gone
+    # Shape of the gamma-distributed wait between orders: 1 is memoryless; 3 means people
+    # rarely reorder days after an order, which gives the real ~30-day median gap.
+    purchase_regularity: float = 3.0
     first_order_share: float = 0.55  # new customers who order in their sign-up session
 
     # Browsing and the funnel.
-    browse_sessions_per_order: float = 4.0  # customer sessions without a cart, per expected order
+    browse_sessions_per_order: float = 7.0  # customer sessions without a cart, per expected order
     lapsed_browse_factor: float = 0.1  # lapsed customers still look in now and then
-    visitor_sessions_per_customer: float = 0.08  # anonymous visitors' sessions a day, per customer
+    visitor_sessions_per_customer: float = 0.04  # anonymous visitors' sessions a day, per customer
     visitor_cart_share: float = 0.03
-    cart_abandonment: float = 0.7  # share of customers' carts that never become an order
+    # Share of regular carts never ordered; replenishment and sign-up carts convert more often,
+    # so about 70% of all carts end up abandoned.
+    cart_abandonment: float = 0.72
     checkout_share_of_abandoned: float = 0.3  # abandoned carts that got as far as checkout
     logged_out_share: float = 0.1  # customer sessions that start anonymous and then identify
     app_session_share: float = 0.6  # app users' sessions that start by opening the app
@@ -94,8 +99,8 @@ class SimConfig:
             raise ValueError("SimConfig.start must be timezone-aware")
         # Frozen, so normalise through object.__setattr__: everything downstream assumes UTC.
         object.__setattr__(self, "start", self.start.astimezone(UTC))
-        if self.customers < 1 or self.days < 1 or self.products < 20:
-            raise ValueError("need at least 1 customer, 1 day and 20 products")
+        if self.customers < 1 or self.days < 1 or self.products < 50:
+            raise ValueError("need at least 1 customer, 1 day and 50 products")
         if len(self.weekday_factors) != 7 or len(self.month_factors) != 12:
             raise ValueError("weekday_factors needs 7 values and month_factors 12")
         if not self.coupons:

@@ -23,8 +23,8 @@ from retentio.db.migrate import upgrade
 from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
-from retentio.sim.store import SimStore, build_store
 from retentio.sim.engine import simulate
+from retentio.sim.store import SimStore, build_store
 
 DayHook = Callable[[Engine, datetime], None]
 

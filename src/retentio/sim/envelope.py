@@ -1,7 +1,10 @@
 """Events as columns while the day is simulated, and their conversion into envelope dicts.
 
-Every event is first a row of an `EventBlock` (numbers only, plus its properties dict); a day's
-blocks are merged, sorted by time and turned into the public envelope in one tight pass.
+Every event is first a row of an `EventBlock`: numbers, plus a payload that is either the one
+string property of a simple event (a SKU, an order id) or the finished properties dict of a rich
+one (carts, orders, returns). A day's blocks are merged, sorted by time and turned into the public
+envelope in one tight pass, which also creates the simple properties dicts: made in time order,
+next to their event, they are cheaper to build and to free than dicts made kind by kind.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import count
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +24,9 @@ import numpy.typing as npt
 from retentio.sim.calendar import Calendar
 
 IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
 Properties = dict[str, Any]
+Payload = str | Properties
 
 
 class Kind(IntEnum):
@@ -40,6 +46,20 @@ class Kind(IntEnum):
 
 
 EVENT_TYPES = tuple(kind.name.lower() for kind in Kind)
+# The one property of a simple event, filled from its string payload; the other kinds carry
+# their whole properties dict as the payload.
+_SIMPLE_KEYS = {
+    Kind.PRODUCT_VIEWED: "sku",
+    Kind.CATEGORY_VIEWED: "category",
+    Kind.SEARCH: "query",
+    Kind.CHECKOUT_STARTED: "cart_id",
+    Kind.ORDER_PAID: "order_id",
+    Kind.ORDER_CANCELLED: "order_id",
+    Kind.APP_OPENED: "platform",
+    Kind.SUBSCRIBED: "channel",
+    Kind.UNSUBSCRIBED: "channel",
+}
+PAYLOAD_KEYS: tuple[str | None, ...] = tuple(_SIMPLE_KEYS.get(kind) for kind in Kind)
 
 
 @dataclass(frozen=True)
@@ -50,10 +70,10 @@ class EventBlock:
     kind: IntArray
     customer: IntArray
     anonymous: IntArray
-    properties: list[Properties]
+    payload: list[Payload]
 
     def __len__(self) -> int:
-        return len(self.properties)
+        return len(self.payload)
 
     def take(self, rows: IntArray) -> EventBlock:
         return EventBlock(
@@ -61,21 +81,24 @@ class EventBlock:
             kind=self.kind[rows],
             customer=self.customer[rows],
             anonymous=self.anonymous[rows],
-            properties=[self.properties[row] for row in rows.tolist()],
+            payload=[self.payload[row] for row in rows.tolist()],
         )
 
 
 def block_of(
-    clock: IntArray, kind: Kind, customer: IntArray, anonymous: IntArray,
-    properties: list[Properties],
+    clock: IntArray,
+    kind: Kind,
+    customer: IntArray,
+    anonymous: IntArray,
+    payload: Sequence[Payload],
 ) -> EventBlock:
     """A block of one kind of event."""
     return EventBlock(
         clock=clock.astype(np.int64, copy=False),
-        kind=np.full(len(properties), int(kind), dtype=np.int64),
+        kind=np.full(len(payload), int(kind), dtype=np.int64),
         customer=customer.astype(np.int64, copy=False),
         anonymous=anonymous.astype(np.int64, copy=False),
-        properties=properties,
+        payload=list(payload),
     )
 
 
@@ -88,7 +111,7 @@ def concat(blocks: Sequence[EventBlock]) -> EventBlock:
         kind=np.concatenate([block.kind for block in blocks]),
         customer=np.concatenate([block.customer for block in blocks]),
         anonymous=np.concatenate([block.anonymous for block in blocks]),
-        properties=[item for block in blocks for item in block.properties],
+        payload=[item for block in blocks for item in block.payload],
     )
 
 
@@ -107,44 +130,50 @@ class Naming:
 
 
 def to_envelopes(
-    block: EventBlock, calendar: Calendar, naming: Naming, first_number: int
+    block: EventBlock, rows: IntArray, calendar: Calendar, naming: Naming, first_number: int
 ) -> list[dict[str, Any]]:
-    """Sort the day's events by time (stable, so a session keeps its order) and build dicts."""
-    order = np.argsort(block.clock, kind="stable")
-    rows = order.tolist()
-    properties = block.properties
-    stamps = calendar.timestamps(block.clock[order].tolist())
-    ids, types = naming.customer_ids, EVENT_TYPES
+    """Sort the given rows by time (stable, so a session keeps its order) and build the dicts,
+    numbering events from `first_number`."""
+    order = rows[np.argsort(block.clock[rows], kind="stable")]
+    types, keys = EVENT_TYPES, PAYLOAD_KEYS
     event_prefix, anonymous_prefix = naming.event_prefix(), naming.anonymous_prefix()
-    with _collector_paused():
-        return [
-            {
-                "event_id": event_prefix + str(number),
-                "type": types[kind],
-                "customer_id": ids[customer],
-                "anonymous_id": None if anonymous < 0 else anonymous_prefix + str(anonymous),
-                "timestamp": stamp,
-                "properties": properties[row],
-            }
-            for number, kind, customer, anonymous, stamp, row in zip(
-                count(first_number),
-                block.kind[order].tolist(),
-                block.customer[order].tolist(),
-                block.anonymous[order].tolist(),
-                stamps,
-                rows,
-                strict=False,
-            )
-        ]
+    return [
+        {
+            "event_id": event_prefix + str(number),
+            "type": types[kind],
+            "customer_id": customer_id,
+            "anonymous_id": None if anonymous < 0 else anonymous_prefix + str(anonymous),
+            "timestamp": stamp,
+            "properties": payload if keys[kind] is None else {keys[kind]: payload},
+        }
+        for number, kind, customer_id, anonymous, stamp, payload in zip(
+            count(first_number),
+            block.kind[order].tolist(),
+            _gather(naming.customer_ids, block.customer[order].tolist()),
+            block.anonymous[order].tolist(),
+            calendar.timestamps(block.clock[order]),
+            _gather(block.payload, order.tolist()),
+            strict=False,
+        )
+    ]
+
+
+def _gather(values: Sequence[T], positions: list[int]) -> Sequence[T]:
+    """`values` at `positions`, gathered in C by itemgetter: a fifth of the envelope's time."""
+    if len(positions) < 2:  # itemgetter returns a bare item, not a tuple, for one position
+        return [values[position] for position in positions]
+    gathered: tuple[T, ...] = itemgetter(*positions)(values)
+    return gathered
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic dicts.
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
 
-    Each batch allocates hundreds of thousands of containers, which would trigger young-generation
-    collections that find nothing (the dicts hold no cycles) and cost about half the build time.
-    Reference counting still frees everything; the previous collector state is restored.
+    A day allocates hundreds of thousands of dicts; each allocation burst triggers collections
+    that find nothing (the dicts hold no cycles) but walk every live object, the store's million
+    customers included, and cost several times the work itself. Reference counting still frees
+    everything; the previous collector state is restored before control returns to the caller.
     """
     was_enabled = gc.isenabled()
     gc.disable()

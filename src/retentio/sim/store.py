@@ -9,6 +9,7 @@ import numpy as np
 from retentio.sim.catalogue import CatalogueColumns, SimProduct, build_products, catalogue_columns
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import CustomerTraits, SimCustomer, build_customers, build_traits
+from retentio.sim.envelope import collector_paused
 
 # Separate streams per part, so adding a product never changes who the customers are.
 _CATALOGUE_STREAM, _TRAITS_STREAM, _PROFILE_STREAM = 1, 2, 3
@@ -26,7 +27,8 @@ def build_store(config: SimConfig) -> SimStore:
     """Build the catalogue and the customers for `config`; the same seed gives the same store."""
     products = build_products(config, _stream(config, _CATALOGUE_STREAM))
     traits = build_traits(config, _stream(config, _TRAITS_STREAM))
-    customers = build_customers(config, traits, _stream(config, _PROFILE_STREAM))
+    with collector_paused():
+        customers = build_customers(config, traits, _stream(config, _PROFILE_STREAM))
     return SimStore(
         products=products,
         customers=customers,

@@ -1,4 +1,4 @@
-"""The words of the demo store: categories, products, brands, names and search phrases.
+"""The words of the demo store: categories, product kinds, brands and search phrases.
 
 Brands are invented so the demo never looks like it endorses a real company.
 """
@@ -237,82 +237,4 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         ("HEAL",),
         ("витамин d", "омега", "протеин", "коврик"),
     ),
-)
-
-FIRST_NAMES_RU = (
-    "Анна",
-    "Мария",
-    "Елена",
-    "Ольга",
-    "Наталья",
-    "Татьяна",
-    "Ирина",
-    "Екатерина",
-    "Светлана",
-    "Юлия",
-    "Дарья",
-    "Алина",
-    "Ксения",
-    "Полина",
-    "Виктория",
-    "Александр",
-    "Дмитрий",
-    "Максим",
-    "Сергей",
-    "Андрей",
-    "Алексей",
-    "Иван",
-    "Михаил",
-    "Никита",
-    "Артём",
-    "Павел",
-    "Роман",
-)
-FIRST_NAMES_EN = ("Anna", "Maria", "Kate", "Alex", "Daniel", "Michael", "Sophie", "Victor")
-# Latin spellings of the Russian names, used to make plausible e-mail addresses.
-LATIN_NAMES = (
-    "anna",
-    "maria",
-    "elena",
-    "olga",
-    "natalia",
-    "tatiana",
-    "irina",
-    "ekaterina",
-    "svetlana",
-    "yulia",
-    "daria",
-    "alina",
-    "ksenia",
-    "polina",
-    "victoria",
-    "alexander",
-    "dmitry",
-    "maxim",
-    "sergey",
-    "andrey",
-    "alexey",
-    "ivan",
-    "mikhail",
-    "nikita",
-    "artem",
-    "pavel",
-    "roman",
-)
-EMAIL_DOMAINS = ("example.ru", "example.com", "example.org", "mail.example.ru")
-
-# IANA zone, fixed UTC offset in hours (Russia keeps no daylight saving time since 2014),
-# and the share of customers living there.
-TIMEZONES: tuple[tuple[str, int, float], ...] = (
-    ("Europe/Moscow", 3, 0.55),
-    ("Europe/Kaliningrad", 2, 0.03),
-    ("Europe/Samara", 4, 0.06),
-    ("Asia/Yekaterinburg", 5, 0.1),
-    ("Asia/Omsk", 6, 0.04),
-    ("Asia/Novosibirsk", 7, 0.07),
-    ("Asia/Krasnoyarsk", 7, 0.05),
-    ("Asia/Irkutsk", 8, 0.04),
-    ("Asia/Yakutsk", 9, 0.01),
-    ("Asia/Vladivostok", 10, 0.04),
-    ("Asia/Kamchatka", 12, 0.01),
 )
