@@ -1,0 +1,43 @@
+"""How much the store holds: the counts ``retentio stats`` prints (read only)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from retentio.catalog.tables import products
+from retentio.customers.tables import customers
+from retentio.events.tables import events
+from retentio.orders.tables import order_lines, orders
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    customers: int  # not counting records merged into another
+    products: int
+    orders: int
+    order_lines: int
+    events: int
+    orders_by_status: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def count_store(connection: Connection) -> StoreCounts:
+    statuses = select(orders.c.status, func.count()).group_by(orders.c.status).order_by(orders.c.status)
+    by_status = connection.execute(statuses).all()
+    return StoreCounts(
+        customers=_count(connection, select(func.count()).where(customers.c.merged_into.is_(None))),
+        products=_count(connection, select(func.count()).select_from(products)),
+        orders=_count(connection, select(func.count()).select_from(orders)),
+        order_lines=_count(connection, select(func.count()).select_from(order_lines)),
+        events=_count(connection, select(func.count()).select_from(events)),
+        orders_by_status={str(status): int(count) for status, count in by_status},
+    )
+
+
+def _count(connection: Connection, statement: Any) -> int:
+    return int(connection.execute(statement).scalar_one())
