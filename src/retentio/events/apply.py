@@ -38,7 +38,7 @@ def apply_events(
         if event.customer_id:
             add_activity(drafts[event.customer_id], event)
     apply_order_changes(connection, drafts, before, after)
-    save_orders(connection, after.values(), now)
+    save_orders(connection, after.values(), now, before)
     refresh_order_dates(connection, drafts.values())
     save_profiles(connection, drafts.values(), now)
 

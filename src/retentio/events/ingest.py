@@ -123,7 +123,7 @@ def attach_visitor_histories(connection: Connection, links: dict[str, str], now:
     before = load_orders(connection, sorted(claimed_orders))
     after = {oid: replace(state, customer_id=claimed_orders[oid]) for oid, state in before.items()}
     apply_order_changes(connection, drafts, before, after)
-    save_orders(connection, after.values(), now)
+    save_orders(connection, after.values(), now, before)
     refresh_order_dates(connection, drafts.values())
     save_profiles(connection, drafts.values(), now)
 

@@ -3,115 +3,154 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 
-from retentio.db.batches import chunks, insert_ignoring_duplicates, upsert
+from retentio.db.batches import chunks
+from retentio.db.codec import Codec, codec_for, executemany, fetchall
 from retentio.orders.state import OrderLine, OrderState, ReturnLine, returned_quantities
-from retentio.orders.tables import order_lines, orders
+from retentio.orders.tables import orders
+
+_ORDER_COLUMNS = (
+    "order_id", "customer_id", "anonymous_id", "placed_at", "currency", "total_minor", "discount_minor",
+    "coupon", "paid_at", "cancelled_at", "returned_minor", "returns", "status", "updated_at",
+)  # fmt: skip
+_LINE_COLUMNS = ("order_id", "line_no", "sku", "quantity", "price_minor", "returned_quantity")
 
 
 def lock_orders(connection: Connection, order_ids: Sequence[str], now: datetime) -> None:
-    """Make sure a row exists for each order and, on PostgreSQL, hold it until commit.
+    """On PostgreSQL, make sure a row exists for each order and hold it until commit.
 
     Inserting first and locking in key order is what keeps two ingesting processes from
-    overwriting each other's changes or deadlocking on the same orders.
+    overwriting each other's changes or deadlocking on the same orders. SQLite's single writer
+    (``BEGIN IMMEDIATE``) needs neither.
     """
+    codec = codec_for(connection)
+    if not codec.is_postgres:
+        return
     ordered = sorted(order_ids)
+    stamp = codec.timestamp(now)
+    executemany(
+        connection,
+        "INSERT INTO orders (order_id, status, updated_at, returns, total_minor, discount_minor,"
+        " returned_minor) VALUES (%s, 'pending', %s, '[]'::jsonb, 0, 0, 0) ON CONFLICT DO NOTHING",
+        [(order_id, stamp) for order_id in ordered],
+    )
     for part in chunks(ordered):
-        connection.execute(
-            insert_ignoring_duplicates(connection, orders),
-            [{"order_id": oid, "status": "pending", "updated_at": now, "returns": []} for oid in part],
+        fetchall(
+            connection,
+            f"SELECT order_id FROM orders WHERE order_id IN ({codec.marks(len(part))})"
+            " ORDER BY order_id FOR UPDATE",
+            part,
         )
-    if connection.dialect.name == "postgresql":
-        for part in chunks(ordered):
-            connection.execute(
-                select(orders.c.order_id)
-                .where(orders.c.order_id.in_(part))
-                .order_by(orders.c.order_id)
-                .with_for_update()
-            )
 
 
 def load_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, OrderState]:
+    """The stored state of each of ``order_ids`` that has a row (others are simply absent)."""
+    codec = codec_for(connection)
     lines: dict[str, list[OrderLine]] = defaultdict(list)
     states: dict[str, OrderState] = {}
     for part in chunks(list(order_ids)):
-        for row in connection.execute(
-            select(order_lines)
-            .where(order_lines.c.order_id.in_(part))
-            .order_by(order_lines.c.order_id, order_lines.c.line_no)
+        marks = codec.marks(len(part))
+        for order_id, sku, quantity, price_minor in fetchall(
+            connection,
+            f"SELECT order_id, sku, quantity, price_minor FROM order_lines WHERE order_id IN ({marks})"
+            " ORDER BY order_id, line_no",
+            part,
         ):
-            lines[row.order_id].append(OrderLine(row.sku, row.quantity, row.price_minor))
-        for row in connection.execute(select(orders).where(orders.c.order_id.in_(part))):
-            states[row.order_id] = OrderState(
-                order_id=row.order_id,
-                customer_id=row.customer_id,
-                anonymous_id=row.anonymous_id,
-                placed_at=row.placed_at,
-                currency=row.currency,
-                total_minor=row.total_minor,
-                discount_minor=row.discount_minor,
-                coupon=row.coupon,
-                lines=tuple(lines.get(row.order_id, ())),
-                paid_at=row.paid_at,
-                cancelled_at=row.cancelled_at,
-                returns=tuple(ReturnLine(*item) for item in row.returns),
-            )
+            lines[order_id].append(OrderLine(sku, quantity, price_minor))
+        columns = ", ".join(_ORDER_COLUMNS[:12])
+        for row in fetchall(connection, f"SELECT {columns} FROM orders WHERE order_id IN ({marks})", part):
+            states[row[0]] = _state_from_row(codec, row, lines.get(row[0], ()))
     return states
 
 
-def save_orders(connection: Connection, states: Iterable[OrderState], now: datetime) -> None:
+def save_orders(
+    connection: Connection,
+    states: Iterable[OrderState],
+    now: datetime,
+    before: Mapping[str, OrderState] | None = None,
+) -> None:
+    """Write the orders; lines are rewritten only for orders whose lines or returns changed."""
     changed = sorted(states, key=lambda state: state.order_id)
     if not changed:
         return
-    upsert(connection, orders, [_order_row(state, now) for state in changed])
-    with_lines = [state for state in changed if state.lines]
-    for part in chunks(with_lines):
-        connection.execute(delete(order_lines).where(order_lines.c.order_id.in_([s.order_id for s in part])))
-    rows = [row for state in with_lines for row in _line_rows(state)]
-    if rows:
-        connection.execute(order_lines.insert(), rows)
+    codec = codec_for(connection)
+    stamp = codec.timestamp(now)
+    marks = ", ".join(codec.json_mark() if name == "returns" else codec.mark for name in _ORDER_COLUMNS)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in _ORDER_COLUMNS[1:])
+    executemany(
+        connection,
+        f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})"
+        f" ON CONFLICT (order_id) DO UPDATE SET {updates}",
+        [_order_values(codec, state, stamp) for state in changed],
+    )
+    old = before or {}
+    relined = [state for state in changed if _lines_changed(old.get(state.order_id), state)]
+    for part in chunks(relined):
+        connection.exec_driver_sql(
+            f"DELETE FROM order_lines WHERE order_id IN ({codec.marks(len(part))})",
+            tuple(state.order_id for state in part),
+        )
+    executemany(
+        connection,
+        f"INSERT INTO order_lines ({', '.join(_LINE_COLUMNS)}) VALUES ({codec.marks(len(_LINE_COLUMNS))})",
+        [row for state in relined for row in _line_rows(state)],
+    )
 
 
-def _order_row(state: OrderState, now: datetime) -> dict[str, Any]:
-    return {
-        "order_id": state.order_id,
-        "customer_id": state.customer_id,
-        "anonymous_id": state.anonymous_id,
-        "placed_at": state.placed_at,
-        "currency": state.currency,
-        "total_minor": state.total_minor,
-        "discount_minor": state.discount_minor,
-        "coupon": state.coupon,
-        "paid_at": state.paid_at,
-        "cancelled_at": state.cancelled_at,
-        "returned_minor": state.returned_minor,
-        "returns": [[r.sku, r.quantity, r.price_minor] for r in state.returns],
-        "status": state.status,
-        "updated_at": now,
-    }
+def _lines_changed(old: OrderState | None, new: OrderState) -> bool:
+    if old is None:
+        return bool(new.lines)
+    return old.lines != new.lines or old.returns != new.returns
 
 
-def _line_rows(state: OrderState) -> list[dict[str, Any]]:
+def _state_from_row(codec: Codec, row: Sequence[Any], lines: Sequence[OrderLine]) -> OrderState:
+    return OrderState(
+        order_id=row[0],
+        customer_id=row[1],
+        anonymous_id=row[2],
+        placed_at=codec.read_timestamp(row[3]),
+        currency=row[4],
+        total_minor=row[5],
+        discount_minor=row[6],
+        coupon=row[7],
+        lines=tuple(lines),
+        paid_at=codec.read_timestamp(row[8]),
+        cancelled_at=codec.read_timestamp(row[9]),
+        returns=tuple(ReturnLine(*item) for item in codec.read_json(row[11])),
+    )
+
+
+def _order_values(codec: Codec, state: OrderState, stamp: Any) -> tuple[Any, ...]:
+    return (
+        state.order_id,
+        state.customer_id,
+        state.anonymous_id,
+        codec.timestamp(state.placed_at),
+        state.currency,
+        state.total_minor,
+        state.discount_minor,
+        state.coupon,
+        codec.timestamp(state.paid_at),
+        codec.timestamp(state.cancelled_at),
+        state.returned_minor,
+        codec.json([[r.sku, r.quantity, r.price_minor] for r in state.returns]),
+        state.status,
+        stamp,
+    )
+
+
+def _line_rows(state: OrderState) -> list[tuple[Any, ...]]:
     left = returned_quantities(state)
     rows = []
     for number, line in enumerate(state.lines, start=1):
         returned = min(left[line.sku], line.quantity)
         left[line.sku] -= returned
-        rows.append(
-            {
-                "order_id": state.order_id,
-                "line_no": number,
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "price_minor": line.price_minor,
-                "returned_quantity": returned,
-            }
-        )
+        rows.append((state.order_id, number, line.sku, line.quantity, line.price_minor, returned))
     return rows
 
 
