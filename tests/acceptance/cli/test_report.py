@@ -1,0 +1,106 @@
+"""``retentio report`` as an operator runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+from tests.helpers import event, ingest, item
+from typer.testing import CliRunner
+
+from retentio.cli import app
+from retentio.cli.context import runtime
+
+runner = CliRunner()
+AS_OF = "2026-04-01T00:00:00+00:00"
+METRIC_KEYS = {
+    "retention_rate",
+    "churn_rate",
+    "repeat_purchase_rate",
+    "purchase_frequency",
+    "average_order_value",
+    "customer_activity_coefficient",
+    "dau_mau",
+    "clv_simple",
+    "clv_margin",
+}
+
+
+@pytest.fixture(autouse=True)
+def _close_the_cli_engine() -> Iterator[None]:
+    """The CLI keeps its engine for the process; a test run is one process, so close it after each test
+    (a psycopg connection left to the garbage collector is an unraisable warning)."""
+    yield
+    if "engine" in vars(runtime()):
+        runtime().engine.dispose()
+
+
+@pytest.fixture
+def env(engine: Engine, database_url: str) -> dict[str, str]:
+    orders = [
+        ("o1", "a", datetime(2025, 11, 5, tzinfo=UTC), "100.00"),
+        ("o2", "a", datetime(2026, 2, 5, tzinfo=UTC), "50.00"),
+        ("o3", "b", datetime(2026, 3, 1, tzinfo=UTC), "20.00"),
+    ]
+    events = [
+        event(order_id, "order_placed", at, customer, order_id=order_id, items=[item("X", 1, total)],
+              total=total, currency="EUR")
+        for order_id, customer, at, total in orders
+    ]  # fmt: skip
+    assert ingest(engine, events, datetime(2026, 4, 1, tzinfo=UTC)).accepted == 3
+    return {"RETENTIO_DATABASE_URL": database_url}
+
+
+def test_json_is_one_object_with_every_figure(env: dict[str, str]) -> None:
+    # when
+    result = runner.invoke(app, ["--as-of", AS_OF, "report", "--from", "2026-01-01", "--json"], env=env)
+    # then
+    assert result.exit_code == 0, result.output
+    document = orjson.loads(result.stdout)  # the whole of stdout is one object
+    assert {"period", "metrics", "definitions", "cohorts", "segments", "currency"} <= set(document)
+    assert document["period"] == {"from": "2026-01-01T00:00:00+00:00", "to": AS_OF, "days": 90}
+    assert set(document["metrics"]) >= METRIC_KEYS
+    assert set(document["definitions"]) == set(document["metrics"])
+    assert document["currency"] == "EUR"
+    metrics = document["metrics"]
+    assert metrics["retention_rate"] == 100.0  # S = {a}, E = {a, b}, N = {b}
+    assert metrics["average_order_value"] == 35.0
+    assert metrics["clv_simple"] is None  # nobody left: no finite lifetime
+    assert document["segments"] == {"rfm": {}, "lifecycle": {}, "ladder": {}, "bad_customers": 0}
+    march = document["cohorts"]["months"]["2026-03"]
+    assert march == {"customers": 1, "active": [1], "retention_rate": [100.0]}
+
+
+def test_the_default_period_is_the_last_365_days(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["--as-of", AS_OF, "report", "--json"], env=env)
+    document = orjson.loads(result.stdout)
+    assert document["period"]["from"] == "2025-04-01T00:00:00+00:00"
+    assert document["metrics"]["orders"] == 3
+
+
+def test_the_readable_report_puts_definitions_next_to_figures(env: dict[str, str]) -> None:
+    result = runner.invoke(
+        app, ["--as-of", AS_OF, "report", "--from", "2026-01-01"], env={**env, "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Retention rate" in result.output
+    assert "100.00 %" in result.output
+    assert "Among customers who ordered in the period, the share who ordered at least twice." in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--segment", "nobody"], "no custom segment"),
+        (["--from", "2026-05-01"], "empty"),
+        (["--from", "soon"], "not an ISO 8601 time"),
+        (["--margin", "lots"], "not a number"),
+    ],
+)
+def test_bad_options_are_clear_errors(env: dict[str, str], arguments: list[str], message: str) -> None:
+    result = runner.invoke(app, ["--as-of", AS_OF, "report", *arguments], env=env)
+    assert result.exit_code == 2
+    assert message in result.output
