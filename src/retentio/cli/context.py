@@ -12,6 +12,7 @@ from retentio.clock import Clock
 from retentio.config import Settings, clock_from
 from retentio.db.engine import make_engine
 from retentio.events.ingest import IngestOptions
+from retentio.segments.reactions import segment_reactions
 
 
 @dataclass
@@ -32,7 +33,10 @@ class Runtime:
         return self.clock.now()
 
     def ingest_options(self) -> IngestOptions:
+        """Every ingest path (API, importers, demo) re-evaluates the segments of the customers a
+        batch touches, in the batch's transaction."""
         return IngestOptions(
+            reactions=segment_reactions(self.settings.default_currency),
             default_currency=self.settings.default_currency,
             future_tolerance=timedelta(seconds=self.settings.future_tolerance_seconds),
             max_batch=self.settings.max_batch_events,

@@ -12,7 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from retentio.analytics.metrics.report import report_document
 from retentio.cli.context import runtime
+from retentio.cli.report import print_report
+from retentio.segments.refresh import sweep_hook
 from retentio.sim.config import SimConfig
 from retentio.sim.demo import DemoRun, run_demo
 
@@ -24,7 +27,7 @@ def demo_command(
         "retentio-demo.db"
     ),
     customers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Customers in the store.")] = 1_000,
-    days: Annotated[int, typer.Option(min=1, max=3_650, help="Days to simulate.")] = 365,
+    days: Annotated[int, typer.Option(min=1, max=3_650, help="Days to simulate.")] = 180,
     seed: Annotated[int, typer.Option(help="Same seed, same store.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")] = False,
 ) -> None:
@@ -42,7 +45,11 @@ def demo_command(
     ) as bar:
         task = bar.add_task("days", total=days)
         run = run_demo(
-            database, config, options, progress=lambda done, _total: bar.update(task, completed=done)
+            database,
+            config,
+            options,
+            day_hooks=[sweep_hook()],
+            progress=lambda done, _total: bar.update(task, completed=done),
         )
     if as_json:
         typer.echo(orjson.dumps(_document(run)).decode())
@@ -59,6 +66,8 @@ def _document(run: DemoRun) -> dict[str, object]:
         "events_rejected": run.events_rejected,
         "seconds": round(run.seconds, 2),
         **run.summary.as_json(),
+        "lifecycle_moves": run.lifecycle_moves,
+        "report": report_document(run.report),
     }
 
 
@@ -106,6 +115,13 @@ def _print_report(run: DemoRun) -> None:
     for name, value in summary.top_categories:
         categories.add_row(name, f"{value:,.2f} {money}")
     console.print(categories)
+    print_report(run.report, console)
+    moves = Table(title="Lifecycle moves during the simulated days")
+    moves.add_column("move")
+    moves.add_column("customers", justify="right")
+    for move, count in run.lifecycle_moves.items():
+        moves.add_row(move, f"{count:,}")
+    console.print(moves)
     console.print(
         f"Explore it: RETENTIO_DATABASE_URL=sqlite:///{run.database} retentio stats  ·  "
         f"retentio serve  ·  retentio customers show <id>"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from retentio.analytics.metrics.base import Period
+from retentio.analytics.metrics.report import Report, build_report
 from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
 from retentio.clock import FixedClock
@@ -21,6 +23,8 @@ from retentio.customers.summary import BaseSummary, base_summary
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.segments.moves_summary import lifecycle_moves
+from retentio.segments.refresh import do_refresh_standing
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
 from retentio.sim.engine import simulate
@@ -37,6 +41,8 @@ class DemoRun:
     events_rejected: int
     seconds: float
     summary: BaseSummary
+    report: Report
+    lifecycle_moves: dict[str, int]
 
 
 def run_demo(
@@ -71,10 +77,15 @@ def run_demo(
             hook(engine, clock.now())
         if progress is not None:
             progress(day_number + 1, config.days)
+    with engine.begin() as connection:
+        do_refresh_standing(connection, clock.now())
     with engine.connect() as connection:
         summary = base_summary(connection, config.currency)
+        report = build_report(connection, Period.of(config.start, clock.now()), clock.now())
+        moves = lifecycle_moves(connection)
     engine.dispose()
-    return DemoRun(database, config, accepted, rejected, time.perf_counter() - started, summary)
+    seconds = time.perf_counter() - started
+    return DemoRun(database, config, accepted, rejected, seconds, summary, report, moves)
 
 
 def _load_catalogue(engine: Engine, store: SimStore, config: SimConfig, now: datetime) -> None:

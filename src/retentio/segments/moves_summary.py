@@ -1,0 +1,19 @@
+"""How many customers moved between lifecycle stages: read back from the move events in the log."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Connection, select
+
+from retentio.events.tables import events
+
+
+def lifecycle_moves(connection: Connection) -> dict[str, int]:
+    """Counts per "from → to" of the lifecycle moves recorded so far, most frequent first."""
+    counts: Counter[str] = Counter()
+    rows = connection.execute(select(events.c.properties).where(events.c.type == "segment_entered"))
+    for (properties,) in rows:
+        if properties.get("family") == "lifecycle":
+            counts[f"{properties.get('from') or 'new to the base'} → {properties.get('to')}"] += 1
+    return dict(counts.most_common())
