@@ -26,7 +26,9 @@ def store_events(count: int, customers: int, seed: int = 7) -> list[dict[str, An
             sku = f"S{rng.randrange(500)}"
             items = [{"sku": sku, "quantity": rng.randrange(1, 3), "price": f"{rng.randrange(100, 5000)}.00"}]
             number += 1
-            out.append(_event(number, "cart_updated", customer, at, {"cart_id": f"k{number}", "items": items}))
+            out.append(
+                _event(number, "cart_updated", customer, at, {"cart_id": f"k{number}", "items": items})
+            )
             if rng.random() < 0.35:
                 total = sum(int(i["quantity"]) * float(i["price"]) for i in items)
                 number += 1
@@ -37,7 +39,9 @@ def store_events(count: int, customers: int, seed: int = 7) -> list[dict[str, An
     return out[:count]
 
 
-def _event(number: int, type_: str, customer: str, at: datetime, properties: dict[str, Any]) -> dict[str, Any]:
+def _event(
+    number: int, type_: str, customer: str, at: datetime, properties: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "event_id": f"bench-{number}",
         "type": type_,

@@ -20,7 +20,8 @@ from sqlalchemy import text
 
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.ingest import IngestOptions, Reaction, ingest_events
+from retentio.segments.reactions import segment_reactions
 
 try:
     from benchmarks._synthetic import store_events
@@ -40,8 +41,10 @@ def main() -> None:
     events = store_events(args.events, args.customers)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
-        seconds = _whole_path(url, events)
+        seconds = _whole_path(url, events, ())
         floor = _executemany_floor(Path(folder) / "floor.db", events)
+        segmented_url = args.database_url or f"sqlite:///{Path(folder) / 'bench_segments.db'}"
+        with_segments = _whole_path(segmented_url, events, segment_reactions("RUB"))
     rate = len(events) / seconds
     print(f"dialect {url.split(':')[0]}")
     print(f"events {len(events)}")
@@ -49,15 +52,17 @@ def main() -> None:
     print(f"ingest_events_per_second {rate:.0f}")
     print(f"executemany_floor_events_per_second {len(events) / floor:.0f}")
     print(f"ratio_to_floor {rate / (len(events) / floor):.3f}")
+    print(f"ingest_with_segments_events_per_second {len(events) / with_segments:.0f}")
+    print(f"throughput_kept_with_segments {seconds / with_segments:.3f}")
 
 
-def _whole_path(url: str, events: list[dict[str, object]]) -> float:
+def _whole_path(url: str, events: list[dict[str, object]], reactions: tuple[Reaction, ...]) -> float:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(engine)
-    options = IngestOptions(future_tolerance=timedelta(days=3650))
+    options = IngestOptions(future_tolerance=timedelta(days=3650), reactions=reactions)
     started = time.perf_counter()
     for start in range(0, len(events), BATCH):
         result = ingest_events(engine, events[start : start + BATCH], NOW, options)

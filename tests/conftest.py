@@ -59,9 +59,7 @@ def _postgres_engine() -> Iterator[Engine | None]:
 
 
 @pytest.fixture
-def database_url(
-    tmp_path: Path, _sqlite_template: Path, _postgres_engine: Engine | None
-) -> str:
+def database_url(tmp_path: Path, _sqlite_template: Path, _postgres_engine: Engine | None) -> str:
     """A migrated, empty database for this test."""
     if _postgres_engine is not None:
         names = ", ".join(table.name for table in reversed(METADATA.sorted_tables))

@@ -20,7 +20,7 @@ def do_upsert_products(
     """Create or replace products by SKU (a product is sent whole, as shops export them)."""
     # The same SKU twice in one call: the later one wins (PostgreSQL refuses to upsert a row twice
     # in one statement).
-    latest = {sku: product for sku, product in items}
+    latest = dict(items)
     rows = [_row(sku, latest[sku], now, default_currency) for sku in sorted(latest)]
     for part in chunks(rows, 2_000):
         upsert(connection, products, list(part))

@@ -19,8 +19,6 @@ def categories_of(connection: Connection, skus: Iterable[str]) -> dict[str, str]
                 select(products.c.sku, products.c.category).where(
                     products.c.sku.in_(part), products.c.category.is_not(None)
                 )
-            )
-            
-            .all()
+            ).all()
         )
     return found

@@ -6,8 +6,17 @@ from typing import Annotated
 
 import typer
 
+from retentio.cli import apikey as apikey_commands
 from retentio.cli import customers as customer_commands
 from retentio.cli import db as db_commands
+from retentio.cli import demo as demo_commands
+from retentio.cli import imports as import_commands
+from retentio.cli import models
+from retentio.cli import report as report_commands
+from retentio.cli import segments as segment_commands
+from retentio.cli import segments_builtin as builtin_segment_commands
+from retentio.cli import serve as serve_commands
+from retentio.cli import stats as stats_commands
 from retentio.cli.context import configure
 
 app = typer.Typer(
@@ -20,6 +29,7 @@ app = typer.Typer(
 
 @app.callback()
 def _global_options(
+    context: typer.Context,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Fix 'now' (ISO 8601 time or date); also RETENTIO_NOW."),
@@ -30,14 +40,24 @@ def _global_options(
     ] = None,
 ) -> None:
     try:
-        configure(as_of, database_url)
+        run = configure(as_of, database_url)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--as-of") from error
+    context.call_on_close(run.close)
 
 
 app.add_typer(db_commands.app, name="db")
+app.command("demo")(demo_commands.demo_command)
 app.add_typer(customer_commands.customers_app, name="customers")
+customer_commands.customers_app.command("standing")(builtin_segment_commands.standing_command)
 app.add_typer(customer_commands.profiles_app, name="profiles")
+app.command("serve")(serve_commands.serve_command)
+app.add_typer(apikey_commands.app, name="apikey")
+app.add_typer(import_commands.app, name="import")
+app.command("stats")(stats_commands.stats_command)
+app.add_typer(models.app, name="models")
+app.command("report")(report_commands.report_command)
+app.add_typer(segment_commands.app, name="segments")
 
 
 def main() -> None:

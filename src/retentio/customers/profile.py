@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from retentio.events.envelope import Event
+from retentio.events.properties import SYSTEM_EVENT_TYPES
 from retentio.orders.money import from_minor
 from retentio.orders.state import Contribution
 
@@ -67,6 +68,8 @@ def channel_of(event: Event) -> str | None:
 
 
 def add_activity(draft: ProfileDraft, event: Event) -> None:
+    if event.type in SYSTEM_EVENT_TYPES:
+        return  # segment moves and the like are about the customer, not activity of theirs
     draft.events += 1
     at = event.occurred_at
     if draft.last_event_at is None or at > draft.last_event_at:

@@ -115,6 +115,15 @@ class Referral(Properties):
     referred_customer_id: Id | None = None
 
 
+class SegmentMove(Properties):
+    """A customer moved within a built-in family (lifecycle, ladder, rfm, bad_customer)."""
+
+    family: ShortText
+    from_: ShortText | None = Field(default=None, alias="from")
+    to: ShortText | None = None
+    reason: ShortText = ""
+
+
 PROPERTY_MODELS: dict[str, type[Properties]] = {
     "product_viewed": ProductViewed,
     "category_viewed": CategoryViewed,
@@ -139,7 +148,11 @@ PROPERTY_MODELS: dict[str, type[Properties]] = {
     "nps_answered": NpsAnswered,
     "referral": Referral,
     "identify": Properties,
+    "segment_entered": SegmentMove,
+    "segment_exited": SegmentMove,
 }
 
 ORDER_EVENT_TYPES = frozenset({"order_placed", "order_paid", "order_cancelled", "order_returned"})
 CUSTOM_PREFIX = "custom."
+# Written by Retentio about a customer, not done by them: they never count as the customer's activity.
+SYSTEM_EVENT_TYPES = frozenset({"segment_entered", "segment_exited"})

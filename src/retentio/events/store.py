@@ -26,9 +26,7 @@ RETURNING event_id
 _INSERT_SQLITE = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
-def append_new_events(
-    connection: Connection, batch: Sequence[Event], received_at: datetime
-) -> list[Event]:
+def append_new_events(connection: Connection, batch: Sequence[Event], received_at: datetime) -> list[Event]:
     """Store the events of ``batch`` not stored before and return exactly those.
 
     Rows go in ``event_id`` order, so two processes inserting overlapping batches take the

@@ -78,9 +78,7 @@ def draw_baskets(
     return _merged(world, cart, product, (1 + extra).astype(np.int64), customers.size)
 
 
-def _other_lines(
-    world: World, customers: IntArray, first: IntArray, rng: np.random.Generator
-) -> IntArray:
+def _other_lines(world: World, customers: IntArray, first: IntArray, rng: np.random.Generator) -> IntArray:
     """A complement of the first line where one exists and the customer goes for it, else a
     product from the customer's own categories."""
     columns = world.columns
@@ -105,9 +103,7 @@ def _upsell(
     return np.where(upgrade, premium, product)
 
 
-def _merged(
-    world: World, cart: IntArray, product: IntArray, quantity: IntArray, carts: int
-) -> Baskets:
+def _merged(world: World, cart: IntArray, product: IntArray, quantity: IntArray, carts: int) -> Baskets:
     """Fold repeated products of a cart into one line, keeping the order lines were added in."""
     key = cart * len(world.skus) + product
     _, first_seen, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -118,9 +114,7 @@ def _merged(
     line_count = np.bincount(line_cart, minlength=carts).astype(np.int64)
     line_start = (np.cumsum(line_count) - line_count).astype(np.int64)
     value = world.columns.price_kopecks[line_product] * line_quantity
-    subtotal = (
-        np.add.reduceat(value, line_start) if carts else np.zeros(0, dtype=np.int64)
-    ).astype(np.int64)
+    subtotal = (np.add.reduceat(value, line_start) if carts else np.zeros(0, dtype=np.int64)).astype(np.int64)
     return Baskets(
         product=line_product.astype(np.int64),
         quantity=line_quantity,

@@ -15,9 +15,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def consent_changes(
-    world: World, consent: BoolArray, day: int, rng: np.random.Generator
-) -> EventBlock:
+def consent_changes(world: World, consent: BoolArray, day: int, rng: np.random.Generator) -> EventBlock:
     """Draw the day's unsubscribes and re-subscribes and apply them to `consent` in place.
 
     Candidates are drawn uniformly over (customer, channel) and kept only where the change is
@@ -43,9 +41,9 @@ def consent_changes(
 def _candidates(world: World, rate: float, rng: np.random.Generator) -> IntArray:
     customers = world.config.customers
     size = int(rng.poisson(rate * customers * len(CHANNELS)))
-    pairs = np.stack(
-        [rng.integers(0, customers, size), rng.integers(0, len(CHANNELS), size)], axis=1
-    ).astype(np.int64)
+    pairs = np.stack([rng.integers(0, customers, size), rng.integers(0, len(CHANNELS), size)], axis=1).astype(
+        np.int64
+    )
     return np.unique(pairs, axis=0) if size else pairs
 
 
@@ -62,9 +60,7 @@ def _may_subscribe(world: World, consent: BoolArray, pairs: IntArray, day: int) 
     return result
 
 
-def _events(
-    world: World, pairs: IntArray, kind: Kind, day: int, rng: np.random.Generator
-) -> EventBlock:
+def _events(world: World, pairs: IntArray, kind: Kind, day: int, rng: np.random.Generator) -> EventBlock:
     customer = pairs[:, 0]
     channels = [CHANNELS[c] for c in pairs[:, 1].tolist()]
     clock = active_moments(world, customer, day, rng)

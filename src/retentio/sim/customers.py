@@ -169,9 +169,7 @@ def build_customers(
         np.array(FIRST_NAMES_RU, dtype=object)[names],
     ).tolist()
     zones = np.array([zone for zone, _, _ in TIMEZONES], dtype=object)[traits.timezone].tolist()
-    consents = [
-        {"email": email, "sms": sms, "push": push} for email, sms, push in traits.consents.tolist()
-    ]
+    consents = [{"email": email, "sms": sms, "push": push} for email, sms, push in traits.consents.tolist()]
     return list(
         map(
             SimCustomer,
@@ -199,7 +197,4 @@ def _birthdays(rng: np.random.Generator, size: int, year: int) -> list[date | No
     first = np.datetime64(f"{year - 70}-01-01", "D")
     days = first + rng.integers(0, 52 * 365, size).astype("timedelta64[D]")
     known = rng.random(size) < 0.85
-    return [
-        day if is_known else None
-        for day, is_known in zip(days.tolist(), known.tolist(), strict=True)
-    ]
+    return [day if is_known else None for day, is_known in zip(days.tolist(), known.tolist(), strict=True)]

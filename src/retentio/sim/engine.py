@@ -68,9 +68,7 @@ def _carts(
     rng: np.random.Generator,
 ) -> Carts:
     rows = np.flatnonzero(sessions.cart > Cart.NONE)
-    baskets = draw_baskets(
-        world, sessions.customer[rows], topics[rows], sessions.forced[rows], rng
-    )
+    baskets = draw_baskets(world, sessions.customer[rows], topics[rows], sessions.forced[rows], rng)
     of_session = np.full(len(sessions), -1, dtype=np.int64)
     of_session[rows] = np.arange(rows.size)
     seed, first = world.config.seed, state.carts
@@ -100,9 +98,7 @@ def _after_orders(
             state.replenish_due.setdefault(when, []).append(customer[rows])
 
 
-def _keep_today(
-    world: World, state: SimState, block: EventBlock, day: int
-) -> tuple[EventBlock, IntArray]:
+def _keep_today(world: World, state: SimState, block: EventBlock, day: int) -> tuple[EventBlock, IntArray]:
     """File events of later days under their day (dropping those after the last simulated day)
     and return the rows of `day`."""
     calendar = world.calendar

@@ -39,9 +39,7 @@ def place_orders(
     order_ids = [f"ord-{world.config.seed}-{number}" for number in numbers]
     total = subtotal - discount
     properties = _placed_properties(world, carts, cart, total, discount, coupon, order_ids)
-    placed = block_of(
-        events.clock, Kind.ORDER_PLACED, events.customer, _none(cart.size), properties
-    )
+    placed = block_of(events.clock, Kind.ORDER_PLACED, events.customer, _none(cart.size), properties)
     consumable, quantity = _first_consumables(world, carts, cart)
     return PlacedOrders(
         placed=placed,
@@ -146,9 +144,7 @@ def _returns(
     for items, row, is_whole in zip(bought, rows.tolist(), whole, strict=True):
         if not is_whole:
             kept = [item for item in items if rng.random() < 0.5] or items[:1]
-            items = [
-                {**item, "quantity": int(rng.integers(1, item["quantity"] + 1))} for item in kept
-            ]
+            items = [{**item, "quantity": int(rng.integers(1, item["quantity"] + 1))} for item in kept]
         result.append({"order_id": order_ids[row], "items": items})
     return result
 

@@ -58,9 +58,7 @@ def _app_opened(world: World, events: PartEvents) -> EventBlock:
 
 def _categories(world: World, events: PartEvents, topics: IntArray) -> EventBlock:
     names = world.category_names
-    return _of(
-        events, Kind.CATEGORY_VIEWED, [names[topic] for topic in topics[events.session].tolist()]
-    )
+    return _of(events, Kind.CATEGORY_VIEWED, [names[topic] for topic in topics[events.session].tolist()])
 
 
 def _identifies(events: PartEvents) -> EventBlock:
@@ -68,9 +66,7 @@ def _identifies(events: PartEvents) -> EventBlock:
     return _of(events, Kind.IDENTIFY, empty)
 
 
-def _searches(
-    world: World, events: PartEvents, topics: IntArray, rng: np.random.Generator
-) -> EventBlock:
+def _searches(world: World, events: PartEvents, topics: IntArray, rng: np.random.Generator) -> EventBlock:
     phrases = world.searches
     picks = rng.random(events.session.size).tolist()
     queries = [
@@ -115,8 +111,7 @@ def _cart_updates(world: World, events: PartEvents, carts: Carts) -> EventBlock:
     items = carts.baskets.item_lists(world, cart, shown)
     ids = carts.ids
     properties: list[Properties] = [
-        {"cart_id": ids[number], "items": listed}
-        for number, listed in zip(cart.tolist(), items, strict=True)
+        {"cart_id": ids[number], "items": listed} for number, listed in zip(cart.tolist(), items, strict=True)
     ]
     return _of(events, Kind.CART_UPDATED, properties)
 

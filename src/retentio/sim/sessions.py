@@ -79,8 +79,7 @@ def plan(
 
 def concat_plans(plans: Sequence[SessionPlan]) -> SessionPlan:
     columns = {
-        field.name: np.concatenate([getattr(p, field.name) for p in plans])
-        for field in fields(SessionPlan)
+        field.name: np.concatenate([getattr(p, field.name) for p in plans]) for field in fields(SessionPlan)
     }
     return SessionPlan(**columns)
 
@@ -96,9 +95,7 @@ class PartEvents:
     anonymous: IntArray
 
 
-def part_counts(
-    world: World, sessions: SessionPlan, lines: IntArray, rng: np.random.Generator
-) -> IntArray:
+def part_counts(world: World, sessions: SessionPlan, lines: IntArray, rng: np.random.Generator) -> IntArray:
     """(sessions, parts) counts; `lines` is the cart's line count, 0 without a cart."""
     config, traits = world.config, world.traits
     size, customer = len(sessions), sessions.customer
@@ -120,9 +117,7 @@ def part_counts(
     return counts
 
 
-def active_moments(
-    world: World, customers: IntArray, day: int, rng: np.random.Generator
-) -> IntArray:
+def active_moments(world: World, customers: IntArray, day: int, rng: np.random.Generator) -> IntArray:
     """Clock seconds within `day` around each customer's own active hour in their own zone."""
     traits, calendar = world.traits, world.calendar
     row = np.maximum(customers, 0)

@@ -13,9 +13,7 @@ from retentio.sim.world import World
 IntArray = npt.NDArray[np.int64]
 
 
-def todays_sessions(
-    world: World, state: SimState, day: int, rng: np.random.Generator
-) -> SessionPlan:
+def todays_sessions(world: World, state: SimState, day: int, rng: np.random.Generator) -> SessionPlan:
     return concat_plans(
         [
             _sign_ups(world, state, day, rng),
@@ -49,18 +47,14 @@ def _sign_ups(world: World, state: SimState, day: int, rng: np.random.Generator)
     )
 
 
-def _order_sessions(
-    world: World, state: SimState, day: int, rng: np.random.Generator
-) -> SessionPlan:
+def _order_sessions(world: World, state: SimState, day: int, rng: np.random.Generator) -> SessionPlan:
     """Customers whose next order falls due in today's activity (one order a day at most)."""
     customers = np.flatnonzero(state.next_order < world.calendar.cumulative[day]).astype(np.int64)
     state.next_order[customers] += order_waits(world, customers, rng)
     return _customer_plan(world, customers, np.full(customers.size, Cart.ORDERED), rng)
 
 
-def _abandoned_carts(
-    world: World, state: SimState, day: int, rng: np.random.Generator
-) -> SessionPlan:
+def _abandoned_carts(world: World, state: SimState, day: int, rng: np.random.Generator) -> SessionPlan:
     """Carts left behind, at a rate that makes `cart_abandonment` of a customer's carts."""
     abandonment = world.config.cart_abandonment
     weights = world.traits.purchase_rate * state.alive * (abandonment / (1 - abandonment))
@@ -69,9 +63,7 @@ def _abandoned_carts(
     return _customer_plan(world, customers, _abandoned_or(ordered, world, rng), rng)
 
 
-def _replenishments(
-    world: World, state: SimState, day: int, rng: np.random.Generator
-) -> SessionPlan:
+def _replenishments(world: World, state: SimState, day: int, rng: np.random.Generator) -> SessionPlan:
     """Customers who ran out of a consumable today come back for it, if still alive."""
     due = state.replenish_due.pop(day, [])
     customers = np.unique(np.concatenate(due)) if due else np.zeros(0, dtype=np.int64)
@@ -140,9 +132,7 @@ def _customer_plan(
     return plan(customers, anonymous=anonymous, logged_out=logged_out, cart=cart, forced=forced)
 
 
-def _abandoned_or(
-    ordered: npt.NDArray[np.bool_], world: World, rng: np.random.Generator
-) -> IntArray:
+def _abandoned_or(ordered: npt.NDArray[np.bool_], world: World, rng: np.random.Generator) -> IntArray:
     at_checkout = rng.random(ordered.size) < world.config.checkout_share_of_abandoned
     abandoned = np.where(at_checkout, Cart.ABANDONED_AT_CHECKOUT, Cart.ABANDONED)
     return np.where(ordered, Cart.ORDERED, abandoned).astype(np.int64)

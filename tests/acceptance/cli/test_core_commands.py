@@ -5,13 +5,13 @@ from datetime import timedelta
 import orjson
 import pytest
 from sqlalchemy import Engine
+from tests.conftest import NOW
+from tests.helpers import event, ingest, item
 from typer.testing import CliRunner
 
 from retentio.cli import app
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
-from tests.conftest import NOW
-from tests.helpers import event, ingest, item
 
 runner = CliRunner()
 

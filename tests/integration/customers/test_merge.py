@@ -3,16 +3,24 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
+from tests.helpers import event, ingest, item, rows
 
 from retentio.customers.merge import MergeRefused, do_merge_customers
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer, get_customer, get_profile
-from tests.helpers import event, ingest, item, rows
 
 
 def _order(event_id: str, customer: str, at: datetime, total: str) -> dict:
-    return event(event_id, "order_placed", at, customer, order_id=event_id,
-                 items=[item("A", 1, total)], total=total, currency="RUB")
+    return event(
+        event_id,
+        "order_placed",
+        at,
+        customer,
+        order_id=event_id,
+        items=[item("A", 1, total)],
+        total=total,
+        currency="RUB",
+    )
 
 
 def test_merge_keeps_all_history_and_routes_later_events(engine: Engine, now: datetime) -> None:
@@ -21,7 +29,11 @@ def test_merge_keeps_all_history_and_routes_later_events(engine: Engine, now: da
     with engine.begin() as connection:
         do_upsert_customer(connection, "web-1", CustomerUpsert(email="anna@example.ru"), now)
         do_upsert_customer(connection, "shop-7", CustomerUpsert(phone="+79991234567", first_name="Анна"), now)
-    ingest(engine, [_order("o1", "web-1", at, "100.00"), _order("o2", "shop-7", at + timedelta(days=1), "50.00")], now)
+    ingest(
+        engine,
+        [_order("o1", "web-1", at, "100.00"), _order("o2", "shop-7", at + timedelta(days=1), "50.00")],
+        now,
+    )
     # when
     with engine.begin() as connection:
         moved = do_merge_customers(connection, "web-1", "shop-7", now, "RUB")
@@ -33,11 +45,17 @@ def test_merge_keeps_all_history_and_routes_later_events(engine: Engine, now: da
         merged = get_customer(connection, "shop-7")
         profile = get_profile(connection, "web-1", "RUB", now)
     assert survivor is not None and merged is not None and profile is not None
-    assert (survivor.email, survivor.phone, survivor.first_name) == ("anna@example.ru", "+79991234567", "Анна")
+    assert (survivor.email, survivor.phone, survivor.first_name) == (
+        "anna@example.ru",
+        "+79991234567",
+        "Анна",
+    )
     assert merged.merged_into == "web-1"
     assert (profile.orders, profile.revenue) == (3, Decimal("175.00"))
     assert {r["order_id"]: r["customer_id"] for r in rows(engine, "orders")} == {
-        "o1": "web-1", "o2": "web-1", "o3": "web-1",
+        "o1": "web-1",
+        "o2": "web-1",
+        "o3": "web-1",
     }
     assert [r["customer_id"] for r in rows(engine, "customer_profiles")] == ["web-1"]
 

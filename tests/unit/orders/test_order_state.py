@@ -1,9 +1,10 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from tests.helpers import event, item
+
 from retentio.events.envelope import validate_event
 from retentio.orders.state import NOTHING, OrderState, apply_event, contribution
-from tests.helpers import event, item
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -15,9 +16,20 @@ def _fold(*raw: dict) -> OrderState:
     return state
 
 
-PLACED = event("p", "order_placed", AT, "c", order_id="o-1", items=[item("A", 2, "10.00"), item("B", 1, "5.50")],
-               total="25.50", currency="RUB", coupon="SPRING")
-RETURN_A = event("r", "order_returned", AT + timedelta(days=3), "c", order_id="o-1", items=[item("A", 5, "99")])
+PLACED = event(
+    "p",
+    "order_placed",
+    AT,
+    "c",
+    order_id="o-1",
+    items=[item("A", 2, "10.00"), item("B", 1, "5.50")],
+    total="25.50",
+    currency="RUB",
+    coupon="SPRING",
+)
+RETURN_A = event(
+    "r", "order_returned", AT + timedelta(days=3), "c", order_id="o-1", items=[item("A", 5, "99")]
+)
 CANCEL = event("x", "order_cancelled", AT + timedelta(days=1), "c", order_id="o-1")
 
 
@@ -31,7 +43,9 @@ def test_returns_are_capped_at_what_was_bought_and_priced_as_paid() -> None:
 
 
 def test_fold_does_not_depend_on_arrival_order() -> None:
-    assert _fold(PLACED, CANCEL, RETURN_A) == _fold(RETURN_A, CANCEL, PLACED) == _fold(CANCEL, RETURN_A, PLACED)
+    assert (
+        _fold(PLACED, CANCEL, RETURN_A) == _fold(RETURN_A, CANCEL, PLACED) == _fold(CANCEL, RETURN_A, PLACED)
+    )
 
 
 def test_a_cancelled_or_unplaced_order_counts_only_as_a_cancellation() -> None:

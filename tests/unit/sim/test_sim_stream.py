@@ -119,9 +119,7 @@ def test_timestamps_never_go_back_and_ids_are_unique(events: list[Event]) -> Non
     assert len({event["event_id"] for event in events}) == len(events)
 
 
-def test_properties_have_the_documented_keys_and_types(
-    events: list[Event], store: SimStore
-) -> None:
+def test_properties_have_the_documented_keys_and_types(events: list[Event], store: SimStore) -> None:
     skus = {product.sku for product in store.products}
     categories = {product.category for product in store.products}
     for event in events:
@@ -144,9 +142,7 @@ def test_properties_have_the_documented_keys_and_types(
             assert event["customer_id"] and event["anonymous_id"]
 
 
-def test_items_name_catalogue_products_at_catalogue_prices(
-    events: list[Event], store: SimStore
-) -> None:
+def test_items_name_catalogue_products_at_catalogue_prices(events: list[Event], store: SimStore) -> None:
     prices = {product.sku: product.price for product in store.products}
     for event in events:
         for item in event["properties"].get("items", []):

@@ -1,0 +1,104 @@
+"""``retentio segments refresh-builtin|sweep`` and ``retentio customers standing``: the built-in
+families (RFM, lifecycle, Hunt's ladder, bad customers) from the command line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import orjson
+import typer
+
+from retentio.cli.context import runtime
+from retentio.segments.config import SegmentsConfig
+from retentio.segments.config_file import ConfigError, load_config
+from retentio.segments.refresh import RefreshResult, do_refresh_standing, do_sweep
+from retentio.segments.standing import get_standing
+
+_CONFIG = typer.Option(
+    None,
+    "--config",
+    envvar="RETENTIO_SEGMENTS_CONFIG",
+    help="A TOML file of thresholds (see docs/segments.md); defaults otherwise.",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the ``segments`` group."""
+    app.command("refresh-builtin")(refresh_command)
+    app.command("sweep")(sweep_command)
+
+
+def refresh_command(
+    config: Path | None = _CONFIG,
+    everyone: bool = typer.Option(
+        False, "--everyone", help="Re-decide every customer, not only who can move."
+    ),
+    no_events: bool = typer.Option(
+        False, "--no-events", help="Backfill: store the standing without writing moves as events."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+) -> None:
+    """Recompute the RFM edges from the base and every customer's standing (one transaction)."""
+    run, settings = runtime(), _settings(config)
+    started = time.perf_counter()
+    with run.engine.begin() as connection:
+        result = do_refresh_standing(connection, run.now(), settings, record=not no_events, everyone=everyone)
+    _report("refreshed", result, time.perf_counter() - started, as_json)
+
+
+def sweep_command(config: Path | None = _CONFIG, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Move the customers whose standing changes with time alone (at risk, churned, windows closing)."""
+    run, settings = runtime(), _settings(config)
+    started = time.perf_counter()
+    with run.engine.begin() as connection:
+        result = do_sweep(connection, run.now(), settings)
+    _report("swept", result, time.perf_counter() - started, as_json)
+
+
+def standing_command(
+    customer_id: str, as_json: bool = typer.Option(False, "--json", help="One JSON object.")
+) -> None:
+    """Where a customer stands: RFM, lifecycle, ladder step (and what to send), bad-customer flags."""
+    run = runtime()
+    with run.engine.connect() as connection:
+        standing = get_standing(connection, customer_id)
+    if standing is None:
+        _fail(f"no standing for {customer_id!r} yet (no events, or never refreshed)")
+    document = standing.as_json()
+    option = 0 if as_json else orjson.OPT_INDENT_2
+    typer.echo(orjson.dumps(document, option=option).decode())
+
+
+def _settings(path: Path | None) -> SegmentsConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        _fail(str(error), code=2)
+
+
+def _report(verb: str, result: RefreshResult, seconds: float, as_json: bool) -> None:
+    if as_json:
+        edges = result.edges
+        document = {
+            "changed": result.changed,
+            "new": result.new,
+            "seconds": round(seconds, 3),
+            "rfm_edges": None
+            if edges is None
+            else {
+                "buyers": edges.buyers,
+                "recency": list(edges.recency),
+                "frequency": list(edges.frequency),
+                "monetary": list(edges.monetary),
+            },
+        }
+        typer.echo(orjson.dumps(document).decode())
+        return
+    typer.echo(f"{verb} standing: {result.changed} customers changed, {result.new} new, in {seconds:.1f} s")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)

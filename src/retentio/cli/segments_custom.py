@@ -1,0 +1,191 @@
+"""``retentio segments create|refresh|show|export|list``: custom segments from the command line."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import orjson
+import typer
+
+from retentio.cli.context import runtime
+from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
+from retentio.segments.custom.parse import load_text, parse_definition
+from retentio.segments.custom.service import (
+    SegmentView,
+    do_create_segment,
+    do_refresh_segment,
+    export_members,
+    get_segment,
+    list_segments,
+    refresh_segments,
+    segment_sizes,
+)
+
+
+def create_command(
+    name: str = typer.Argument(..., help="The segment's name: lower-case letters, digits, _ and -."),
+    rule: str = typer.Option(..., "--rule", help="A JSON or YAML rule file ('-' reads stdin)."),
+    description: str | None = typer.Option(None, help="Overrides the file's description."),
+    refresh: bool = typer.Option(True, help="Compute the members right away."),
+) -> None:
+    """Create a custom segment from a rule file (see docs/custom-segments.md)."""
+    run = runtime()
+    try:
+        definition = parse_definition(load_text(_read(rule)))
+        if description is not None:
+            definition = type(definition)(definition.rule, description)
+        with run.engine.begin() as connection:
+            view = do_create_segment(connection, name, definition, run.now())
+            if refresh:
+                do_refresh_segment(connection, name, run.now(), run.settings.default_currency)
+                view = get_segment(connection, name) or view
+    except InvalidRule as error:
+        _refuse(error)
+    except SegmentExists as error:
+        _fail(str(error))
+    typer.echo(f"created segment {name}: {view.size} customers" + ("" if refresh else " (not refreshed)"))
+
+
+def refresh_command(
+    name: str | None = typer.Argument(None, help="One segment; all of them when omitted."),
+) -> None:
+    """Recompute members now: conditions on time (windows, days since) move only here."""
+    run = runtime()
+    try:
+        results = refresh_segments(
+            run.engine, [name] if name else None, run.now(), run.settings.default_currency
+        )
+    except SegmentNotFound as error:
+        _fail(str(error))
+    for result in results:
+        typer.echo(
+            f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
+        )
+    if not results:
+        typer.echo("no custom segments yet")
+
+
+def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
+    """A segment's rule, size and size over time."""
+    run = runtime()
+    with run.engine.connect() as connection:
+        view = get_segment(connection, name)
+        points = segment_sizes(connection, name) if view is not None else []
+    if view is None:
+        _fail(f"no segment named {name!r}")
+    document = _document(view)
+    document["sizes"] = [
+        {"at": p.at.isoformat(), "source": p.source, "size": p.size, "entered": p.entered, "exited": p.exited}
+        for p in points
+    ]
+    if as_json:
+        typer.echo(orjson.dumps(document).decode())
+        return
+    typer.echo(f"{view.name}" + (f" — {view.description}" if view.description else ""))
+    typer.echo(f"size: {view.size} (refreshed {_when(view.refreshed_at)})")
+    typer.echo("rule:\n" + orjson.dumps(view.rule, option=orjson.OPT_INDENT_2).decode())
+    for point in points[-20:]:
+        moved = f"+{point.entered} -{point.exited}"
+        typer.echo(f"  {point.at.isoformat()}  {point.source:<7}  {point.size:>9}  {moved}")
+
+
+def export_command(
+    name: str,
+    file: Path = typer.Argument(..., help="Where to write the CSV ('-' for stdout)."),
+) -> None:
+    """Write the members with their contacts to a CSV file (UTF-8, header row)."""
+    run = runtime()
+    count = 0
+    try:
+        with run.engine.connect() as connection:
+            rows = export_members(connection, name)
+            header = next(rows)  # the segment is looked up here, before the file is created
+            with _open(file) as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow(_cell(value) for value in row)
+                    count += 1
+    except SegmentNotFound as error:
+        _fail(str(error))
+    if str(file) != "-":
+        typer.echo(f"exported {count} customers of {name} to {file}")
+
+
+def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
+    """Every custom segment with its size."""
+    run = runtime()
+    with run.engine.connect() as connection:
+        views = list_segments(connection)
+    if as_json:
+        typer.echo(orjson.dumps([_document(view) for view in views]).decode())
+        return
+    for view in views:
+        typer.echo(f"{view.name:<32} {view.size:>9}  refreshed {_when(view.refreshed_at)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the ``segments`` group."""
+    app.command("create")(create_command)
+    app.command("refresh")(refresh_command)
+    app.command("show")(show_command)
+    app.command("export")(export_command)
+    app.command("list")(list_command)
+
+
+def _document(view: SegmentView) -> dict[str, Any]:
+    return {
+        "name": view.name,
+        "description": view.description,
+        "rule": view.rule,
+        "size": view.size,
+        "created_at": view.created_at.isoformat(),
+        "refreshed_at": view.refreshed_at.isoformat() if view.refreshed_at else None,
+    }
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise typer.BadParameter(f"cannot read {source}: {error}", param_hint="--rule") from None
+
+
+def _open(file: Path) -> Any:
+    if str(file) == "-":
+        return _Stdout()
+    return file.open("w", encoding="utf-8", newline="")
+
+
+class _Stdout:
+    def __enter__(self) -> Any:
+        return sys.stdout
+
+    def __exit__(self, *_: object) -> None:
+        sys.stdout.flush()
+
+
+def _cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _when(at: datetime | None) -> str:
+    return at.isoformat() if at is not None else "never"
+
+
+def _refuse(error: InvalidRule) -> NoReturn:
+    typer.echo("error: the rule is refused:", err=True)
+    for item in error.errors:
+        typer.echo(f"  {item.path}: {item.message}", err=True)
+    raise typer.Exit(2)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)

@@ -1,0 +1,56 @@
+"""The ingest reaction: after a batch is applied, re-evaluate every custom segment for the customers
+the batch touched, in the batch's own transaction (one query per segment per batch).
+
+Only event-driven changes are seen here. Conditions that change as time passes (windows, "days
+since") or through other paths (customer updates, merges, model scores) are brought up to date by
+``retentio segments refresh``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from retentio.db.batches import chunks
+from retentio.events.envelope import Event
+from retentio.events.properties import ORDER_EVENT_TYPES
+from retentio.orders.tables import orders
+from retentio.segments.custom.evaluate import reevaluate_customers
+from retentio.segments.custom.store import any_segment
+
+
+@dataclass(frozen=True, slots=True)
+class CustomSegmentsReaction:
+    """Pass an instance in ``IngestOptions.reactions``, after any reaction that updates what rules
+    read (the built-in families' standings)."""
+
+    currency: str = "RUB"
+
+    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None:
+        if not any_segment(connection):
+            return
+        customer_ids = touched_customers(connection, fresh)
+        if customer_ids:
+            reevaluate_customers(connection, customer_ids, now, self.currency)
+
+
+def touched_customers(connection: Connection, fresh: Sequence[Event]) -> list[str]:
+    """The customers of the new events, and the owners of the orders those events changed (an order
+    event may arrive under another id than the order's customer)."""
+    touched = {event.customer_id for event in fresh if event.customer_id}
+    order_ids = sorted(
+        {
+            str(event.properties["order_id"])
+            for event in fresh
+            if event.type in ORDER_EVENT_TYPES and "order_id" in event.properties
+        }
+    )
+    for part in chunks(order_ids):
+        statement = select(orders.c.customer_id).where(
+            orders.c.order_id.in_(part), orders.c.customer_id.is_not(None)
+        )
+        touched.update(connection.scalars(statement))
+    return sorted(touched)

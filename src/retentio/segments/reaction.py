@@ -1,0 +1,91 @@
+"""The ingest reaction: fold a batch into the signals, then re-decide every customer it touched.
+
+Pass ``BuiltinSegmentsReaction(config)`` in ``IngestOptions.reactions`` (before reactions that read
+the standing). It runs inside the batch's transaction, so a batch and its moves commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from retentio.db.batches import chunks
+from retentio.events.envelope import Event
+from retentio.events.properties import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES
+from retentio.orders.tables import orders
+from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
+from retentio.segments.evaluate import Evaluation, evaluate_customers
+from retentio.segments.inputs import Signals
+from retentio.segments.signals import apply_delta, event_deltas
+from retentio.segments.signals_store import rebuild_signals, refresh_order_signals, save_signals
+from retentio.segments.snapshots import load_snapshots
+
+
+class BuiltinSegmentsReaction:
+    def __init__(self, config: SegmentsConfig = DEFAULT_CONFIG) -> None:
+        self.config = config
+
+    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None:
+        react(connection, fresh, now, self.config)
+
+
+def react(
+    connection: Connection, fresh: Sequence[Event], now: datetime, config: SegmentsConfig
+) -> Evaluation:
+    activity = [event for event in fresh if event.customer_id and event.type not in SYSTEM_EVENT_TYPES]
+    identified = sorted(
+        {event.customer_id for event in activity if event.type == "identify" and event.customer_id}
+    )
+    order_owners = sorted(_order_owners(connection, fresh) - set(identified))
+    touched = sorted({event.customer_id for event in activity if event.customer_id} | set(order_owners))
+    if not touched:
+        return Evaluation(0, 0, ())
+    snapshots = load_snapshots(connection, touched)
+    stored = {cid: snapshot.signals for cid, snapshot in snapshots.items() if snapshot.signals is not None}
+    signals = dict(stored)
+    _fold_events(signals, activity, identified)
+    refresh_order_signals(connection, signals, order_owners, config.signals.payment_days)
+    changed = {cid: value for cid, value in signals.items() if stored.get(cid) != value}
+    save_signals(connection, changed, now, stored.keys())
+    # Whatever a visitor did before identifying now belongs to the customer: read it back whole.
+    signals.update(rebuild_signals(connection, identified, now, config.signals.payment_days))
+    return evaluate_customers(connection, snapshots, signals, now, config, _latest_event_times(activity))
+
+
+def _fold_events(signals: dict[str, Signals], activity: Sequence[Event], identified: Sequence[str]) -> None:
+    skip = set(identified)
+    deltas = (
+        event_deltas(event for event in activity if event.customer_id not in skip)
+        if skip
+        else event_deltas(activity)
+    )
+    for customer_id, delta in deltas.items():
+        signals[customer_id] = apply_delta(signals.get(customer_id, Signals()), delta)
+
+
+def _order_owners(connection: Connection, fresh: Sequence[Event]) -> set[str]:
+    """Customers whose orders the batch changed, including orders named only by a visitor id."""
+    owners = {event.customer_id for event in fresh if event.type in ORDER_EVENT_TYPES and event.customer_id}
+    order_ids = sorted(
+        {str(event.properties["order_id"]) for event in fresh if event.type in ORDER_EVENT_TYPES}
+    )
+    for part in chunks(order_ids):
+        owners.update(
+            connection.execute(
+                select(orders.c.customer_id).where(
+                    orders.c.order_id.in_(part), orders.c.customer_id.is_not(None)
+                )
+            ).scalars()
+        )
+    return {owner for owner in owners if owner is not None}
+
+
+def _latest_event_times(activity: Sequence[Event]) -> dict[str, datetime]:
+    latest: dict[str, datetime] = {}
+    for event in activity:
+        assert event.customer_id is not None
+        if event.customer_id not in latest or event.occurred_at > latest[event.customer_id]:
+            latest[event.customer_id] = event.occurred_at
+    return latest

@@ -1,0 +1,200 @@
+"""Applying a staged evaluation: move events first (they need the old values), then the standing
+rows; the Python-only parts (explanations, personal facts) follow in ``set_finish``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, func, literal, null, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from retentio.db.batches import dialect_insert
+from retentio.events.store import append_new_events
+from retentio.events.tables import events
+from retentio.segments.config import FAMILIES, UNMATCHED_SEGMENT, SegmentsConfig
+from retentio.segments.ladder import LADDER_STAGES
+from retentio.segments.lifecycle import LIFECYCLE_STAGES
+from retentio.segments.set_stage import stage
+from retentio.segments.sql_dialect import as_text, empty_json_array, from_epoch, json_object
+from retentio.segments.tables import customer_standing
+from retentio.segments.transitions import (
+    CLEAR,
+    EVENT_ID_LENGTH,
+    FLAGGED,
+    START,
+    Move,
+    detail_reason_parts,
+    move_events,
+    reason_for,
+)
+
+Expr = ColumnElement[Any]
+_KINDS = (("out", "segment_exited"), ("in", "segment_entered"))
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyColumns:
+    before: Expr
+    after: Expr
+    reason: Expr
+
+
+def family_columns(family: str, config: SegmentsConfig) -> FamilyColumns:
+    """A family's old value, new value and move reason over the stage."""
+    if family == "bad_customer":
+        flagged = stage.c.bad_score >= literal(config.bad_customers.threshold)
+        after: Expr = case((flagged, literal(FLAGGED)), else_=literal(CLEAR))
+        old_flag = case((stage.c.old_bad_customer, literal(FLAGGED)), else_=literal(CLEAR))
+        return FamilyColumns(
+            _before(family, old_flag), after, _detailed(family, flagged, stage.c.bad_score, config)
+        )
+    if family == "rfm":
+        present = stage.c.rfm_segment.is_not(None)
+        reason = case(
+            (present, _detailed("rfm", present, stage.c.rfm_cell, config)),
+            else_=literal(reason_for("rfm", None, config)),
+        )
+        return FamilyColumns(_before(family, stage.c.old_rfm_segment), stage.c.rfm_segment, reason)
+    column, old_value, stages = (
+        (stage.c.lifecycle, stage.c.old_lifecycle, LIFECYCLE_STAGES)
+        if family == "lifecycle"
+        else (stage.c.ladder, stage.c.old_ladder, LADDER_STAGES)
+    )
+    texts = {value: reason_for(family, value, config) for value in stages}
+    return FamilyColumns(_before(family, old_value), column, case(texts, value=column, else_=literal("")))
+
+
+def _before(family: str, old_value: Expr) -> Expr:
+    start = START.of(family)
+    return case((stage.c.is_new, literal(start) if start is not None else null()), else_=old_value)
+
+
+def _detailed(family: str, condition: Expr, detail: Expr, config: SegmentsConfig) -> Expr:
+    """Reason text with a number in it, for a two-way destination (flagged/clear, present/absent)."""
+    yes_prefix, yes_suffix = detail_reason_parts(family, FLAGGED, config)
+    no_prefix, no_suffix = detail_reason_parts(family, CLEAR, config)
+    prefix = case((condition, literal(yes_prefix)), else_=literal(no_prefix))
+    suffix = case((condition, literal(yes_suffix)), else_=literal(no_suffix))
+    return prefix + as_text(detail) + suffix
+
+
+def record_moves(connection: Connection, config: SegmentsConfig, now: datetime) -> None:
+    """Exit and entry events of every staged move, in SQL for customer ids short enough for a readable
+    event id whatever the move, through the Python path (which digests long ids) for the others."""
+    limit = EVENT_ID_LENGTH - _longest_prefix(config)
+    short = func.length(stage.c.customer_id) <= limit
+    for family in config.move_events:
+        columns = family_columns(family, config)
+        moved = columns.before.is_distinct_from(columns.after)
+        for kind, type_name in _KINDS:
+            value = columns.before if kind == "out" else columns.after
+            identifier = (
+                literal(f"seg:{family}:{kind}:")
+                + value
+                + literal(":")
+                + as_text(stage.c.moved_at)
+                + literal(":")
+                + stage.c.customer_id
+            )
+            _insert_events(
+                connection, moved & value.is_not(None) & short, identifier, type_name, family, columns, now
+            )
+    _record_long_ids(connection, config, limit, now)
+
+
+def _longest_prefix(config: SegmentsConfig) -> int:
+    """The longest ``seg:<family>:<kind>:<value>:<epoch>:`` any move can have."""
+    values = [*LIFECYCLE_STAGES, *LADDER_STAGES, FLAGGED, CLEAR, UNMATCHED_SEGMENT]
+    values += [rule.name for rule in config.rfm.rules]
+    families = max(len(family) for family in FAMILIES)
+    return len("seg:") + families + len(":out:") + max(len(value) for value in values) + 1 + 11 + 1
+
+
+def _insert_events(
+    connection: Connection,
+    wanted: Expr,
+    identifier: Expr,
+    type_name: str,
+    family: str,
+    columns: FamilyColumns,
+    now: datetime,
+) -> None:
+    properties = json_object(
+        literal("family"),
+        literal(family),
+        literal("from"),
+        columns.before,
+        literal("to"),
+        columns.after,
+        literal("reason"),
+        columns.reason,
+    )
+    rows = select(
+        identifier,
+        literal(type_name),
+        stage.c.customer_id,
+        from_epoch(stage.c.moved_at),
+        bindparam("received_at", now, events.c.received_at.type),
+        properties,
+    ).where(wanted)
+    names = ["event_id", "type", "customer_id", "occurred_at", "received_at", "properties"]
+    statement = dialect_insert(connection, events).from_select(names, rows).on_conflict_do_nothing()
+    connection.execute(statement)
+
+
+def _record_long_ids(connection: Connection, config: SegmentsConfig, limit: int, now: datetime) -> None:
+    """The (rare) customers with long ids: their moves through the Python path, in one read."""
+    families = {family: family_columns(family, config) for family in config.move_events}
+    selected: list[Expr] = [stage.c.customer_id, stage.c.moved_at]
+    for columns in families.values():
+        selected += [columns.before, columns.after, columns.reason]
+    moves: list[Move] = []
+    for row in connection.execute(select(*selected).where(func.length(stage.c.customer_id) > limit)):
+        at = datetime.fromtimestamp(row[1], UTC)
+        for index, family in enumerate(families):
+            before, after, reason = row[2 + 3 * index : 5 + 3 * index]
+            if before != after:
+                moves.append(Move(row[0], family, before, after, reason, at))
+    append_new_events(connection, move_events(moves), now)
+
+
+def write_standing(connection: Connection, config: SegmentsConfig, now: datetime) -> None:
+    """Upsert the staged decided values (explanations and facts are the caller's next step)."""
+    moved_at = from_epoch(stage.c.moved_at)
+    since = {
+        name: case(
+            (or_(stage.c.is_new, stage.c[f"old_{name}"].is_distinct_from(stage.c[name])), moved_at),
+            else_=stage.c[f"old_{name}_since"],
+        )
+        for name in ("lifecycle", "ladder")
+    }
+    flagged = stage.c.bad_score >= literal(config.bad_customers.threshold)
+    computed_at = bindparam("computed_at", now, customer_standing.c.computed_at.type)
+    selected: dict[str, Expr] = {
+        "customer_id": stage.c.customer_id,
+        "rfm_recency": stage.c.rfm_recency,
+        "rfm_frequency": stage.c.rfm_frequency,
+        "rfm_monetary": stage.c.rfm_monetary,
+        "rfm_segment": stage.c.rfm_segment,
+        "lifecycle": stage.c.lifecycle,
+        "lifecycle_since": since["lifecycle"],
+        "ladder": stage.c.ladder,
+        "ladder_since": since["ladder"],
+        "bad_score": stage.c.bad_score,
+        "bad_customer": flagged,
+        "bad_reasons": empty_json_array(),
+        "do_not_incentivize": flagged,
+        "next_due_at": from_epoch(stage.c.next_due),
+        "computed_at": computed_at,
+    }
+    rows = select(*selected.values()).where(true())
+    statement = dialect_insert(connection, customer_standing).from_select(list(selected), rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={
+            name: statement.excluded[name] for name in selected if name not in ("customer_id", "bad_reasons")
+        },
+    )
+    connection.execute(statement)

@@ -1,0 +1,108 @@
+"""The full refresh: RFM edges of the whole base, every standing brought up to date in one go."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from tests.helpers import event, rows
+from tests.integration.segments.support import count_events, moves, options, placed, send, standing
+
+from retentio.events.ingest import ingest_events
+from retentio.segments.config import DEFAULT_CONFIG, LifecycleConfig, SegmentsConfig
+from retentio.segments.refresh import do_refresh_standing
+from retentio.segments.standing import segment_counts
+from retentio.segments.tables import rfm_thresholds
+
+T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+def _base() -> list[dict[str, object]]:
+    """Ten buyers: customer n bought n + 1 times, the last n days after T0, and spent more."""
+    batch: list[dict[str, object]] = []
+    for n in range(10):
+        for k in range(n + 1):
+            at = T0 + timedelta(days=n - k * 7)
+            batch.append(placed(f"p{n}-{k}", f"c{n}", at, f"o{n}-{k}", total=f"{100 * (n + 1)}.00"))
+    return batch
+
+
+def test_a_refresh_scores_the_base_by_quintiles(engine: Engine) -> None:
+    now = T0 + timedelta(days=12)
+    send(engine, _base(), now)
+    # when
+    with engine.begin() as connection:
+        result = do_refresh_standing(connection, now)
+    # then
+    assert result.edges is not None and result.edges.buyers == 10
+    best, worst = standing(engine, "c9"), standing(engine, "c0")
+    assert (best["rfm_recency"], best["rfm_frequency"], best["rfm_monetary"], best["rfm_segment"]) == (
+        5,
+        5,
+        5,
+        "Champions",
+    )
+    assert (worst["rfm_recency"], worst["rfm_frequency"], worst["rfm_monetary"]) == (1, 1, 1)
+    with engine.connect() as connection:
+        stored = connection.execute(select(rfm_thresholds)).all()
+        counts = segment_counts(connection)
+    assert len(stored) == 1
+    assert sum(counts.rfm.values()) == 10
+    assert ("segment_entered", "rfm", None, "Champions", now) in moves(engine, "c9")
+
+
+def test_scores_follow_new_facts_against_the_stored_edges(engine: Engine) -> None:
+    now = T0 + timedelta(days=12)
+    send(engine, _base(), now)
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now)
+    # when the worst customer buys a lot, recently, between refreshes
+    later = now + timedelta(days=1)
+    send(engine, [placed(f"x{k}", "c0", later, f"ox{k}", total="5000.00") for k in range(12)], later)
+    # then the scores move at once, against the edges of the last refresh
+    row = standing(engine, "c0")
+    assert (row["rfm_recency"], row["rfm_frequency"], row["rfm_monetary"]) == (5, 5, 5)
+
+
+def test_the_default_refresh_equals_deciding_everyone_afresh(engine: Engine) -> None:
+    now = T0 + timedelta(days=12)
+    send(engine, _base(), now)
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now)
+    send(engine, [placed("late", "c3", now + timedelta(days=3), "late")], now + timedelta(days=3))
+    # when one refresh re-decides who can move and another re-decides everyone
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now + timedelta(days=40))
+    quick = rows(engine, "customer_standing", drop=("computed_at",))
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now + timedelta(days=40), everyone=True)
+    # then
+    assert rows(engine, "customer_standing", drop=("computed_at",)) == quick
+
+
+def test_new_settings_re_decide_everyone(engine: Engine) -> None:
+    now = T0 + timedelta(days=12)
+    send(engine, _base(), now)
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now)
+    assert standing(engine, "c0")["lifecycle"] == "new"
+    impatient = SegmentsConfig(
+        lifecycle=LifecycleConfig(churn_days=10, at_risk_min_days=5, at_risk_days_without_interval=5)
+    )
+    with engine.begin() as connection:
+        do_refresh_standing(connection, now, impatient)
+    assert standing(engine, "c0")["lifecycle"] == "churned"
+
+
+def test_a_backfill_of_history_ingested_without_segments(engine: Engine) -> None:
+    # given history ingested before segments were switched on
+    now = T0 + timedelta(days=12)
+    history = [*_base(), event("v", "content_viewed", now, "reader", url="/a")]
+    assert not ingest_events(engine, history, now, options(react=False)).rejected
+    stored = count_events(engine)
+    # when the first refresh backfills without writing moves
+    with engine.begin() as connection:
+        result = do_refresh_standing(connection, now, DEFAULT_CONFIG, record=False)
+    # then everyone stands somewhere, signals were read back from the log, and no event was written
+    assert result.new == 11
+    assert standing(engine, "reader")["ladder"] == "problem_aware"
+    assert standing(engine, "c9")["reward_propensity"] is not None
+    assert count_events(engine) == stored
