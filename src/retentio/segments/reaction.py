@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from retentio.db.batches import chunks
 from retentio.events.envelope import Event
@@ -21,6 +21,7 @@ from retentio.segments.inputs import Signals
 from retentio.segments.signals import apply_delta, event_deltas
 from retentio.segments.signals_store import rebuild_signals, refresh_order_signals, save_signals
 from retentio.segments.snapshots import load_snapshots
+from retentio.segments.tables import customer_signals, customer_standing
 
 
 class BuiltinSegmentsReaction:
@@ -89,3 +90,22 @@ def _latest_event_times(activity: Sequence[Event]) -> dict[str, datetime]:
         if event.customer_id not in latest or event.occurred_at > latest[event.customer_id]:
             latest[event.customer_id] = event.occurred_at
     return latest
+
+
+def do_refresh_customers(
+    connection: Connection,
+    customer_ids: Sequence[str],
+    now: datetime,
+    config: SegmentsConfig = DEFAULT_CONFIG,
+) -> Evaluation:
+    """Read these customers' signals back from the log and re-decide them: for other areas after they
+    rewrite a customer's history outside the ingest path (a merge, a profile rebuild). Customers left
+    without a profile (merged away) lose their signals and standing."""
+    wanted = sorted(set(customer_ids))
+    snapshots = load_snapshots(connection, wanted)
+    gone = [customer_id for customer_id in wanted if customer_id not in snapshots]
+    for part in chunks(gone):
+        connection.execute(delete(customer_standing).where(customer_standing.c.customer_id.in_(part)))
+        connection.execute(delete(customer_signals).where(customer_signals.c.customer_id.in_(part)))
+    signals = rebuild_signals(connection, list(snapshots), now, config.signals.payment_days)
+    return evaluate_customers(connection, snapshots, signals, now, config)

@@ -24,6 +24,7 @@ from retentio.api.app import create_app
 from retentio.api.keys import do_create_api_key, parse_scopes
 from retentio.clock import FixedClock
 from retentio.config import Settings
+from retentio.events.properties import SYSTEM_EVENT_TYPES
 from retentio.events.tables import events
 
 with warnings.catch_warnings():
@@ -75,8 +76,12 @@ def count_events(engine: Engine) -> Callable[[], tuple[int, int]]:
 
     def count() -> tuple[int, int]:
         with engine.connect() as connection:
-            rows = connection.execute(select(func.count()).select_from(events)).scalar_one()
-            distinct = connection.execute(select(func.count(func.distinct(events.c.event_id)))).scalar_one()
+            # Segment moves are Retentio's own entries in the log, not the client's events.
+            client = events.c.type.not_in(sorted(SYSTEM_EVENT_TYPES))
+            rows = connection.execute(select(func.count()).select_from(events).where(client)).scalar_one()
+            distinct = connection.execute(
+                select(func.count(func.distinct(events.c.event_id))).where(client)
+            ).scalar_one()
         return rows, distinct
 
     return count

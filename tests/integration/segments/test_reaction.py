@@ -3,13 +3,15 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from tests.helpers import event, rows
 from tests.integration.segments.support import count_events, moves, placed, send, standing
 
 from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
+from retentio.customers.tables import customer_profiles
 from retentio.events.rebuild import rebuild_all
+from retentio.segments.reaction import do_refresh_customers
 from retentio.segments.standing import (
     customer_facts,
     get_standing,
@@ -17,6 +19,7 @@ from retentio.segments.standing import (
     not_to_incentivize,
     segment_counts,
 )
+from retentio.segments.tables import customer_signals
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -144,3 +147,17 @@ def test_the_standing_reads_as_one_value(engine: Engine) -> None:
     assert read.playbook is not None and "discount" in read.playbook.offer
     assert read.facts is not None and read.facts.preferred_channel == "sms"
     assert read.as_json()["ladder"] == "ready_to_buy"
+
+
+def test_customers_rewritten_elsewhere_are_read_back_from_the_log(engine: Engine) -> None:
+    # given a customer whose signals were lost, and a standing left for a customer merged away
+    send(engine, [event("v1", "content_viewed", T0, "kim", url="/guide")], T0)
+    send(engine, [event("v2", "content_viewed", T0, "gone", url="/guide")], T0)
+    with engine.begin() as connection:
+        connection.execute(delete(customer_signals))
+        connection.execute(delete(customer_profiles).where(customer_profiles.c.customer_id == "gone"))
+        # when another area asks for them to be re-decided
+        do_refresh_customers(connection, ["kim", "gone"], T0 + timedelta(days=1))
+    # then
+    assert standing(engine, "kim")["ladder"] == "problem_aware"
+    assert [row["customer_id"] for row in rows(engine, "customer_standing")] == ["kim"]

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.tables import events
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, get_segment, refresh_segments, segment_sizes
 from retentio.segments.custom.tables import custom_segment_changes, custom_segment_members
@@ -52,8 +53,11 @@ def test_a_refresh_killed_halfway_leaves_the_previous_membership(
     with engine.begin() as connection:
         rule = parse_rule({"event": {"type": "app_opened", "window": {"days": 1}}})
         do_create_segment(connection, "app_today", Definition(rule), now)
-    refresh_segments(engine, None, now, "RUB")
+    refresh_segments(engine, None, now - timedelta(days=2), "RUB")  # the first fill: empty
+    refresh_segments(engine, None, now, "RUB")  # everyone entered
     assert _count(engine, custom_segment_members) == CUSTOMERS
+    assert _count(engine, custom_segment_changes) == CUSTOMERS
+    events_before = _count(engine, events)
     # when a refresh two days later (everyone leaves) is killed after rewriting the members
     later = now + timedelta(days=2)
     command = [sys.executable, str(SCRIPT), database_url, later.isoformat(), "app_today"]
@@ -70,12 +74,13 @@ def test_a_refresh_killed_halfway_leaves_the_previous_membership(
     # and after the kill the old membership, size and history are intact
     assert _count(engine, custom_segment_members) == CUSTOMERS
     assert _count(engine, custom_segment_changes) == CUSTOMERS
+    assert _count(engine, events) == events_before
     with engine.connect() as connection:
         view = get_segment(connection, "app_today")
         points = segment_sizes(connection, "app_today")
     assert view is not None
     assert (view.size, view.refreshed_at) == (CUSTOMERS, now)
-    assert [(p.at, p.size) for p in points] == [(now, CUSTOMERS)]
+    assert [(p.at, p.size) for p in points] == [(now - timedelta(days=2), 0), (now, CUSTOMERS)]
     # and the next refresh completes
     results = refresh_segments(engine, None, later, "RUB")
     assert [(r.size, r.exited) for r in results] == [(0, CUSTOMERS)]

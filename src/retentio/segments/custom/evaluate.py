@@ -39,7 +39,10 @@ def refresh_one(connection: Connection, name: str, now: datetime, currency: str)
     if segment is None:
         return None
     matching = compile_rule(segment.rule, _context(connection, now, currency))
-    return refresh_membership(connection, segment.id, segment.name, matching, now)
+    first_fill = segment.refreshed_at is None
+    return refresh_membership(
+        connection, segment.id, segment.name, matching, now, record_moves=not first_fill
+    )
 
 
 def reevaluate_customers(

@@ -1,5 +1,7 @@
-"""A full refresh of one segment, atomic and set-based: the rule's query fills a staging area, the
-difference with the current members is recorded and applied, all in the caller's transaction.
+"""A full refresh of one segment, atomic and set-based: the rule's query fills a staging area, and
+the difference with the current members is recorded (a change row and an event per move) and
+applied, all in the caller's transaction. A new segment's first fill keeps counts only: nobody
+moved, the segment appeared.
 
 Readers see the old membership until the transaction commits; a process killed halfway leaves
 nothing behind (the database rolls the transaction back), so the previous membership stays intact.
@@ -35,17 +37,21 @@ from retentio.segments.custom.tables import custom_segment_staging as staging
 
 
 def refresh_membership(
-    connection: Connection, segment_id: int, name: str, matching: Select[Any], now: datetime
+    connection: Connection,
+    segment_id: int,
+    name: str,
+    matching: Select[Any],
+    now: datetime,
+    record_moves: bool = True,
 ) -> Moves:
-    """Make the members of segment ``name`` exactly the customers ``matching`` selects."""
+    """Make the members of segment ``name`` exactly the customers ``matching`` selects.
+
+    Without ``record_moves`` (a new segment's first fill: nobody moved, the segment appeared) only
+    the counts are kept, not a change row and an event per customer."""
     _clear_staging(connection, segment_id)
     _stage(connection, segment_id, matching)
-    entered = _record(connection, segment_id, _newcomers(segment_id), True, now)
-    exited = _record(connection, segment_id, _leavers(segment_id), False, now)
-    if entered:
-        announce_set(connection, name, _newcomers(segment_id), True, now)
-    if exited:
-        announce_set(connection, name, _leavers(segment_id), False, now)
+    entered = _moved(connection, segment_id, name, True, now, record_moves)
+    exited = _moved(connection, segment_id, name, False, now, record_moves)
     _apply(connection, segment_id, now)
     size = _staged_count(connection, segment_id)
     _clear_staging(connection, segment_id)
@@ -53,6 +59,20 @@ def refresh_membership(
     set_size(connection, segment_id, size, refreshed_at=now)
     record_size(connection, segment_id, REFRESH, moves, now)
     return moves
+
+
+def _moved(
+    connection: Connection, segment_id: int, name: str, entered: bool, now: datetime, record: bool
+) -> int:
+    """How many customers enter (or leave); with ``record``, a change row and an event for each."""
+    who = _newcomers(segment_id) if entered else _leavers(segment_id)
+    if not record:
+        counted = select(func.count()).select_from(who.subquery("moving"))
+        return int(connection.execute(counted).scalar_one())
+    count = _record(connection, segment_id, who, entered, now)
+    if count:
+        announce_set(connection, name, who, entered, now)
+    return count
 
 
 def _stage(connection: Connection, segment_id: int, matching: Select[Any]) -> None:
