@@ -14,6 +14,11 @@ _SERIES = {
 }
 
 
+def _run(connection: Connection, sql: str) -> None:
+    """``%`` is the modulo here; psycopg reads it as a placeholder unless doubled."""
+    connection.exec_driver_sql(sql.replace("%", "%%") if connection.dialect.name == "postgresql" else sql)
+
+
 def _time(dialect: str, seconds: str) -> str:
     if dialect == "sqlite":
         return f"(strftime('%Y-%m-%d %H:%M:%S', {seconds}, 'unixepoch') || '.000000')"
@@ -31,10 +36,11 @@ def generate_base(connection: Connection, customers: int, now_seconds: int, same
     series = _SERIES[dialect].format(last=customers - 1)
     hashed = "((i * 2654435761) % 4294967296)"
     stamp = _time(dialect, str(now_seconds))
-    connection.exec_driver_sql(
+    _run(
+        connection,
         series + "INSERT INTO customers (customer_id, push_tokens, attributes, created_at, updated_at) "
         f"SELECT 'c' || lpad_id, {_json(dialect, '[]')}, {_json(dialect, '{}')}, {stamp}, {stamp} "
-        f"FROM (SELECT i, {_padded(dialect)} AS lpad_id FROM n) x"
+        f"FROM (SELECT i, {_padded(dialect)} AS lpad_id FROM n) x",
     )
     if same_day:
         _one_order_each(connection, series, now_seconds)
@@ -46,13 +52,14 @@ def generate_base(connection: Connection, customers: int, now_seconds: int, same
 def _one_order_each(connection: Connection, series: str, at: int) -> None:
     dialect = connection.dialect.name
     stamp = _time(dialect, str(at))
-    connection.exec_driver_sql(
+    _run(
+        connection,
         series
         + "INSERT INTO customer_profiles (customer_id, orders, revenue_minor, currency, first_order_at,"
         " last_order_at, cancellations, returns, returned_minor, coupon_orders, events, last_event_at,"
         " channel_activity, hour_histogram, category_counts, updated_at)"
         f" SELECT 'c' || {_padded(dialect)}, 1, 100000, 'RUB', {stamp}, {stamp}, 0, 0, 0, 0, 1, {stamp},"
-        f" {_json(dialect, '{}')}, {_json(dialect, '[]')}, {_json(dialect, '{}')}, {stamp} FROM n"
+        f" {_json(dialect, '{}')}, {_json(dialect, '[]')}, {_json(dialect, '{}')}, {stamp} FROM n",
     )
 
 
@@ -83,7 +90,7 @@ def _profiles(connection: Connection, series: str, hashed: str, now: int) -> Non
         f" FROM (SELECT i, h, {orders} AS o, {last} AS lo, {interval} AS iv"
         f" FROM (SELECT i, {hashed} AS h FROM n) a) x"
     )
-    connection.exec_driver_sql(series + f"INSERT INTO customer_profiles ({columns}) " + select)
+    _run(connection, series + f"INSERT INTO customer_profiles ({columns}) " + select)
 
 
 def _signals(connection: Connection, series: str, hashed: str, now: int) -> None:
@@ -107,4 +114,4 @@ def _signals(connection: Connection, series: str, hashed: str, now: int) -> None
         f" {_time(dialect, str(now))}"
         f" FROM (SELECT i, {hashed} AS h FROM n WHERE i % 10 < 6) x"
     )
-    connection.exec_driver_sql(series + f"INSERT INTO customer_signals ({columns}) " + select)
+    _run(connection, series + f"INSERT INTO customer_signals ({columns}) " + select)

@@ -11,6 +11,7 @@ from retentio.cli.context import runtime
 from retentio.customers.merge import MergeRefused, do_merge_customers
 from retentio.customers.service import get_customer, get_profile
 from retentio.events.rebuild import rebuild_all
+from retentio.segments.reaction import do_refresh_customers
 
 customers_app = typer.Typer(help="Customer records: show, merge.", no_args_is_help=True)
 profiles_app = typer.Typer(help="The per-customer aggregates kept as events arrive.", no_args_is_help=True)
@@ -26,6 +27,8 @@ def merge_command(
     try:
         with run.engine.begin() as connection:
             moved = do_merge_customers(connection, survivor, merged, run.now(), run.settings.default_currency)
+            # The survivor's standing must follow its merged history in the same transaction.
+            do_refresh_customers(connection, [survivor], run.now())
     except MergeRefused as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -33,7 +33,7 @@ def _sql(codec: Codec) -> str:
         if not name.endswith("_at"):
             return f"{table}.{name}"
         if codec.is_postgres:
-            return f"CAST(floor(extract(epoch FROM {table}.{name})) AS BIGINT)"
+            return f"CAST(floor(date_part('epoch', {table}.{name})) AS BIGINT)"
         return f"unixepoch({table}.{name})"
 
     return (

@@ -10,8 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from retentio.db.schema import METADATA  # noqa: F401  (registers every table)
 from retentio.segments.custom.compile import compile_rule
 from retentio.segments.custom.parse import parse_rule
-from retentio.segments.custom.sql_context import SqlContext
-from retentio.segments.custom.sql_json import id_list
+from retentio.segments.custom.sql_context import CustomerIds, SqlContext
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 EVIL = "x'); DROP TABLE customers; --"
@@ -41,7 +40,7 @@ def _rule() -> object:
 def test_no_value_of_the_rule_appears_in_the_sql_text(dialect: object) -> None:
     # given
     name = dialect.name  # type: ignore[attr-defined]
-    context = SqlContext(NOW, name, "RUB", {"vip": 7}, id_list(["c1", EVIL], name))
+    context = SqlContext(NOW, name, "RUB", {"vip": 7}, CustomerIds(["c1", EVIL], name))
     # when
     compiled = compile_rule(parse_rule(_rule()), context).compile(dialect=dialect)  # type: ignore[arg-type]
     # then

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, not_, or_, select
+from sqlalchemy import Select, Subquery, and_, exists, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.customers.tables import customer_profiles as profiles
@@ -59,7 +59,7 @@ def compile_rule(rule: Rule, context: SqlContext) -> Select[Any]:
         source = source.join(aggregate, aggregate.c.customer_id == customers.c.customer_id, isouter=not inner)
     conditions = [customers.c.merged_into.is_(None), test]
     if context.only is not None:
-        conditions.append(customers.c.customer_id.in_(context.only))
+        conditions.append(context.only.contain(customers.c.customer_id))
     return select(customers.c.customer_id).select_from(source).where(*conditions)
 
 
@@ -114,10 +114,10 @@ class _Builder:
         column: ColumnElement[Any] = customer_predictions.c[rule.prediction]
         raw = rule.value
         value = raw if rule.op == "is_null" else _plain_values(spec.kind, raw)
-        matching = select(customer_predictions.c.customer_id).where(
-            compare(column, rule.op, value, self.context.dialect)
+        return exists().where(
+            customer_predictions.c.customer_id == customers.c.customer_id,
+            compare(column, rule.op, value, self.context.dialect),
         )
-        return customers.c.customer_id.in_(matching)
 
 
 def _plain_values(kind: Any, raw: Any) -> Any:
@@ -127,8 +127,8 @@ def _plain_values(kind: Any, raw: Any) -> Any:
 
 
 def _member_of(segment_id: int) -> Test:
-    return customers.c.customer_id.in_(
-        select(members.c.customer_id).where(members.c.segment_id == segment_id)
+    return exists().where(
+        members.c.segment_id == segment_id, members.c.customer_id == customers.c.customer_id
     )
 
 
@@ -136,4 +136,4 @@ def _standing(rule: RfmCondition | LifecycleCondition | LadderCondition) -> Test
     """Where the built-in families put the customer (no standing computed yet: no match)."""
     family, names = standing_of(rule)
     column = standing.c[STANDING_COLUMNS[family]]
-    return customers.c.customer_id.in_(select(standing.c.customer_id).where(column.in_(names)))
+    return exists().where(standing.c.customer_id == customers.c.customer_id, column.in_(names))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, select
 
 from retentio.segments.custom.announce import announce_moves
 from retentio.segments.custom.compile import compile_rule
@@ -15,8 +14,7 @@ from retentio.segments.custom.graph import evaluation_order
 from retentio.segments.custom.model import Rule, referenced_segments
 from retentio.segments.custom.moves import INGEST, Moves, move_customers, record_size
 from retentio.segments.custom.refresh import refresh_membership
-from retentio.segments.custom.sql_context import SqlContext
-from retentio.segments.custom.sql_json import id_list
+from retentio.segments.custom.sql_context import CustomerIds, SqlContext
 from retentio.segments.custom.store import StoredSegment, add_to_size, load_segment, load_segments
 from retentio.segments.custom.tables import custom_segment_members as members
 
@@ -53,7 +51,7 @@ def reevaluate_customers(
     if not customer_ids:
         return {}
     segments = in_dependency_order(load_segments(connection, lock=True))
-    only = id_list(sorted(set(customer_ids)), connection.dialect.name)
+    only = CustomerIds(sorted(set(customer_ids)), connection.dialect.name)
     context = _context(connection, now, currency, segments, only)
     moves: dict[str, Moves] = {}
     for segment in segments:
@@ -64,11 +62,11 @@ def reevaluate_customers(
 
 
 def _reevaluate(
-    connection: Connection, segment: StoredSegment, context: SqlContext, only: Select[Any]
+    connection: Connection, segment: StoredSegment, context: SqlContext, only: CustomerIds
 ) -> Moves | None:
     """One segment for the given customers: their moves written, or None when nobody moved."""
     found = set(connection.scalars(compile_rule(segment.rule, context)))
-    current = (members.c.segment_id == segment.id) & members.c.customer_id.in_(only)
+    current = (members.c.segment_id == segment.id) & only.contain(members.c.customer_id)
     before = set(connection.scalars(select(members.c.customer_id).where(current)))
     entered, exited = sorted(found - before), sorted(before - found)
     if not entered and not exited:
@@ -87,7 +85,7 @@ def _context(
     now: datetime,
     currency: str,
     segments: Sequence[StoredSegment] | None = None,
-    only: Select[Any] | None = None,
+    only: CustomerIds | None = None,
 ) -> SqlContext:
     known = segments if segments is not None else load_segments(connection)
     return SqlContext(

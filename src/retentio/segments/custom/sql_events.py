@@ -33,11 +33,9 @@ def event_aggregate(query: EventQuery, context: SqlContext, name: str) -> Subque
 
 def own_events_total(query: EventQuery, context: SqlContext) -> ColumnElement[Any]:
     """The total of the outer query's customer, as a correlated scalar subquery."""
-    # SQLite would rather walk the (type, time) index over the whole window: ``type || ''`` keeps it
-    # on the customer's own events.
-    type_test = (
-        events.c.type.concat("") == query.type if context.dialect == "sqlite" else events.c.type == query.type
-    )
+    # Without fresh statistics either planner may walk the (type, time) index over the whole window
+    # once per customer; ``type || ''`` cannot use that index, so each customer's own events are read.
+    type_test = events.c.type.concat("") == query.type
     conditions = [*_matching(query, context, type_test), events.c.customer_id == customers.c.customer_id]
     statement = select(_total(query, context.dialect)).where(and_(*conditions))
     return statement.correlate(customers).scalar_subquery()

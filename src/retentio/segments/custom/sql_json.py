@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from sqlalchemy import Integer, String, bindparam, case, cast, func, literal
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, String, bindparam, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.expression import Select, select
 from sqlalchemy.types import Float, Numeric
 
 Path = tuple[str, ...]
@@ -78,14 +75,6 @@ def json_type(column: ColumnElement[Any], path: Path, dialect: str) -> ColumnEle
         return func.jsonb_typeof(column[path])
     sqlite_path = "$" + "".join(f'."{key}"' for key in path)
     return func.json_type(column, bindparam(None, sqlite_path, String))
-
-
-def id_list(ids: list[str], dialect: str) -> Select[Any]:
-    """The given ids as a one-column selectable bound as ONE parameter, whatever their number."""
-    if dialect == "postgresql":
-        return select(func.unnest(literal(ids, ARRAY(String))))
-    table = func.json_each(bindparam(None, orjson.dumps(ids).decode(), String)).table_valued("value")
-    return select(table.c.value)
 
 
 def _text_type(dialect: str) -> str:
