@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ COFFEE_LAPSING = {
     ]
 }
 BUYERS = {"field": "profile.orders", "op": ">=", "value": 1}
+WEEKLY_BUYERS = {"event": {"type": "order_placed", "window": {"days": 7}}}
 BIG_SPENDERS_LATELY = {
     "all": [
         {"segment": "buyers"},
@@ -128,18 +130,30 @@ def _refresh_figures(engine: Engine, customers: int, events: int) -> None:
             do_create_segment(connection, name, Definition(parse_rule(rule)), NOW)
     for name in ("coffee_lapsing", "buyers"):
         with engine.connect() as connection:
-            seconds, found = _timed(
-                lambda n=name: matching_customers(connection, parse_rule(SEGMENTS[n]), NOW, "RUB")
-            )  # type: ignore[misc]
+            rule = parse_rule(SEGMENTS[name])
+            seconds, found = _timed(partial(matching_customers, connection, rule, NOW, "RUB"))
         print(f"{name}_matching {len(found)}")
         print(f"{name}_evaluate_seconds {seconds:.2f}")
         for label, at in (("first", NOW), ("again", NOW), ("next_day", NOW + timedelta(days=1))):
-            seconds, results = _timed(lambda at=at, n=name: refresh_segments(engine, [n], at, "RUB"))  # type: ignore[misc]
+            seconds, results = _timed(partial(refresh_segments, engine, [name], at, "RUB"))
             moved = results[0]
             print(f"{name}_refresh_{label}_seconds {seconds:.2f}")
             print(f"{name}_refresh_{label}_moves +{moved.entered}/-{moved.exited}")
+    _turnover(engine)
     _floors(engine)
     engine.dispose()
+
+
+def _turnover(engine: Engine) -> None:
+    """A refresh where many customers move, each move recorded (a change row and an event): the
+    segment of this week's buyers, filled three weeks ago, refreshed now."""
+    with engine.begin() as connection:
+        do_create_segment(connection, "weekly_buyers", Definition(parse_rule(WEEKLY_BUYERS)), NOW)
+    refresh_segments(engine, ["weekly_buyers"], NOW - timedelta(days=21), "RUB")
+    seconds, results = _timed(lambda: refresh_segments(engine, ["weekly_buyers"], NOW, "RUB"))
+    moved = results[0]
+    print(f"weekly_buyers_turnover_refresh_seconds {seconds:.2f}")
+    print(f"weekly_buyers_turnover_moves +{moved.entered}/-{moved.exited}")
 
 
 def _floors(engine: Engine) -> None:
@@ -160,20 +174,32 @@ def _floors(engine: Engine) -> None:
 
 def _generate(engine: Engine, customers: int, events: int) -> None:
     now = int(NOW.timestamp())
-    raw: Callable[[Any], Any] = lambda c: generate_base(_RawSql(c), customers, now)  # type: ignore[arg-type]  # noqa: E731
-    seconds, _ = _timed(lambda: _in_transaction(engine, raw))
+    seconds, _ = _timed(partial(_in_transaction, engine, partial(_base, customers=customers, now=now)))
     print(f"generate_customers_seconds {seconds:.1f}")
     indexes = sorted(events_table.indexes, key=lambda index: str(index.name))
-    _in_transaction(engine, lambda c: [index.drop(c) for index in indexes])  # built once at the end
+    _in_transaction(engine, partial(_drop, indexes=indexes))  # built once at the end
     started = time.perf_counter()
     chunk = 1_000_000
     for start in range(0, events, chunk):
         last = min(events, start + chunk) - 1
         sql = _events_sql(engine.dialect.name, start, last, events, customers)
-        _in_transaction(engine, lambda c, sql=sql: _RawSql(c).exec_driver_sql(sql))  # type: ignore[misc]
+        _in_transaction(engine, partial(_run_sql, sql=sql))
     print(f"generate_events_seconds {time.perf_counter() - started:.1f}")
-    seconds, _ = _timed(lambda: _in_transaction(engine, lambda c: _index(c, indexes)))
+    seconds, _ = _timed(partial(_in_transaction, engine, partial(_index, indexes=indexes)))
     print(f"generate_indexes_seconds {seconds:.1f}")
+
+
+def _base(connection: Any, customers: int, now: int) -> None:
+    generate_base(connection, customers, now)
+
+
+def _drop(connection: Any, indexes: list[Any]) -> None:
+    for index in indexes:
+        index.drop(connection)
+
+
+def _run_sql(connection: Any, sql: str) -> None:
+    _RawSql(connection).exec_driver_sql(sql)
 
 
 class _RawSql:
@@ -272,7 +298,7 @@ def _ingest_all(url: str, stream: list[dict[str, Any]], with_segments: bool) -> 
     for start in range(0, len(stream), BATCH):
         batch = stream[start : start + BATCH]
         now = datetime.fromisoformat(batch[-1]["timestamp"])
-        seconds, result = _timed(lambda b=batch, n=now: ingest_events(engine, b, n, options))  # type: ignore[misc]
+        seconds, result = _timed(partial(ingest_events, engine, batch, now, options))
         assert not result.rejected, result.rejected[:3]
         elapsed += seconds
     if with_segments:
