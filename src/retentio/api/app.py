@@ -28,6 +28,7 @@ from retentio.api.schemas import (
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.events.ingest import IngestOptions
+from retentio.segments.reactions import segment_reactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ def ingest_options(settings: Settings) -> IngestOptions:
         default_currency=settings.default_currency,
         future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         max_batch=settings.max_batch_events,
+        reactions=segment_reactions(settings.default_currency),
     )
 
 
