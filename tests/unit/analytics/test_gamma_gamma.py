@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.typing import NDArray
+from tests.cdnow_arrays import load_cdnow_sample
 
 from retentio.analytics.bgnbd import BgNbdParams, conditional_expected_purchases
 from retentio.analytics.gamma_gamma import (
@@ -22,25 +18,8 @@ from retentio.analytics.gamma_gamma import (
 )
 from retentio.analytics.rfm_summary import RfmSummary, summarise_transactions
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 CDNOW_SPEND = GammaGammaParams(p=6.25, q=3.74, gamma=15.44, log_likelihood=-4055.92)
 CDNOW_PURCHASES = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=-9582.4)
-
-
-def dataset_dir() -> Path:
-    return Path(os.environ.get("RETENTIO_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
-
-
-def load_cdnow_sample() -> tuple[NDArray[np.int64], NDArray[Any], NDArray[np.float64]]:
-    """(sample customer id, purchase date, dollars) from the CDNOW 1/10 sample."""
-    path = dataset_dir() / "CDNOW_sample.txt"
-    if not path.exists():
-        pytest.skip(f"{path} not found; set RETENTIO_DATASETS")
-    raw = np.loadtxt(path, usecols=(1, 2, 4))
-    ymd = raw[:, 1].astype(np.int64)
-    months = (ymd // 10000 - 1970) * 12 + (ymd // 100 % 100 - 1)
-    dates = months.astype("datetime64[M]").astype("datetime64[D]") + (ymd % 100 - 1)
-    return raw[:, 0].astype(np.int64), dates, raw[:, 2]
 
 
 def weekly_summary(frequency: list[int], monetary_value: list[float]) -> RfmSummary:
