@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from retentio.cli import apikey as apikey_commands
 from retentio.cli import customers as customer_commands
@@ -61,4 +62,16 @@ app.add_typer(segment_commands.app, name="segments")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as error:
+        # The one mistake every newcomer makes: pointing a command at a database never migrated.
+        if not _is_missing_table(error):
+            raise
+        typer.echo("error: the database has no schema yet; run `retentio db upgrade` first", err=True)
+        raise SystemExit(2) from None
+
+
+def _is_missing_table(error: DBAPIError) -> bool:
+    text = str(error.orig)
+    return "no such table" in text or getattr(error.orig, "sqlstate", None) == "42P01"

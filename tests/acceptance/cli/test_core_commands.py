@@ -1,6 +1,10 @@
 """The operator's commands through the CLI, as a user types them."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import orjson
 import pytest
@@ -69,3 +73,20 @@ def test_profiles_rebuild_and_a_bad_as_of(engine: Engine, env: dict[str, str]) -
     bad = runner.invoke(app, ["--as-of", "soon", "profiles", "rebuild"], env=env)
     assert bad.exit_code == 2
     assert "not an ISO 8601 time" in bad.output
+
+
+def test_a_database_without_schema_gets_a_clear_error(tmp_path: Path) -> None:
+    # given a database file that was never migrated
+    env = {**os.environ, "RETENTIO_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    # when a newcomer asks for the report
+    result = subprocess.run(
+        [sys.executable, "-c", "from retentio.cli import main; main()", "report"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # then they are told what to do, not shown a traceback
+    assert result.returncode == 2
+    assert "run `retentio db upgrade` first" in result.stderr
+    assert "Traceback" not in result.stderr
