@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retentio.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -18,11 +16,6 @@ class Settings(BaseSettings):
     max_batch_events: int = 10_000
     future_tolerance_seconds: int = 24 * 3600
     default_currency: str = "RUB"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
 
 
 def clock_from(as_of: str | None, settings: Settings) -> Clock:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select
 
 from retentio.events.envelope import Event
 from retentio.events.properties import ORDER_EVENT_TYPES, PROPERTY_MODELS
@@ -28,13 +28,6 @@ def event_from_row(row: Any) -> Event:
     )
 
 
-def events_by_row_ids(connection: Connection, row_ids: Sequence[int]) -> list[Event]:
-    if not row_ids:
-        return []
-    rows = connection.execute(select(events).where(events.c.id.in_(row_ids)).order_by(events.c.id))
-    return [event_from_row(row) for row in rows]
-
-
 def stream_events(connection: Connection, query: Select[Any], size: int) -> Iterator[list[Event]]:
     """Events of ``query`` in chunks of ``size``, keyset-paged on (occurred_at, id)."""
     last: tuple[Any, int] | None = None
@@ -50,7 +43,3 @@ def stream_events(connection: Connection, query: Select[Any], size: int) -> Iter
             return
         last = (rows[-1].occurred_at, rows[-1].id)
         yield [event_from_row(row) for row in rows]
-
-
-def all_events() -> Select[Any]:
-    return select(events)
