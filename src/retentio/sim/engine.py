@@ -49,8 +49,10 @@ def simulate_day(
     forced_category = world.columns.category[np.maximum(sessions.forced, 0)]
     topics = np.where(sessions.forced >= 0, forced_category, topics)
     carts = _carts(world, state, sessions, topics, rng)
-    row = np.maximum(carts.of_session, 0)
-    lines = np.where(carts.of_session >= 0, carts.baskets.line_count[row], 0)
+    lines = np.zeros(carts.of_session.size, dtype=np.int64)
+    has_cart = carts.of_session >= 0
+    # Indexing only the sessions with a cart: a small store has days with no cart at all.
+    lines[has_cart] = carts.baskets.line_count[carts.of_session[has_cart]]
     parts = lay_out(world, sessions, part_counts(world, sessions, lines, rng), day, rng)
     blocks = browsing_blocks(world, parts, topics, carts, rng)
     orders = place_orders(world, parts[Part.ORDER], carts, state.orders, rng)

@@ -86,10 +86,10 @@ def _views(
     product = pick_products(world, np.where(stays, topics[events.session], wandering), rng)
     cart = carts.of_session[events.session]
     baskets = carts.baskets
-    row = np.maximum(cart, 0)
-    in_cart = (cart >= 0) & (events.index < baskets.line_count[row])
-    line = np.minimum(baskets.line_start[row] + events.index, max(baskets.product.size - 1, 0))
-    if baskets.product.size:
+    if baskets.product.size:  # a small store has days without a single cart
+        row = np.maximum(cart, 0)
+        in_cart = (cart >= 0) & (events.index < baskets.line_count[row])
+        line = np.minimum(baskets.line_start[row] + events.index, baskets.product.size - 1)
         product = np.where(in_cart, baskets.product[line], product)
     skus = world.skus
     return _of(events, Kind.PRODUCT_VIEWED, [skus[p] for p in product.tolist()])
