@@ -51,15 +51,16 @@ def compile_rule(rule: Rule, context: SqlContext) -> Select[Any]:
     builder = _Builder(context)
     test = builder.test(rule, required=True)
     source: Any = customers
+    conditions = [customers.c.merged_into.is_(None), test]
+    if context.only is not None:
+        source, limits = context.only.restrict(customers, customers.c.customer_id)
+        conditions.extend(limits)
     if builder.needs_profile:
         source = source.outerjoin(profiles, profiles.c.customer_id == customers.c.customer_id)
     if builder.needs_standing:
         source = source.outerjoin(standing, standing.c.customer_id == customers.c.customer_id)
     for aggregate, inner in builder.aggregates:
         source = source.join(aggregate, aggregate.c.customer_id == customers.c.customer_id, isouter=not inner)
-    conditions = [customers.c.merged_into.is_(None), test]
-    if context.only is not None:
-        conditions.append(context.only.contain(customers.c.customer_id))
     return select(customers.c.customer_id).select_from(source).where(*conditions)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from retentio.segments.custom.announce import announce_moves
 from retentio.segments.custom.compile import compile_rule
@@ -66,8 +67,7 @@ def _reevaluate(
 ) -> Moves | None:
     """One segment for the given customers: their moves written, or None when nobody moved."""
     found = set(connection.scalars(compile_rule(segment.rule, context)))
-    current = (members.c.segment_id == segment.id) & only.contain(members.c.customer_id)
-    before = set(connection.scalars(select(members.c.customer_id).where(current)))
+    before = set(connection.scalars(_members_among(segment.id, only)))
     entered, exited = sorted(found - before), sorted(before - found)
     if not entered and not exited:
         return None
@@ -78,6 +78,14 @@ def _reevaluate(
     moves = Moves(size=size, entered=len(entered), exited=len(exited))
     record_size(connection, segment.id, INGEST, moves, now)
     return moves
+
+
+def _members_among(segment_id: int, only: CustomerIds) -> Select[Any]:
+    """Which of the given customers are members now (one key lookup each)."""
+    source, limits = only.restrict(members, members.c.customer_id)
+    return (
+        select(members.c.customer_id).select_from(source).where(members.c.segment_id == segment_id, *limits)
+    )
 
 
 def _context(
