@@ -1,6 +1,6 @@
 """The append-only event log: every fact about a customer arrives here first."""
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, text
 
 from retentio.db.metadata import METADATA
 from retentio.db.types import UtcDateTime, json_type
@@ -19,6 +19,12 @@ events = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("properties", json_type(), nullable=False),
     Index("ix_events_customer_occurred", "customer_id", "occurred_at"),
-    Index("ix_events_anonymous_id", "anonymous_id"),
+    # Only visitors' events carry an anonymous id: the others need no entry in its index.
+    Index(
+        "ix_events_anonymous_id",
+        "anonymous_id",
+        sqlite_where=text("anonymous_id IS NOT NULL"),
+        postgresql_where=text("anonymous_id IS NOT NULL"),
+    ),
     Index("ix_events_type_occurred", "type", "occurred_at"),
 )
