@@ -51,6 +51,9 @@ class ProfileDraft:
     channel_activity: dict[str, str] = field(default_factory=dict)
     hour_histogram: list[int] = field(default_factory=lambda: [0] * 24)
     category_counts: dict[str, int] = field(default_factory=dict)
+    # Latest activity per channel seen in this batch, as datetimes: turning every event's time into
+    # text to compare it would cost more than the rest of the fold (``settle_channels`` merges them).
+    channel_seen: dict[str, datetime] = field(default_factory=dict)
     needs_order_dates: bool = False
     stored: bool = False  # a row exists already: save with UPDATE rather than INSERT
 
@@ -77,9 +80,18 @@ def add_activity(draft: ProfileDraft, event: Event) -> None:
     draft.hour_histogram[at.hour] += 1
     channel = channel_of(event)
     if channel is not None:
+        seen = draft.channel_seen.get(channel)
+        if seen is None or at > seen:
+            draft.channel_seen[channel] = at
+
+
+def settle_channels(draft: ProfileDraft) -> None:
+    """Fold the batch's latest activity per channel into the stored ISO 8601 stamps."""
+    for channel, at in draft.channel_seen.items():
         stamp = at.isoformat()
         if stamp > draft.channel_activity.get(channel, ""):
             draft.channel_activity[channel] = stamp
+    draft.channel_seen.clear()
 
 
 def add_contribution(draft: ProfileDraft, delta: Contribution, sign: int, currency: str | None) -> None:

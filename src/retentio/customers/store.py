@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from retentio.customers.profile import ProfileDraft
+from retentio.customers.profile import ProfileDraft, settle_channels
 from retentio.customers.tables import customers, identities
-from retentio.db.batches import chunks, insert_ignoring_duplicates
+from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 
 _TIMES = ("first_order_at", "last_order_at", "previous_order_at", "last_event_at")
@@ -27,22 +27,17 @@ _FIELDS = (
 
 
 def ensure_customers(connection: Connection, customer_ids: Iterable[str], now: datetime) -> None:
-    """An event about an unknown customer creates the customer (as Segment and Mindbox do)."""
-    ordered = sorted(set(customer_ids))
-    for part in chunks(ordered):
-        connection.execute(
-            insert_ignoring_duplicates(connection, customers),
-            [
-                {
-                    "customer_id": cid,
-                    "created_at": now,
-                    "updated_at": now,
-                    "attributes": {},
-                    "push_tokens": [],
-                }
-                for cid in part
-            ],
-        )
+    """An event about an unknown customer creates the customer (as Segment and Mindbox do).
+
+    Runs for every batch that mentions new customers, hence straight to the driver."""
+    codec = codec_for(connection)
+    stamp = codec.timestamp(now)
+    conflict = "ON CONFLICT (customer_id) DO NOTHING"
+    sql = (
+        "INSERT INTO customers (customer_id, created_at, updated_at, attributes, push_tokens) "
+        f"VALUES ({codec.mark}, {codec.mark}, {codec.mark}, '{{}}', '[]') {conflict}"
+    )
+    executemany(connection, sql, [(cid, stamp, stamp) for cid in sorted(set(customer_ids))])
 
 
 def canonical_ids(connection: Connection, customer_ids: Iterable[str]) -> dict[str, str]:
@@ -110,6 +105,8 @@ def load_profiles(
 def save_profiles(connection: Connection, drafts: Iterable[ProfileDraft], now: datetime) -> None:
     codec = codec_for(connection)
     ordered = sorted(drafts, key=lambda draft: draft.customer_id)
+    for draft in ordered:
+        settle_channels(draft)
     stamp = codec.timestamp(now)
     updates = [(*_values(codec, draft), stamp, draft.customer_id) for draft in ordered if draft.stored]
     inserts = [(draft.customer_id, *_values(codec, draft), stamp) for draft in ordered if not draft.stored]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
 
-from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, Properties
+from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, SYSTEM_EVENT_TYPES, Properties
 
 MAX_PROPERTIES_BYTES = 64 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,9 +34,12 @@ class Envelope(BaseModel):
     properties: dict[str, Any] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """A validated event: time in UTC, typed properties for built-in types, raw ones kept to store."""
+    """A validated event: time in UTC, typed properties for built-in types, raw ones kept to store.
+
+    Treated as immutable (change one with ``dataclasses.replace``) but not declared frozen: one is
+    built per ingested event, and a frozen dataclass's constructor costs five times as much."""
 
     event_id: str
     type: str
@@ -45,6 +48,8 @@ class Event:
     occurred_at: datetime
     properties: dict[str, Any]
     typed: Properties | None
+    # The properties as JSON text, kept from validation so the store does not encode them twice.
+    encoded_properties: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,25 +77,49 @@ _TYPED_ENVELOPES: dict[str, type[Envelope]] = {
 
 
 def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> Event:
-    """Turn one raw event into an ``Event`` or raise ``InvalidEvent`` naming every wrong field."""
-    if not isinstance(raw, dict):
+    """Turn one raw event into an ``Event`` or raise ``InvalidEvent`` naming every wrong field.
+
+    This runs once per event on the ingest hot path, so the common case is kept to one pydantic call
+    and a handful of cheap checks; anything unusual falls through to the slower, more precise ones.
+    """
+    if type(raw) is not dict:
         raise InvalidEvent([FieldError("", "an event must be a JSON object")])
     type_name = raw.get("type")
-    model = _TYPED_ENVELOPES.get(type_name) if isinstance(type_name, str) else None
-    is_custom = model is None and _is_custom(type_name)
+    model = _TYPED_ENVELOPES.get(type_name) if type(type_name) is str else None
+    if model is None:
+        return _validate_other(raw, type_name, now, future_tolerance)
+    if type_name in SYSTEM_EVENT_TYPES:
+        raise InvalidEvent([FieldError("type", f"{type_name!r} is written by Retentio itself, not sent")])
     try:
-        envelope = (model or Envelope).model_validate(raw)
+        envelope = model.model_validate(raw)
     except ValidationError as error:
-        raise InvalidEvent(_type_error(type_name, model, is_custom) + _field_errors(error)) from None
-    if model is None and not is_custom:
-        raise InvalidEvent(_type_error(type_name, model, is_custom))
+        raise InvalidEvent(_field_errors(error)) from None
+    return _finish(raw, envelope, now, future_tolerance)
+
+
+def _validate_other(
+    raw: dict[str, Any], type_name: object, now: datetime, future_tolerance: timedelta
+) -> Event:
+    """Custom events (``custom.*``) and unknown types, which get a precise message."""
+    is_custom = _is_custom(type_name)
+    try:
+        envelope = Envelope.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidEvent(_type_error(type_name, is_custom) + _field_errors(error)) from None
+    if not is_custom:
+        raise InvalidEvent(_type_error(type_name, is_custom))
+    return _finish(raw, envelope, now, future_tolerance)
+
+
+def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_tolerance: timedelta) -> Event:
     properties = raw.get("properties") or {}
     encoded = orjson.dumps(properties)
     if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
-    if _NUL_ESCAPE.search(encoded):
+    if b"\\u0000" in encoded and _NUL_ESCAPE.search(encoded):
         raise InvalidEvent([FieldError("properties", "contains a NUL character (\\u0000)")])
-    _check_subject(envelope)
+    customer_id, anonymous_id = envelope.customer_id, envelope.anonymous_id
+    _check_subject(envelope.type, envelope.event_id, customer_id, anonymous_id)
     occurred_at = envelope.timestamp.astimezone(UTC)
     if occurred_at > now + future_tolerance:
         raise InvalidEvent([FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")])
@@ -100,11 +129,12 @@ def validate_event(raw: object, now: datetime, future_tolerance: timedelta) -> E
     return Event(
         event_id=envelope.event_id,
         type=envelope.type,
-        customer_id=envelope.customer_id,
-        anonymous_id=envelope.anonymous_id,
+        customer_id=customer_id,
+        anonymous_id=anonymous_id,
         occurred_at=occurred_at,
         properties=properties,
         typed=typed,
+        encoded_properties=encoded.decode(),
     )
 
 
@@ -116,19 +146,19 @@ def _is_custom(type_name: object) -> bool:
     )
 
 
-def _type_error(type_name: object, model: type[Envelope] | None, is_custom: bool) -> list[FieldError]:
-    if model is not None or is_custom or not isinstance(type_name, str):
+def _type_error(type_name: object, is_custom: bool) -> list[FieldError]:
+    if is_custom or not isinstance(type_name, str):
         return []
     return [FieldError("type", f"unknown event type {type_name!r}; custom types start with 'custom.'")]
 
 
-def _check_subject(envelope: Envelope) -> None:
-    for name in ("event_id", "customer_id", "anonymous_id"):
-        if "\x00" in (getattr(envelope, name) or ""):
+def _check_subject(type_name: str, event_id: str, customer_id: str | None, anonymous_id: str | None) -> None:
+    for name, value in (("event_id", event_id), ("customer_id", customer_id), ("anonymous_id", anonymous_id)):
+        if value is not None and "\x00" in value:
             raise InvalidEvent([FieldError(name, "contains a NUL character")])
-    if envelope.customer_id is None and envelope.anonymous_id is None:
+    if customer_id is None and anonymous_id is None:
         raise InvalidEvent([FieldError("customer_id", "give customer_id or anonymous_id")])
-    if envelope.type == "identify" and (envelope.customer_id is None or envelope.anonymous_id is None):
+    if type_name == "identify" and (customer_id is None or anonymous_id is None):
         raise InvalidEvent([FieldError("anonymous_id", "identify needs both anonymous_id and customer_id")])
 
 

@@ -7,7 +7,8 @@ together with its effects; when it raises, nothing of the batch is stored and a 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -63,16 +64,55 @@ class BatchTooLarge(ValueError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch after validation, before its transaction: what is left to store and what was refused."""
+
+    unique: list[Event]
+    valid: int
+    rejected: tuple[Rejection, ...]
+
+
 def ingest_events(
     engine: Engine, raw_events: Sequence[object], now: datetime, options: IngestOptions
 ) -> IngestResult:
+    with _collector_paused():
+        return _write(engine, _prepare(raw_events, now, options), now, options)
+
+
+def ingest_stream(
+    engine: Engine, batches: Iterable[Sequence[object]], now: datetime, options: IngestOptions
+) -> Iterator[IngestResult]:
+    """Bulk ingest (importers, backfills): each batch is still one transaction and results come in
+    batch order, but the next batch is validated while the previous one is being written.
+
+    The databases do their share without holding the GIL, so on two cores validation and writing
+    overlap; one writer keeps the transactions in order, so a crash still leaves a prefix of batches.
+    """
+    with _collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="retentio-ingest") as writer:
+        pending: Future[IngestResult] | None = None
+        for raw_events in batches:
+            prepared = _prepare(raw_events, now, options)
+            done = pending.result() if pending is not None else None
+            pending = writer.submit(_write, engine, prepared, now, options)
+            if done is not None:
+                yield done
+        if pending is not None:
+            yield pending.result()
+
+
+def _prepare(raw_events: Sequence[object], now: datetime, options: IngestOptions) -> _Prepared:
     if len(raw_events) > options.max_batch:
         raise BatchTooLarge(f"a batch holds at most {options.max_batch} events, got {len(raw_events)}")
-    with _collector_paused():
-        valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
-        unique = _first_of_each_id(valid)
-        fresh = _store_with_retry(engine, unique, now, options)
-    return IngestResult(accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected))
+    valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
+    return _Prepared(_first_of_each_id(valid), len(valid), tuple(rejected))
+
+
+def _write(engine: Engine, prepared: _Prepared, now: datetime, options: IngestOptions) -> IngestResult:
+    fresh = _store_with_retry(engine, prepared.unique, now, options)
+    return IngestResult(
+        accepted=len(fresh), duplicates=prepared.valid - len(fresh), rejected=prepared.rejected
+    )
 
 
 def validate_batch(

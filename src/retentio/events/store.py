@@ -65,6 +65,7 @@ def _insert_returning(
 
 
 def _row(codec: Codec, event: Event, received_at: Any) -> tuple[Any, ...]:
+    encoded = event.encoded_properties
     return (
         event.event_id,
         event.type,
@@ -72,5 +73,5 @@ def _row(codec: Codec, event: Event, received_at: Any) -> tuple[Any, ...]:
         event.anonymous_id,
         codec.timestamp(event.occurred_at),
         received_at,
-        codec.json(event.properties),
+        codec.json(event.properties) if encoded is None else encoded,
     )

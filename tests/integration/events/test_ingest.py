@@ -1,11 +1,12 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, func, select
 from tests.helpers import event, ingest, item, rows
 
 from retentio.customers.service import get_profile
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.ingest import BatchTooLarge, IngestOptions, ingest_events, ingest_stream
 from retentio.events.tables import events
 
 OPTIONS = IngestOptions()
@@ -74,6 +75,7 @@ def test_valid_events_are_stored_when_others_in_the_batch_are_rejected(engine: E
         event("huge", "custom.note", now, "c-1", text="x" * 10_000_000),
         "not an object",
         event("ok-2", "custom.quiz_finished", now, "c-1", score=7),
+        event("system", "segment_entered", now, "c-1", family="lifecycle", to="active"),
     ]
     result = ingest_events(engine, batch, now, OPTIONS)
     assert result.accepted == 2
@@ -87,6 +89,7 @@ def test_valid_events_are_stored_when_others_in_the_batch_are_rejected(engine: E
         6: ["customer_id"],
         7: ["properties"],
         8: [""],
+        10: ["type"],
     }
     assert [r["event_id"] for r in rows(engine, "events")] == ["ok-1", "ok-2"]
 
@@ -176,3 +179,26 @@ def test_anonymous_history_moves_to_the_customer_on_identify(engine: Engine, now
         "id": "c-9",
         "v2": "c-9",
     }
+
+
+def test_a_stream_of_batches_answers_each_batch_in_order_and_keeps_what_came_before_a_failure(
+    engine: Engine, now: datetime
+) -> None:
+    views = [
+        event(f"v-{n}", "product_viewed", now - timedelta(minutes=n), f"c-{n % 3}", sku="A") for n in range(9)
+    ]
+    batches = [views[0:3], [*views[3:6], event("bad", "order_exploded", now, "c-1")], views[0:2] + views[6:7]]
+    options = IngestOptions(max_batch=4)
+    # when
+    results = list(ingest_stream(engine, batches, now, options))
+    # then
+    assert [(r.accepted, r.duplicates, [x.index for x in r.rejected]) for r in results] == [
+        (3, 0, []),
+        (3, 0, [3]),
+        (1, 2, []),
+    ]
+    # a batch over the limit stops the stream; the batch before it is committed all the same
+    with pytest.raises(BatchTooLarge):
+        list(ingest_stream(engine, [views[7:8], views * 2], now, options))
+    assert sorted(r["event_id"] for r in rows(engine, "events")) == sorted(f"v-{n}" for n in range(8))
+    assert _profile(engine, "c-1", now).events == 3

@@ -6,6 +6,7 @@ it. A batch committed before a crash is simply counted as duplicates when the im
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from sqlalchemy import Engine
 from retentio.events.envelope import FieldError
 from retentio.events.importers.progress import Progress
 from retentio.events.importers.report import ImportReport
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.ingest import IngestOptions, ingest_stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,17 @@ class ImportContext:
 
 
 def feed_events(context: ImportContext, events: Iterable[SourcedEvent], report: ImportReport) -> None:
-    """Ingest ``events`` batch by batch; the progress bar counts events sent."""
-    for batch in _batches(events, context.batch()):
-        raw_events = [sourced.event for sourced in batch]
-        result = ingest_events(context.engine, raw_events, context.now, context.ingest)
+    """Ingest ``events`` batch by batch (the next one validated while the last one is written); the
+    progress bar counts events stored."""
+    sent: deque[list[SourcedEvent]] = deque()
+
+    def raw_batches() -> Iterator[list[dict[str, Any]]]:
+        for batch in _batches(events, context.batch()):
+            sent.append(batch)
+            yield [sourced.event for sourced in batch]
+
+    for result in ingest_stream(context.engine, raw_batches(), context.now, context.ingest):
+        batch = sent.popleft()
         report.accepted += result.accepted
         report.duplicates += result.duplicates
         for rejection in result.rejected:
