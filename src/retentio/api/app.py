@@ -27,6 +27,7 @@ from retentio.api.schemas import (
 )
 from retentio.clock import Clock
 from retentio.config import Settings
+from retentio.db.engine import reader
 from retentio.events.ingest import IngestOptions
 from retentio.segments.reactions import segment_reactions
 
@@ -74,7 +75,7 @@ def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
         version=__version__,
         description="Events, customers and products in; customer profiles out. See docs/api.md.",
     )
-    app.state.context = ApiContext(engine, clock, settings, ingest_options(settings))
+    app.state.context = ApiContext(engine, reader(engine), clock, settings, ingest_options(settings))
     for route in routes(settings):
         _add(app, route)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,4 +1,5 @@
-"""What routes ask for, as ``Annotated`` aliases: the engine, the clock, settings, and a key's scope."""
+"""What routes ask for, as ``Annotated`` aliases: the engine (and its read-only form), the clock,
+settings, and a key's scope."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class ApiContext:
     """Everything the routes share, wired once by ``create_app``."""
 
     engine: Engine
+    reader: Engine  # ``retentio.db.engine.reader(engine)``: GET routes never queue behind a writer
     clock: Clock
     settings: Settings
     ingest_options: IngestOptions
@@ -33,6 +35,10 @@ def _context(request: Request) -> ApiContext:
 
 def _engine(request: Request) -> Engine:
     return _context(request).engine
+
+
+def _reader(request: Request) -> Engine:
+    return _context(request).reader
 
 
 def _clock(request: Request) -> Clock:
@@ -48,6 +54,7 @@ def _ingest_options(request: Request) -> IngestOptions:
 
 
 EngineDep = Annotated[Engine, Depends(_engine)]
+ReaderDep = Annotated[Engine, Depends(_reader)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IngestOptionsDep = Annotated[IngestOptions, Depends(_ingest_options)]
@@ -60,14 +67,14 @@ _bearer = HTTPBearer(
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require_scope(scope: Scope) -> Callable[[EngineDep, CredentialsDep], ApiKey]:
+def require_scope(scope: Scope) -> Callable[[ReaderDep, CredentialsDep], ApiKey]:
     """A dependency admitting requests whose key holds ``scope``: 401 without a valid key, 403 without
     the scope."""
 
-    def check(engine: EngineDep, credentials: CredentialsDep) -> ApiKey:
+    def check(reader: ReaderDep, credentials: CredentialsDep) -> ApiKey:
         if credentials is None:
             raise _unauthorized("give an API key as 'Authorization: Bearer KEY'")
-        with engine.connect() as connection:
+        with reader.connect() as connection:
             key = find_key(connection, credentials.credentials)
         if key is None or not key.is_active:
             raise _unauthorized("the API key is unknown or revoked")

@@ -39,7 +39,7 @@ def create_command(
 def list_command() -> None:
     """Every key: prefix, name, scopes, created, revoked."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         keys = list_api_keys(connection)
     for key in keys:
         revoked = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"

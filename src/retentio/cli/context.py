@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from retentio.clock import Clock
 from retentio.config import Settings, clock_from
-from retentio.db.engine import make_engine
+from retentio.db.engine import make_engine, reader
 from retentio.events.ingest import IngestOptions
 from retentio.segments.reactions import segment_reactions
 
@@ -23,6 +23,11 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
+
+    @property
+    def reader(self) -> Engine:
+        """The engine for commands that only read: on SQLite they do not wait for a running writer."""
+        return reader(self.engine)
 
     def close(self) -> None:
         """Release pooled connections when the command ends (PostgreSQL would warn otherwise)."""

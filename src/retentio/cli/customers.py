@@ -39,7 +39,7 @@ def merge_command(
 def show_command(customer_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """A customer's record and profile."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         record = get_customer(connection, customer_id)
         profile = get_profile(connection, customer_id, run.settings.default_currency, run.now())
     if record is None or profile is None:

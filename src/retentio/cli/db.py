@@ -21,5 +21,5 @@ def upgrade_command() -> None:
 @app.command("current")
 def current_command() -> None:
     """Show the schema's revision and the newest one this version knows."""
-    engine = runtime().engine
+    engine = runtime().reader
     typer.echo(f"current {current_revision(engine)}, newest {head_revision(engine)}")

@@ -49,7 +49,7 @@ def fit_command(
 @app.command("show")
 def show_command(customer_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """A customer's predictions from the last fit."""
-    with runtime().engine.connect() as connection:
+    with runtime().reader.connect() as connection:
         prediction = get_prediction(connection, customer_id)
     if prediction is None:
         typer.echo(f"error: no predictions for customer {customer_id!r}; run 'retentio models fit'", err=True)

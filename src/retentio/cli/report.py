@@ -51,7 +51,7 @@ def report_command(
         currency=currency.upper() if currency else None,
         fallback_currency=run.settings.default_currency,
     )
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         try:
             selection = resolve_segment(connection, segment) if segment is not None else None
         except UnknownSegment as error:

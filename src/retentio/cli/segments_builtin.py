@@ -62,7 +62,7 @@ def standing_command(
 ) -> None:
     """Where a customer stands: RFM, lifecycle, ladder step (and what to send), bad-customer flags."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         standing = get_standing(connection, customer_id)
     if standing is None:
         _fail(f"no standing for {customer_id!r} yet (no events, or never refreshed)")

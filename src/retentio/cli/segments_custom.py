@@ -72,7 +72,7 @@ def refresh_command(
 def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
     """A segment's rule, size and size over time."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         view = get_segment(connection, name)
         points = segment_sizes(connection, name) if view is not None else []
     if view is None:
@@ -101,7 +101,7 @@ def export_command(
     run = runtime()
     count = 0
     try:
-        with run.engine.connect() as connection:
+        with run.reader.connect() as connection:
             rows = export_members(connection, name)
             header = next(rows)  # the segment is looked up here, before the file is created
             with _open(file) as handle:
@@ -119,7 +119,7 @@ def export_command(
 def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
     """Every custom segment with its size."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         views = list_segments(connection)
     if as_json:
         typer.echo(orjson.dumps([_document(view) for view in views]).decode())

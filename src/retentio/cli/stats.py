@@ -16,7 +16,7 @@ def stats_command(
 ) -> None:
     """Counts of customers, products, orders, order lines and events."""
     run = runtime()
-    with run.engine.connect() as connection:
+    with run.reader.connect() as connection:
         counts = count_store(connection)
     if as_json:
         typer.echo(orjson.dumps(counts.as_json()).decode())

@@ -1,4 +1,8 @@
-"""Engine construction: the embedded SQLite file (WAL, foreign keys) or PostgreSQL via psycopg 3."""
+"""Engine construction: the embedded SQLite file (WAL, foreign keys) or PostgreSQL via psycopg 3.
+
+On SQLite a transaction starts IMMEDIATE (it takes the write lock at once) unless it comes from
+``reader(engine)``: those start a deferred, query-only transaction, which WAL lets run beside a writer.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import sqlite3
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+READ_ONLY_OPTION = "retentio_read_only"
 
 
 def _json_dumps(value: Any) -> str:
@@ -29,6 +35,13 @@ def make_engine(url: str) -> Engine:
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
     )
+
+
+def reader(engine: Engine) -> Engine:
+    """``engine`` for paths that only read (API GETs, reports): on SQLite they never wait for the
+    write lock and refuse to write (``attempt to write a readonly database``). It shares ``engine``'s
+    pool; PostgreSQL behaves exactly as with ``engine``."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -55,7 +68,19 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        read_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION, False))
+        _set_query_only(connection, read_only)
+        # A writer takes the lock up front so two writers queue instead of failing on upgrade; a reader
+        # starts deferred and reads its WAL snapshot while a writer holds the lock.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _set_query_only(connection: Connection, read_only: bool) -> None:
+    """Pooled connections serve readers and writers in turn; the pragma is set only when it changes."""
+    info = connection.connection.info
+    if info.get(READ_ONLY_OPTION, False) != read_only:
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        info[READ_ONLY_OPTION] = read_only

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import HTTPException, Path, status
 
-from retentio.api.deps import ClockDep, EngineDep, SettingsDep
+from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
 from retentio.customers.consent import consent_history
 from retentio.customers.models import CustomerRecord, CustomerUpsert
@@ -26,11 +26,11 @@ def put_customer(
 
 
 def get_customer_view(
-    customer_id: CustomerId, engine: EngineDep, clock: ClockDep, settings: SettingsDep
+    customer_id: CustomerId, reader: ReaderDep, clock: ClockDep, settings: SettingsDep
 ) -> CustomerView:
     """The record, its aggregates and its consent history. A merged-away customer shows
     ``merged_into``: the survivor holds its history."""
-    with engine.connect() as connection:
+    with reader.connect() as connection:
         record = get_customer(connection, customer_id)
         profile = get_profile(connection, customer_id, settings.default_currency, clock.now())
         history = consent_history(connection, customer_id)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from retentio.api.bodies import batch_items, parse_json, read_body, validate_each
-from retentio.api.deps import ClockDep, EngineDep, SettingsDep
+from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, BulkProductsResponse, ProductCreate, RejectedProduct
 from retentio.catalog.models import ProductRecord, ProductUpsert
 from retentio.catalog.service import do_upsert_products, get_product
@@ -31,8 +31,8 @@ def put_product(
     return stored
 
 
-def get_product_record(sku: Sku, engine: EngineDep) -> ProductRecord:
-    with engine.connect() as connection:
+def get_product_record(sku: Sku, reader: ReaderDep) -> ProductRecord:
+    with reader.connect() as connection:
         stored = get_product(connection, sku)
     if stored is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no product {sku!r}")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Path, Query, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from retentio.api.deps import ClockDep, EngineDep, SettingsDep
+from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.model import Rule
 from retentio.segments.custom.parse import Definition, parse_rule
@@ -110,13 +110,13 @@ def post_segment(
     return SegmentPublic.of(view)
 
 
-def get_segments(engine: EngineDep) -> SegmentList:
-    with engine.connect() as connection:
+def get_segments(reader: ReaderDep) -> SegmentList:
+    with reader.connect() as connection:
         return SegmentList(segments=[SegmentPublic.of(view) for view in list_segments(connection)])
 
 
-def get_segment_record(name: SegmentName, engine: EngineDep) -> SegmentPublic:
-    with engine.connect() as connection:
+def get_segment_record(name: SegmentName, reader: ReaderDep) -> SegmentPublic:
+    with reader.connect() as connection:
         view = get_segment(connection, name)
     if view is None:
         raise _not_found(name)
@@ -138,14 +138,14 @@ def post_segment_refresh(
 
 def get_segment_members(
     name: SegmentName,
-    engine: EngineDep,
+    reader: ReaderDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> MembersPage:
     """Members in customer id order, a page at a time."""
     after = _decode_cursor(cursor) if cursor else None
     try:
-        with engine.connect() as connection:
+        with reader.connect() as connection:
             page = segment_members(connection, name, after, limit + 1)
     except SegmentNotFound:
         raise _not_found(name) from None
@@ -155,11 +155,11 @@ def get_segment_members(
 
 
 def get_segment_sizes(
-    name: SegmentName, engine: EngineDep, since: Annotated[AwareDatetime | None, Query()] = None
+    name: SegmentName, reader: ReaderDep, since: Annotated[AwareDatetime | None, Query()] = None
 ) -> SizeHistory:
     """The size over time: a point per refresh, and a point per day for moves as events arrive."""
     try:
-        with engine.connect() as connection:
+        with reader.connect() as connection:
             points = segment_sizes(connection, name, since)
     except SegmentNotFound:
         raise _not_found(name) from None
