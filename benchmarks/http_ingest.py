@@ -1,6 +1,7 @@
 """HTTP ingest: ``POST /v1/events`` in batches of 1,000 from this process to one server process
 (``retentio serve``: uvicorn, one worker) on loopback — against the same events through
-``ingest_events`` in-process, measured in the same run (the floor the HTTP path adds to).
+``ingest_events`` in-process with the reactions the server runs (built-in and custom segments),
+measured in the same run: the floor the HTTP path adds to.
 
     python benchmarks/http_ingest.py [--batches 100] [--batch-size 1000] [--concurrency 2]
                                      [--database-url URL]
@@ -33,6 +34,7 @@ from retentio.api.keys import do_create_api_key
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.segments.reactions import segment_reactions
 
 try:
     from benchmarks._synthetic import store_events
@@ -100,7 +102,7 @@ def _over_http(
 
 def _in_process(url: str, warm_up: list[dict[str, Any]], batches: Sequence[list[dict[str, Any]]]) -> float:
     engine = _fresh(url)
-    options = IngestOptions(future_tolerance=timedelta(days=1))
+    options = IngestOptions(future_tolerance=timedelta(days=1), reactions=segment_reactions("RUB"))
     ingest_events(engine, warm_up, NOW, options)
     started = time.perf_counter()
     for batch in batches:
