@@ -1,7 +1,12 @@
-"""Per-channel consent (CDP-1, COM-8): an append-only history; the latest change wins."""
+"""Per-channel consent (CDP-1, COM-8): an append-only history; the latest change wins.
+
+A proposed change is recorded only when it differs from the consent in force at its own time (the
+newest change at or before it), so sending the same consent again, or importing a file twice, adds
+nothing; the first change known for a channel is always recorded, an opt-out included."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +21,49 @@ def record_consent_changes(connection: Connection, changes: Sequence[dict[str, A
     """Rows: customer_id, channel, granted, source, changed_at, recorded_at."""
     if changes:
         connection.execute(consent_changes.insert(), list(changes))
+
+
+# (customer_id, channel) → (changed_at, granted), oldest first; equal times in the order recorded.
+ConsentTimeline = dict[tuple[str, str], list[tuple[datetime, bool]]]
+
+
+def load_consent_timelines(connection: Connection, customer_ids: Iterable[str]) -> ConsentTimeline:
+    timelines: ConsentTimeline = {}
+    for part in chunks(sorted(set(customer_ids))):
+        rows = connection.execute(
+            select(
+                consent_changes.c.customer_id,
+                consent_changes.c.channel,
+                consent_changes.c.changed_at,
+                consent_changes.c.granted,
+            )
+            .where(consent_changes.c.customer_id.in_(part))
+            .order_by(consent_changes.c.changed_at, consent_changes.c.id)
+        )
+        for row in rows:
+            timelines.setdefault((row.customer_id, row.channel), []).append((row.changed_at, row.granted))
+    return timelines
+
+
+def changes_that_differ(
+    timelines: ConsentTimeline, proposed: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The proposed rows (in order) that change the consent in force at their time. Kept rows join
+    ``timelines``, so a later proposal in the same batch is compared with them."""
+    kept = []
+    for change in proposed:
+        timeline = timelines.setdefault((change["customer_id"], change["channel"]), [])
+        at: datetime = change["changed_at"]
+        earlier = bisect.bisect_right(timeline, at, key=_changed_at)
+        if earlier and timeline[earlier - 1][1] == change["granted"]:
+            continue
+        timeline.insert(earlier, (at, change["granted"]))
+        kept.append(change)
+    return kept
+
+
+def _changed_at(entry: tuple[datetime, bool]) -> datetime:
+    return entry[0]
 
 
 def current_consents(connection: Connection, customer_ids: Iterable[str]) -> dict[str, dict[str, bool]]:

@@ -9,11 +9,19 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from retentio.customers.consent import current_consents, record_consent_changes
+from retentio.customers.consent import (
+    changes_that_differ,
+    current_consents,
+    load_consent_timelines,
+    record_consent_changes,
+)
 from retentio.customers.models import CustomerRecord, CustomerUpsert
 from retentio.customers.profile import Profile, finish
 from retentio.customers.store import ensure_customers, load_profiles
 from retentio.customers.tables import customers
+from retentio.db.batches import chunks
+
+_NOT_COLUMNS = frozenset({"attributes", "consents"})  # merged and appended, not assigned
 
 
 class CustomerNotFound(LookupError):
@@ -23,7 +31,8 @@ class CustomerNotFound(LookupError):
 def do_upsert_customer(
     connection: Connection, customer_id: str, data: CustomerUpsert, now: datetime
 ) -> CustomerRecord:
-    """Create the customer if new; change only the fields given; append consent changes."""
+    """Create the customer if new; change only the fields given (attributes key by key); record the
+    consents that change the customer's consent."""
     do_upsert_customers(connection, [(customer_id, data)], now)
     record = get_customer(connection, customer_id)
     assert record is not None
@@ -33,16 +42,64 @@ def do_upsert_customer(
 def do_upsert_customers(
     connection: Connection, items: Sequence[tuple[str, CustomerUpsert]], now: datetime
 ) -> int:
-    """The bulk form (importers, the demo): customers that set the same fields share one statement."""
+    """The bulk form (importers, the demo). Items apply in order: a customer met twice gets both
+    changes, the later winning a field both set."""
     ensure_customers(connection, [customer_id for customer_id, _ in items], now)
-    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    consents: list[dict[str, Any]] = []
+    changes = _field_changes(items)
+    for customer_id, attributes in _merged_attributes(connection, items).items():
+        changes.setdefault(customer_id, {})["attributes"] = attributes
+    _write_fields(connection, changes, now)
+    proposed = [row for customer_id, data in items for row in _consent_rows(customer_id, data, now)]
+    if proposed:
+        timelines = load_consent_timelines(connection, {row["customer_id"] for row in proposed})
+        record_consent_changes(connection, changes_that_differ(timelines, proposed))
+    return len(items)
+
+
+def merge_attributes(stored: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """``change`` laid over ``stored`` key by key; a key set to ``None`` is removed. A value is
+    replaced whole (a nested object is not merged)."""
+    merged = dict(stored)
+    for key, value in change.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _field_changes(items: Sequence[tuple[str, CustomerUpsert]]) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
     for customer_id, data in items:
-        fields = tuple(sorted(name for name in data.model_fields_set if name != "consents"))
-        if fields:
-            values = {f"new_{name}": getattr(data, name) for name in fields}
-            by_fields[fields].append({"target": customer_id, **values})
-        consents.extend(_consent_rows(customer_id, data, now))
+        for name in data.model_fields_set - _NOT_COLUMNS:
+            changes.setdefault(customer_id, {})[name] = getattr(data, name)
+    return changes
+
+
+def _merged_attributes(
+    connection: Connection, items: Sequence[tuple[str, CustomerUpsert]]
+) -> dict[str, dict[str, Any]]:
+    """Each customer's attributes after the batch, for those whose attributes it changes."""
+    touched = sorted({customer_id for customer_id, data in items if data.attributes})
+    stored: dict[str, dict[str, Any]] = {}
+    for part in chunks(touched):
+        query = select(customers.c.customer_id, customers.c.attributes).where(
+            customers.c.customer_id.in_(part)
+        )
+        stored.update({row.customer_id: row.attributes for row in connection.execute(query)})
+    merged = dict(stored)
+    for customer_id, data in items:
+        if data.attributes:
+            merged[customer_id] = merge_attributes(merged[customer_id], data.attributes)
+    return {customer_id: value for customer_id, value in merged.items() if value != stored[customer_id]}
+
+
+def _write_fields(connection: Connection, changes: dict[str, dict[str, Any]], now: datetime) -> None:
+    """Customers that change the same fields share one statement."""
+    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for customer_id, values in changes.items():
+        fields = tuple(sorted(values))
+        by_fields[fields].append({"target": customer_id, **{f"new_{name}": values[name] for name in fields}})
     for fields, rows in by_fields.items():
         assignments: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
         connection.execute(
@@ -51,8 +108,6 @@ def do_upsert_customers(
             .values(**assignments, updated_at=now),
             rows,
         )
-    record_consent_changes(connection, consents)
-    return len(items)
 
 
 def _consent_rows(customer_id: str, data: CustomerUpsert, now: datetime) -> list[dict[str, Any]]:

@@ -45,6 +45,28 @@ def test_put_changes_only_the_fields_given(client: TestClient, auth: dict[str, s
     assert (response.json()["email"], response.json()["first_name"]) == ("a@example.com", "Anya")
 
 
+def test_put_merges_attributes_and_a_null_removes_one(client: TestClient, auth: dict[str, str]) -> None:
+    # given
+    client.put("/v1/customers/c1", json={"attributes": {"tier": "gold", "city": "Kazan"}}, headers=auth)
+    # when
+    response = client.put("/v1/customers/c1", json={"attributes": {"city": None, "kids": 2}}, headers=auth)
+    # then
+    assert response.status_code == 200
+    assert response.json()["attributes"] == {"tier": "gold", "kids": 2}
+
+
+def test_put_records_a_consent_only_when_it_changes(client: TestClient, auth: dict[str, str]) -> None:
+    # given
+    opt_in = {"consents": [{"channel": "email", "granted": True, "source": "checkout"}]}
+    client.put("/v1/customers/c1", json=opt_in, headers=auth)
+    # when
+    client.put("/v1/customers/c1", json=opt_in, headers=auth)
+    client.put("/v1/customers/c1", json={**opt_in, "first_name": "Anna"}, headers=auth)
+    # then
+    history = client.get("/v1/customers/c1", headers=auth).json()["consent_history"]
+    assert [(c["channel"], c["granted"], c["source"]) for c in history] == [("email", True, "checkout")]
+
+
 def test_get_shows_record_profile_and_consent_history(
     client: TestClient, auth: dict[str, str], now: datetime
 ) -> None:

@@ -20,7 +20,8 @@ CustomerId = Annotated[
 def put_customer(
     customer_id: CustomerId, data: CustomerUpsert, engine: EngineDep, clock: ClockDep
 ) -> CustomerRecord:
-    """Create the customer, or change the fields given; consents are appended to the history."""
+    """Create the customer, or change the fields given. `attributes` merge key by key (a key sent as
+    null is removed); a consent is added to the history only when it changes the customer's consent."""
     with engine.begin() as connection:
         return do_upsert_customer(connection, customer_id, data, clock.now())
 
