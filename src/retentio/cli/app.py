@@ -5,23 +5,45 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from retentio.cli import apikey as apikey_commands
-from retentio.cli import customers as customer_commands
-from retentio.cli import db as db_commands
-from retentio.cli import demo as demo_commands
-from retentio.cli import imports as import_commands
-from retentio.cli import models
-from retentio.cli import report as report_commands
-from retentio.cli import segments as segment_commands
-from retentio.cli import segments_builtin as builtin_segment_commands
-from retentio.cli import serve as serve_commands
-from retentio.cli import stats as stats_commands
-from retentio.cli.context import configure
+from retentio.cli.lazy import LazyCommand, LazyGroup
+
+# Every command with its one line of help; its module is imported only when it runs.
+COMMANDS = {
+    "db": LazyCommand("retentio.cli.db:app", "The database schema."),
+    "demo": LazyCommand(
+        "retentio.cli.demo:demo_command",
+        "Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base.",
+    ),
+    "customers": LazyCommand("retentio.cli.customers:customers_app", "Customer records: show, merge."),
+    "profiles": LazyCommand(
+        "retentio.cli.customers:profiles_app", "The per-customer aggregates kept as events arrive."
+    ),
+    "serve": LazyCommand(
+        "retentio.cli.serve:serve_command", "Serve the HTTP API (OpenAPI at /docs) on one process."
+    ),
+    "apikey": LazyCommand("retentio.cli.apikey:app", "API keys (sent as 'Authorization: Bearer KEY')."),
+    "import": LazyCommand(
+        "retentio.cli.imports:app", "Load events, customers, products and orders from files (idempotent)."
+    ),
+    "stats": LazyCommand(
+        "retentio.cli.stats:stats_command", "Counts of customers, products, orders, order lines and events."
+    ),
+    "models": LazyCommand(
+        "retentio.cli.models:app", "Predictive models of the base: CLV (BG/NBD + Gamma-Gamma)."
+    ),
+    "report": LazyCommand(
+        "retentio.cli.report:report_command",
+        "Retention, churn, repeat purchases, frequency, order value, activity, DAU/MAU, CLV and cohorts.",
+    ),
+    "segments": LazyCommand(
+        "retentio.cli.segments:app", "Segments: built-in families and custom rule-based segments."
+    ),
+}
 
 app = typer.Typer(
     name="retentio",
+    cls=LazyGroup.with_commands(COMMANDS),
     help="Retentio: retention marketing on your own customer base.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -40,6 +62,9 @@ def _global_options(
         typer.Option("--database-url", help="Override RETENTIO_DATABASE_URL."),
     ] = None,
 ) -> None:
+    # Imported here: settings (pydantic-settings) are not needed to print `retentio --help`.
+    from retentio.cli.context import configure
+
     try:
         run = configure(as_of, database_url)
     except ValueError as error:
@@ -47,24 +72,10 @@ def _global_options(
     context.call_on_close(run.close)
 
 
-app.add_typer(db_commands.app, name="db")
-app.command("demo")(demo_commands.demo_command)
-app.add_typer(customer_commands.customers_app, name="customers")
-customer_commands.customers_app.command("standing")(builtin_segment_commands.standing_command)
-app.add_typer(customer_commands.profiles_app, name="profiles")
-app.command("serve")(serve_commands.serve_command)
-app.add_typer(apikey_commands.app, name="apikey")
-app.add_typer(import_commands.app, name="import")
-app.command("stats")(stats_commands.stats_command)
-app.add_typer(models.app, name="models")
-app.command("report")(report_commands.report_command)
-app.add_typer(segment_commands.app, name="segments")
-
-
 def main() -> None:
     try:
         app()
-    except (OperationalError, ProgrammingError) as error:
+    except Exception as error:
         # The one mistake every newcomer makes: pointing a command at a database never migrated.
         if not _is_missing_table(error):
             raise
@@ -72,6 +83,11 @@ def main() -> None:
         raise SystemExit(2) from None
 
 
-def _is_missing_table(error: DBAPIError) -> bool:
+def _is_missing_table(error: Exception) -> bool:
+    # Imported here: SQLAlchemy is loaded by then if it raised, and `--help` does not pay for it.
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(error, OperationalError | ProgrammingError):
+        return False
     text = str(error.orig)
     return "no such table" in text or getattr(error.orig, "sqlstate", None) == "42P01"

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from retentio.clock import Clock
 from retentio.config import Settings, clock_from
-from retentio.db.engine import make_engine, reader
-from retentio.events.ingest import IngestOptions
-from retentio.segments.reactions import segment_reactions
+
+if TYPE_CHECKING:  # the database and ingest stacks load when a command first asks for them
+    from sqlalchemy import Engine
+
+    from retentio.events.ingest import IngestOptions
 
 
 @dataclass
@@ -22,11 +23,15 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
+        from retentio.db.engine import make_engine
+
         return make_engine(self.settings.database_url)
 
     @property
     def reader(self) -> Engine:
         """The engine for commands that only read: on SQLite they do not wait for a running writer."""
+        from retentio.db.engine import reader
+
         return reader(self.engine)
 
     def close(self) -> None:
@@ -40,6 +45,9 @@ class Runtime:
     def ingest_options(self) -> IngestOptions:
         """Every ingest path (API, importers, demo) re-evaluates the segments of the customers a
         batch touches, in the batch's transaction."""
+        from retentio.events.ingest import IngestOptions
+        from retentio.segments.reactions import segment_reactions
+
         return IngestOptions(
             reactions=segment_reactions(self.settings.default_currency),
             default_currency=self.settings.default_currency,

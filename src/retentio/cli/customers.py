@@ -8,6 +8,7 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
+from retentio.cli.segments_builtin import standing_command
 from retentio.customers.merge import MergeRefused, do_merge_customers
 from retentio.customers.service import get_customer, get_profile
 from retentio.events.rebuild import rebuild_all
@@ -60,3 +61,6 @@ def rebuild_command() -> None:
     with run.engine.begin() as connection:
         replayed = rebuild_all(connection, run.now(), run.settings.default_currency)
     typer.echo(f"rebuilt profiles from {replayed} events in {time.perf_counter() - started:.1f} s")
+
+
+customers_app.command("standing")(standing_command)
