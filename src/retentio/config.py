@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retentio.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -16,6 +20,34 @@ class Settings(BaseSettings):
     max_batch_events: int = 10_000
     future_tolerance_seconds: int = 24 * 3600
     default_currency: str = "RUB"
+    # `retentio worker` runs the daily segment upkeep at this local time (HH:MM) in this IANA zone.
+    sweep_at: time = time(3, 0)
+    timezone: str = "UTC"
+
+    @field_validator("sweep_at", mode="before")
+    @classmethod
+    def _hours_and_minutes(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return time.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"RETENTIO_SWEEP_AT={value!r} is not a time of day such as 03:00") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"RETENTIO_TIMEZONE={value!r} is not an IANA time zone such as Europe/Moscow"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def clock_from(as_of: str | None, settings: Settings) -> Clock:

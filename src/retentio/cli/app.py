@@ -39,6 +39,10 @@ COMMANDS = {
     "segments": LazyCommand(
         "retentio.cli.segments:app", "Segments: built-in families and custom rule-based segments."
     ),
+    "worker": LazyCommand(
+        "retentio.cli.worker:worker_command",
+        "Run the daily segment upkeep (time-driven moves, RFM, custom segments) once per local day.",
+    ),
 }
 
 app = typer.Typer(
@@ -63,10 +67,16 @@ def _global_options(
     ] = None,
 ) -> None:
     # Imported here: settings (pydantic-settings) are not needed to print `retentio --help`.
+    from pydantic import ValidationError
+
     from retentio.cli.context import configure
 
     try:
         run = configure(as_of, database_url)
+    except ValidationError as error:  # a RETENTIO_* setting
+        for problem in error.errors():
+            typer.echo(f"error: {problem['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--as-of") from error
     context.call_on_close(run.close)
