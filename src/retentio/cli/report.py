@@ -15,6 +15,7 @@ from retentio.analytics.metrics import MetricSettings, Period, Report, Unit, bui
 from retentio.analytics.metrics.report import Figure
 from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
 from retentio.cli.context import runtime
+from retentio.cli.segment_names import BAD_CUSTOMERS_MEANING, meaning
 from retentio.clock import parse_instant
 
 
@@ -108,11 +109,12 @@ def _print_standing(report: Report, console: Console) -> None:
     table.add_column("family")
     table.add_column("segment")
     table.add_column("customers", justify="right")
+    table.add_column("what it means")
     families = (("RFM", standing.rfm), ("lifecycle", standing.lifecycle), ("ladder", standing.ladder))
     for family, counts in families:
         for name, count in counts.items():
-            table.add_row(family, name, f"{count:,}")
-    table.add_row("bad customers", "flagged", f"{standing.bad_customers:,}")
+            table.add_row(family, name, f"{count:,}", meaning(family, name))
+    table.add_row("bad customers", "flagged", f"{standing.bad_customers:,}", BAD_CUSTOMERS_MEANING)
     console.print(table)
 
 
