@@ -27,8 +27,8 @@ from retentio.segments.rfm_edges import (
     store_thresholds,
 )
 from retentio.segments.set_apply import record_moves, write_standing
-from retentio.segments.set_finish import finish_rows, staged_for_python
-from retentio.segments.set_stage import create_stage, drop_stage, fill_stage
+from retentio.segments.set_finish import create_finish, drop_finish, fill_finish
+from retentio.segments.set_stage import count_new, create_stage, drop_stage, fill_stage
 from retentio.segments.signals_store import rebuild_signals
 from retentio.segments.standing_store import load_edges
 from retentio.segments.tables import customer_standing
@@ -124,14 +124,17 @@ def _evaluate(
     # The stage is created inside the caller's transaction: on failure the rollback removes it.
     create_stage(connection)
     changed = fill_stage(connection, config, edges, now, due_only, only)
-    if record:
-        record_moves(connection, config, now)
-    write_standing(connection, config, now)
-    new, scored = staged_for_python(connection)
-    finish_rows(connection, new, config, with_facts=True)
-    finish_rows(connection, scored, config, with_facts=False)
+    new = 0
+    if changed:
+        if record:
+            record_moves(connection, config, now)
+        create_finish(connection)
+        fill_finish(connection, config)
+        write_standing(connection, config, now)
+        new = count_new(connection)
+        drop_finish(connection)
     drop_stage(connection)
-    return RefreshResult(changed=changed, new=len(new), edges=edges)
+    return RefreshResult(changed=changed, new=new, edges=edges)
 
 
 def _never_evaluated(connection: Connection) -> list[str]:

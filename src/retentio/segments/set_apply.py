@@ -1,5 +1,5 @@
 """Applying a staged evaluation: move events first (they need the old values), then the standing
-rows; the Python-only parts (explanations, personal facts) follow in ``set_finish``."""
+rows, joined with the Python-only parts (explanations, personal facts) ``set_finish`` computed."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from retentio.events.tables import events
 from retentio.segments.config import FAMILIES, UNMATCHED_SEGMENT, SegmentsConfig
 from retentio.segments.ladder import LADDER_STAGES
 from retentio.segments.lifecycle import LIFECYCLE_STAGES
+from retentio.segments.set_finish import finish
 from retentio.segments.set_stage import stage
 from retentio.segments.sql_dialect import as_text, empty_json_array, from_epoch, json_object
 from retentio.segments.tables import customer_standing
 from retentio.segments.transitions import (
     CLEAR,
+    ENTERED,
     EVENT_ID_LENGTH,
+    EXITED,
     FLAGGED,
     START,
     Move,
@@ -31,7 +34,6 @@ from retentio.segments.transitions import (
 )
 
 Expr = ColumnElement[Any]
-_KINDS = (("out", "segment_exited"), ("in", "segment_entered"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,26 +83,25 @@ def _detailed(family: str, condition: Expr, detail: Expr, config: SegmentsConfig
 
 
 def record_moves(connection: Connection, config: SegmentsConfig, now: datetime) -> None:
-    """Exit and entry events of every staged move, in SQL for customer ids short enough for a readable
-    event id whatever the move, through the Python path (which digests long ids) for the others."""
+    """One event per staged move (an entry, or an exit to nowhere: ``transitions.move_kind``): in SQL
+    for customer ids short enough for a readable event id whatever the move, through the Python path
+    (which digests long ids) for the others."""
     limit = EVENT_ID_LENGTH - _longest_prefix(config)
     short = func.length(stage.c.customer_id) <= limit
     for family in config.move_events:
         columns = family_columns(family, config)
         moved = columns.before.is_distinct_from(columns.after)
-        for kind, type_name in _KINDS:
-            value = columns.before if kind == "out" else columns.after
-            identifier = (
-                literal(f"seg:{family}:{kind}:")
-                + value
-                + literal(":")
-                + as_text(stage.c.moved_at)
-                + literal(":")
-                + stage.c.customer_id
-            )
-            _insert_events(
-                connection, moved & value.is_not(None) & short, identifier, type_name, family, columns, now
-            )
+        entered = columns.after.is_not(None)
+        identifier = (
+            literal(f"seg:{family}:")
+            + case((entered, literal("in:") + columns.after), else_=literal("out:") + columns.before)
+            + literal(":")
+            + as_text(stage.c.moved_at)
+            + literal(":")
+            + stage.c.customer_id
+        )
+        type_name = case((entered, literal(ENTERED)), else_=literal(EXITED))
+        _insert_events(connection, moved & short, identifier, type_name, family, columns, now)
     _record_long_ids(connection, config, limit, now)
 
 
@@ -116,7 +117,7 @@ def _insert_events(
     connection: Connection,
     wanted: Expr,
     identifier: Expr,
-    type_name: str,
+    type_name: Expr,
     family: str,
     columns: FamilyColumns,
     now: datetime,
@@ -133,7 +134,7 @@ def _insert_events(
     )
     rows = select(
         identifier,
-        literal(type_name),
+        type_name,
         stage.c.customer_id,
         from_epoch(stage.c.moved_at),
         bindparam("received_at", now, events.c.received_at.type),
@@ -161,40 +162,47 @@ def _record_long_ids(connection: Connection, config: SegmentsConfig, limit: int,
 
 
 def write_standing(connection: Connection, config: SegmentsConfig, now: datetime) -> None:
-    """Upsert the staged decided values (explanations and facts are the caller's next step)."""
+    """Upsert the staged decisions with what ``set_finish`` computed, in one statement (on SQLite
+    faster than an ``UPDATE ... FROM`` of the existing rows plus an insert of the new ones). Personal
+    facts are set on new rows only: they change with events, which the ingest reaction handles."""
     moved_at = from_epoch(stage.c.moved_at)
     since = {
-        name: case(
+        f"{name}_since": case(
             (or_(stage.c.is_new, stage.c[f"old_{name}"].is_distinct_from(stage.c[name])), moved_at),
             else_=stage.c[f"old_{name}_since"],
         )
         for name in ("lifecycle", "ladder")
     }
     flagged = stage.c.bad_score >= literal(config.bad_customers.threshold)
-    computed_at = bindparam("computed_at", now, customer_standing.c.computed_at.type)
-    selected: dict[str, Expr] = {
-        "customer_id": stage.c.customer_id,
+    decided: dict[str, Expr] = {
         "rfm_recency": stage.c.rfm_recency,
         "rfm_frequency": stage.c.rfm_frequency,
         "rfm_monetary": stage.c.rfm_monetary,
         "rfm_segment": stage.c.rfm_segment,
         "lifecycle": stage.c.lifecycle,
-        "lifecycle_since": since["lifecycle"],
         "ladder": stage.c.ladder,
-        "ladder_since": since["ladder"],
         "bad_score": stage.c.bad_score,
         "bad_customer": flagged,
-        "bad_reasons": empty_json_array(),
+        # Staged without a score: no explanation (``set_finish`` wrote the others).
+        "bad_reasons": func.coalesce(finish.c.bad_reasons, empty_json_array()),
         "do_not_incentivize": flagged,
         "next_due_at": from_epoch(stage.c.next_due),
-        "computed_at": computed_at,
+        "computed_at": bindparam("computed_at", now, customer_standing.c.computed_at.type),
+        **since,
     }
-    rows = select(*selected.values()).where(true())
+    facts = {name: finish.c[name] for name in FACTS}
+    selected = {"customer_id": stage.c.customer_id, **decided, **facts}
+    # The WHERE tells SQLite's parser that the join's ON ends before ON CONFLICT.
+    rows = (
+        select(*selected.values())
+        .select_from(stage.outerjoin(finish, finish.c.customer_id == stage.c.customer_id))
+        .where(true())
+    )
     statement = dialect_insert(connection, customer_standing).from_select(list(selected), rows)
     statement = statement.on_conflict_do_update(
-        index_elements=["customer_id"],
-        set_={
-            name: statement.excluded[name] for name in selected if name not in ("customer_id", "bad_reasons")
-        },
+        index_elements=["customer_id"], set_={name: statement.excluded[name] for name in decided}
     )
     connection.execute(statement)
+
+
+FACTS = ("reward_propensity", "preferred_channel", "preferred_hour", "usual_interval_days")

@@ -1,72 +1,93 @@
 """The parts of a standing the set-based path leaves to Python: the checklist's explanations of
-customers whose score changed, and the personal facts of customers seen for the first time."""
+staged customers with a score, and the personal facts of customers seen for the first time.
+
+They are computed before the standing rows are written, streamed from one read joined with the stage
+and bulk-loaded into a second temporary table (``segments_finish``) that the write joins, so every
+standing row is written once, whatever the number of customers (a first backfill: a million).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Boolean, Column, Connection, Float, MetaData, SmallInteger, String, Table
 
-from retentio.db.batches import chunks
-from retentio.db.codec import codec_for, executemany
+from retentio.db.codec import codec_for
+from retentio.db.types import json_type
 from retentio.segments.bad_customers import assess
+from retentio.segments.bulk import bulk_load, collector_paused, stream_rows
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.facts import decide_facts
-from retentio.segments.inputs import Signals, instant
+from retentio.segments.inputs import Signals
 from retentio.segments.set_stage import stage
-from retentio.segments.snapshots import load_snapshots
+from retentio.segments.snapshots import INPUT_JOINS, Snapshot, parse_snapshot, snapshot_select
+
+BATCH = 10_000
+
+finish = Table(
+    "segments_finish",
+    MetaData(),
+    Column("customer_id", String(128), primary_key=True),
+    Column("bad_reasons", json_type()),
+    Column("has_facts", Boolean),
+    Column("reward_propensity", String(16)),
+    Column("preferred_channel", String(16)),
+    Column("preferred_hour", SmallInteger),
+    Column("usual_interval_days", Float),
+    prefixes=["TEMPORARY"],
+)
+_COLUMNS = [column.name for column in finish.columns]
 
 
-def staged_for_python(connection: Connection) -> tuple[dict[str, datetime], dict[str, datetime]]:
-    """(new rows, rows with a checklist score then or now) of the stage, with the time each was
-    decided at: the explanations count what stood at that time."""
-    rows = connection.execute(
-        select(stage.c.customer_id, stage.c.is_new, stage.c.moved_at).where(
-            or_(stage.c.is_new, stage.c.bad_score > 0, stage.c.old_bad_score > 0)
-        )
-    ).all()
-    new = {row[0]: datetime.fromtimestamp(row[2], UTC) for row in rows if row[1]}
-    scored = {row[0]: datetime.fromtimestamp(row[2], UTC) for row in rows if not row[1]}
-    return new, scored
+def create_finish(connection: Connection) -> None:
+    finish.drop(connection, checkfirst=True)
+    finish.create(connection)
 
 
-def finish_rows(
-    connection: Connection,
-    decided_at: Mapping[str, datetime],
-    config: SegmentsConfig,
-    with_facts: bool,
-) -> None:
-    """Write explanations (and, ``with_facts``, personal facts) of the customers of ``decided_at``."""
+def drop_finish(connection: Connection) -> None:
+    finish.drop(connection, checkfirst=True)
+
+
+def fill_finish(connection: Connection, config: SegmentsConfig) -> int:
+    """Explanations (a checklist score now) and personal facts (new rows) of the staged customers
+    that need them; returns how many rows it wrote. Customers staged with score 0 have no
+    explanation (the write clears theirs), and existing customers keep their facts: those change
+    only with events, which the ingest reaction handles."""
     codec = codec_for(connection)
-    payment_days = config.signals.payment_days
-    for part in chunks(sorted(decided_at)):
-        snapshots = load_snapshots(connection, part)
-        rows = []
-        for customer_id in sorted(snapshots):
-            snapshot = snapshots[customer_id]
-            inputs = snapshot.inputs(snapshot.signals or Signals())
-            at = instant(decided_at[customer_id]) or 0
-            reasons = assess(inputs, at, config.bad_customers, payment_days).reasons
-            row: tuple[object, ...] = (orjson.dumps(list(reasons)).decode(),)
-            if with_facts:
-                facts = decide_facts(inputs, config.facts)
-                row += (
-                    facts.reward_propensity,
-                    facts.preferred_channel,
-                    facts.preferred_hour,
-                    facts.usual_interval_days,
-                )
-            rows.append((*row, customer_id))
-        columns = ["bad_reasons"] + (
-            ["reward_propensity", "preferred_channel", "preferred_hour", "usual_interval_days"]
-            if with_facts
-            else []
-        )
-        assignments = ", ".join(
-            f"{name} = {codec.json_mark() if name == 'bad_reasons' else codec.mark}" for name in columns
-        )
-        executemany(
-            connection, f"UPDATE customer_standing SET {assignments} WHERE customer_id = {codec.mark}", rows
-        )
+    sql = (
+        f"SELECT g.is_new, g.moved_at, g.bad_score, {snapshot_select(codec, with_standing=False)}"
+        f" FROM {stage.name} g JOIN customer_profiles p ON p.customer_id = g.customer_id {INPUT_JOINS}"
+        " WHERE g.is_new OR g.bad_score > 0"
+    )
+    written = 0
+    with collector_paused():
+        for batch in stream_rows(connection, sql, BATCH):
+            rows = [
+                _finished(config, row[0], row[1], row[2], parse_snapshot(codec, row[3:])) for row in batch
+            ]
+            bulk_load(connection, finish, _COLUMNS, rows)
+            written += len(rows)
+    return written
+
+
+def _finished(
+    config: SegmentsConfig, is_new: Any, moved_at: int, score: int, snapshot: Snapshot
+) -> tuple[Any, ...]:
+    inputs = snapshot.inputs(snapshot.signals or Signals())
+    reasons: Sequence[str] = ()
+    if score > 0:
+        # The explanations count what stood when the row was decided (a due time, for a sweep).
+        reasons = assess(inputs, moved_at, config.bad_customers, config.signals.payment_days).reasons
+    row: tuple[Any, ...] = (snapshot.customer_id, orjson.dumps(list(reasons)).decode(), bool(is_new))
+    if not is_new:
+        return (*row, None, None, None, None)
+    facts = decide_facts(inputs, config.facts)
+    return (
+        *row,
+        facts.reward_propensity,
+        facts.preferred_channel,
+        facts.preferred_hour,
+        facts.usual_interval_days,
+    )

@@ -28,7 +28,8 @@ from retentio.segments.sql_decide import decisions_layer, differs, inputs_layer,
 stage = Table(
     "segments_stage",
     MetaData(),
-    Column("customer_id", String(128), primary_key=True),
+    # No key: the stage is only ever scanned, and an index would cost one more B-tree insert a row.
+    Column("customer_id", String(128), nullable=False),
     Column("rfm_recency", SmallInteger),
     Column("rfm_frequency", SmallInteger),
     Column("rfm_monetary", SmallInteger),
@@ -80,3 +81,8 @@ def fill_stage(
     connection.execute(stage.insert().from_select(names, query))
     # Counted rather than read from rowcount, which some drivers leave at -1 for INSERT ... SELECT.
     return int(connection.execute(select(func.count()).select_from(stage)).scalar_one())
+
+
+def count_new(connection: Connection) -> int:
+    """Staged customers without a standing before this evaluation."""
+    return int(connection.execute(select(func.count()).select_from(stage).where(stage.c.is_new)).scalar_one())

@@ -25,8 +25,17 @@ _PROFILE = (
 )  # fmt: skip
 
 
-def _sql(codec: Codec) -> str:
-    """Times the decisions read come back as whole epoch seconds, converted by the database exactly as
+INPUT_JOINS = (
+    "JOIN customers c ON c.customer_id = p.customer_id"
+    " LEFT JOIN customer_signals s ON s.customer_id = p.customer_id"
+)
+SNAPSHOT_JOINS = INPUT_JOINS + " LEFT JOIN customer_standing st ON st.customer_id = p.customer_id"
+
+
+def snapshot_select(codec: Codec, with_standing: bool = True) -> str:
+    """The columns a snapshot is read from, over ``customer_profiles p`` and ``SNAPSHOT_JOINS``
+    (``INPUT_JOINS`` without the stored standing, which a row then leaves out: a third of the values).
+    Times the decisions read come back as whole epoch seconds, converted by the database exactly as
     the set-based path converts them."""
 
     def column(table: str, name: str) -> str:
@@ -36,14 +45,21 @@ def _sql(codec: Codec) -> str:
             return f"CAST(floor(date_part('epoch', {table}.{name})) AS BIGINT)"
         return f"unixepoch({table}.{name})"
 
+    inputs = (
+        f"p.customer_id, {', '.join(column('p', name) for name in _PROFILE)}, c.timezone,"
+        f" s.customer_id, {', '.join(column('s', name) for name in SIGNAL_FIELDS)}"
+    )
+    if not with_standing:
+        return inputs
     return (
-        f"SELECT p.customer_id, {', '.join(column('p', name) for name in _PROFILE)}, c.timezone,"
-        f" s.customer_id, {', '.join(column('s', name) for name in SIGNAL_FIELDS)},"
-        f" st.customer_id, {', '.join(column('st', name) for name in DECIDED)},"
+        f"{inputs}, st.customer_id, {', '.join(column('st', name) for name in DECIDED)},"
         " st.lifecycle_since, st.ladder_since"
-        " FROM customer_profiles p JOIN customers c ON c.customer_id = p.customer_id"
-        " LEFT JOIN customer_signals s ON s.customer_id = p.customer_id"
-        " LEFT JOIN customer_standing st ON st.customer_id = p.customer_id"
+    )
+
+
+def _sql(codec: Codec) -> str:
+    return (
+        f"SELECT {snapshot_select(codec)} FROM customer_profiles p {SNAPSHOT_JOINS}"
         " WHERE p.customer_id IN ({marks})"
     )
 
@@ -81,15 +97,16 @@ def load_snapshots(connection: Connection, customer_ids: Sequence[str]) -> dict[
     found: dict[str, Snapshot] = {}
     for part in chunks(sorted(set(customer_ids))):
         for row in fetchall(connection, sql.format(marks=codec.marks(len(part))), part):
-            found[row[0]] = _snapshot(codec, row)
+            found[row[0]] = parse_snapshot(codec, row)
     return found
 
 
-def _snapshot(codec: Codec, row: Sequence[Any]) -> Snapshot:
+def parse_snapshot(codec: Codec, row: Sequence[Any]) -> Snapshot:
+    """A snapshot from a row of ``snapshot_select``'s columns (with or without the standing)."""
     signals_row = row[_SIGNALS_AT + 1 : _STANDING_AT]
     standing_row = row[_STANDING_AT + 1 :]
     stored = None
-    if row[_STANDING_AT] is not None:
+    if len(row) > _STANDING_AT and row[_STANDING_AT] is not None:
         decided = list(standing_row[: len(DECIDED)])
         decided[7], decided[9], decided[8] = bool(decided[7]), bool(decided[9]), codec.read_json(decided[8])
         stored = StoredStanding(
