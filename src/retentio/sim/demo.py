@@ -22,7 +22,7 @@ from retentio.customers.service import do_upsert_customers
 from retentio.customers.summary import BaseSummary, base_summary
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.ingest import IngestOptions, ingest_stream
 from retentio.segments.moves_summary import lifecycle_moves
 from retentio.segments.refresh import do_refresh_standing
 from retentio.sim.config import SimConfig
@@ -67,10 +67,9 @@ def run_demo(
         day_start = config.start + timedelta(days=day_number)
         _sign_up(engine, arrivals.pop(day_start.date(), []), day_start)
         clock.set(day_start + timedelta(days=1))
-        for start in range(0, len(day_events), options.max_batch):
-            result = ingest_events(
-                engine, day_events[start : start + options.max_batch], clock.now(), options
-            )
+        size = options.max_batch
+        batches = (day_events[start : start + size] for start in range(0, len(day_events), size))
+        for result in ingest_stream(engine, batches, clock.now(), options):
             accepted += result.accepted
             rejected += len(result.rejected)
         for hook in day_hooks:
