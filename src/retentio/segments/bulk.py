@@ -17,6 +17,8 @@ def stream_rows(connection: Connection, sql: str, size: int) -> Iterator[list[An
     for other statements (loading what a batch gave)."""
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
+        # A cursor is planned for its first rows (nested loops) unless told every row will be read.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         cursor = driver.cursor(name="segments_stream", binary=True)  # type: ignore[union-attr]
     else:
         cursor = driver.cursor()  # type: ignore[union-attr]

@@ -30,7 +30,7 @@ from retentio.segments.set_apply import record_moves, write_standing
 from retentio.segments.set_finish import create_finish, drop_finish, fill_finish
 from retentio.segments.set_stage import count_new, create_stage, drop_stage, fill_stage
 from retentio.segments.signals_store import rebuild_signals
-from retentio.segments.standing_store import load_edges
+from retentio.segments.standing_store import due_index_rebuilt, load_edges
 from retentio.segments.tables import customer_standing
 
 MAX_CATCH_UP_STEPS = 32  # each step moves every due customer past one threshold
@@ -130,7 +130,8 @@ def _evaluate(
             record_moves(connection, config, now)
         create_finish(connection)
         fill_finish(connection, config)
-        write_standing(connection, config, now)
+        with due_index_rebuilt(connection, changed):
+            write_standing(connection, config, now)
         new = count_new(connection)
         drop_finish(connection)
     drop_stage(connection)

@@ -69,6 +69,8 @@ def fill_finish(connection: Connection, config: SegmentsConfig) -> int:
             ]
             bulk_load(connection, finish, _COLUMNS, rows)
             written += len(rows)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {finish.name}")  # as for the stage: no auto-analyse
     return written
 
 

@@ -79,6 +79,10 @@ def fill_stage(
     names = [column.name for column in stage.columns]
     query = select(*(c.now if name == "moved_at" else c[name] for name in names)).where(differs(decisions))
     connection.execute(stage.insert().from_select(names, query))
+    if connection.dialect.name == "postgresql":
+        # Temporary tables are never auto-analysed: without statistics the joins that read the stage
+        # are planned for a handful of rows.
+        connection.exec_driver_sql(f"ANALYZE {stage.name}")
     # Counted rather than read from rowcount, which some drivers leave at -1 for INSERT ... SELECT.
     return int(connection.execute(select(func.count()).select_from(stage)).scalar_one())
 

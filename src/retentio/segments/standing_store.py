@@ -5,17 +5,19 @@ Like the profiles, these run on every ingested batch, so they talk to the driver
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from retentio.db.codec import Codec, codec_for, executemany
 from retentio.segments.decide import Standing
 from retentio.segments.inputs import to_datetime
 from retentio.segments.rfm import RfmEdges
 from retentio.segments.rfm_edges import load_thresholds
+from retentio.segments.tables import customer_standing
 
 # What a decision sets; a row is rewritten only when one of these differs.
 DECIDED = (
@@ -83,3 +85,23 @@ def load_edges(connection: Connection) -> RfmEdges | None:
     """The RFM edges of the latest refresh (``None`` before the first one)."""
     thresholds = load_thresholds(connection)
     return thresholds.edges if thresholds is not None else None
+
+
+# Below this, a schema change (which makes every other connection re-prepare) is not worth it.
+REBUILD_MIN_ROWS = 50_000
+
+
+@contextmanager
+def due_index_rebuilt(connection: Connection, rows: int) -> Iterator[None]:
+    """Write ``rows`` standing rows without the due-time index when they are most of the table (a
+    sweep of a whole cohort, a first backfill), and build it again after: one sorted build costs less
+    than moving a million entries one by one. SQLite only, where the index change is part of the
+    transaction and readers keep their snapshot; PostgreSQL would lock readers out until commit."""
+    total = int(connection.execute(select(func.count()).select_from(customer_standing)).scalar_one())
+    if connection.dialect.name != "sqlite" or rows < max(total // 2, REBUILD_MIN_ROWS):
+        yield
+        return
+    (index,) = customer_standing.indexes
+    index.drop(connection)
+    yield
+    index.create(connection)

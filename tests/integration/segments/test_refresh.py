@@ -106,3 +106,31 @@ def test_a_backfill_of_history_ingested_without_segments(engine: Engine) -> None
     assert standing(engine, "reader")["ladder"] == "problem_aware"
     assert standing(engine, "c9")["reward_propensity"] is not None
     assert count_events(engine) == stored
+
+
+def test_a_refresh_records_one_event_per_move_and_an_exit_only_to_nowhere(engine: Engine) -> None:
+    # given a customer scored by a first refresh
+    send(engine, [placed("p1", "ann", T0, "o1")], T0 + timedelta(hours=1))
+    with engine.begin() as connection:
+        do_refresh_standing(connection, T0 + timedelta(days=1))
+    segment = standing(engine, "ann")["rfm_segment"]
+    assert segment is not None
+    # when the only order is cancelled while the reaction is off, and a refresh re-decides everyone
+    cancelled = T0 + timedelta(days=2)
+    result = ingest_events(
+        engine,
+        [event("x1", "order_cancelled", cancelled, "ann", order_id="o1")],
+        cancelled,
+        options(react=False),
+    )
+    assert not result.rejected
+    with engine.begin() as connection:
+        do_refresh_standing(connection, cancelled, everyone=True)
+    # then each move is one event: entries into the new stages, an exit from the RFM segment to nowhere
+    recorded = [m for m in moves(engine, "ann") if m[4] == cancelled]
+    assert sorted(recorded) == [
+        ("segment_entered", "ladder", "ready_to_buy", "unaware", cancelled),
+        ("segment_entered", "lifecycle", "new", "prospect", cancelled),
+        ("segment_exited", "rfm", segment, None, cancelled),
+    ]
+    assert standing(engine, "ann")["rfm_segment"] is None

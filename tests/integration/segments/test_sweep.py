@@ -3,10 +3,12 @@ each move dated when its threshold was crossed."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, inspect
 from tests.helpers import event
 from tests.integration.segments.support import count_events, moves, placed, send, standing
 
+from retentio.segments import standing_store
 from retentio.segments.refresh import do_sweep, sweep_hook
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -68,3 +70,19 @@ def test_an_order_after_churn_reactivates(engine: Engine) -> None:
     row = standing(engine, "ann")
     assert (row["lifecycle"], row["lifecycle_since"]) == ("reactivated", later)
     assert ("segment_entered", "lifecycle", "churned", "reactivated", later) in moves(engine, "ann")
+
+
+def test_a_sweep_that_moves_most_customers_rebuilds_the_due_index(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given two quiet customers, and the rebuild threshold lowered to this small base
+    send(engine, [placed("p1", "ann", T0, "o1"), placed("p2", "bob", T0, "o2")], T0 + timedelta(hours=1))
+    monkeypatch.setattr(standing_store, "REBUILD_MIN_ROWS", 1)
+    # when both slip to at risk in one sweep
+    with engine.begin() as connection:
+        do_sweep(connection, T0 + timedelta(days=61))
+    # then the moves are made and the index is back (SQLite drops it for the write; PostgreSQL never)
+    assert [standing(engine, name)["lifecycle"] for name in ("ann", "bob")] == ["at_risk", "at_risk"]
+    assert "ix_customer_standing_next_due_at" in {
+        index["name"] for index in inspect(engine).get_indexes("customer_standing")
+    }
