@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, literal, null, or_, select, true
+from sqlalchemy import Connection, bindparam, case, func, literal, null, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.db.batches import dialect_insert
@@ -136,7 +136,7 @@ def _insert_events(
         identifier,
         type_name,
         stage.c.customer_id,
-        from_epoch(stage.c.moved_at),
+        stage.c.moved_at_stored,
         bindparam("received_at", now, events.c.received_at.type),
         properties,
     ).where(wanted)
@@ -165,14 +165,6 @@ def write_standing(connection: Connection, config: SegmentsConfig, now: datetime
     """Upsert the staged decisions with what ``set_finish`` computed, in one statement (on SQLite
     faster than an ``UPDATE ... FROM`` of the existing rows plus an insert of the new ones). Personal
     facts are set on new rows only: they change with events, which the ingest reaction handles."""
-    moved_at = from_epoch(stage.c.moved_at)
-    since = {
-        f"{name}_since": case(
-            (or_(stage.c.is_new, stage.c[f"old_{name}"].is_distinct_from(stage.c[name])), moved_at),
-            else_=stage.c[f"old_{name}_since"],
-        )
-        for name in ("lifecycle", "ladder")
-    }
     flagged = stage.c.bad_score >= literal(config.bad_customers.threshold)
     decided: dict[str, Expr] = {
         "rfm_recency": stage.c.rfm_recency,
@@ -188,7 +180,10 @@ def write_standing(connection: Connection, config: SegmentsConfig, now: datetime
         "do_not_incentivize": flagged,
         "next_due_at": from_epoch(stage.c.next_due),
         "computed_at": bindparam("computed_at", now, customer_standing.c.computed_at.type),
-        **since,
+        # Since when in the stage: the move's time on a new row; on a stored row it changes only when
+        # the stage does (the update compares with the row's own value, so the stage need not carry it).
+        "lifecycle_since": stage.c.moved_at_stored,
+        "ladder_since": stage.c.moved_at_stored,
     }
     facts = {name: finish.c[name] for name in FACTS}
     selected = {"customer_id": stage.c.customer_id, **decided, **facts}
@@ -199,9 +194,14 @@ def write_standing(connection: Connection, config: SegmentsConfig, now: datetime
         .where(true())
     )
     statement = dialect_insert(connection, customer_standing).from_select(list(selected), rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["customer_id"], set_={name: statement.excluded[name] for name in decided}
-    )
+    assignments: dict[str, Any] = {name: statement.excluded[name] for name in decided}
+    for name in ("lifecycle", "ladder"):
+        stored = customer_standing.c[name]
+        assignments[f"{name}_since"] = case(
+            (stored.is_distinct_from(statement.excluded[name]), statement.excluded[f"{name}_since"]),
+            else_=customer_standing.c[f"{name}_since"],
+        )
+    statement = statement.on_conflict_do_update(index_elements=["customer_id"], set_=assignments)
     connection.execute(statement)
 
 

@@ -24,6 +24,7 @@ from retentio.db.types import UtcDateTime
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.rfm import RfmEdges
 from retentio.segments.sql_decide import decisions_layer, differs, inputs_layer, moments_layer
+from retentio.segments.sql_dialect import from_epoch
 
 stage = Table(
     "segments_stage",
@@ -40,14 +41,14 @@ stage = Table(
     Column("bad_score", SmallInteger),
     Column("next_due", BigInteger),
     Column("moved_at", BigInteger),  # epoch second a move is dated
+    # The same instant as stored (computed once: the move events and the standing both write it).
+    Column("moved_at_stored", UtcDateTime),
     Column("is_new", Boolean),
     Column("old_rfm_segment", String(64)),
     Column("old_lifecycle", String(16)),
     Column("old_ladder", String(16)),
     Column("old_bad_score", SmallInteger),
     Column("old_bad_customer", Boolean),
-    Column("old_lifecycle_since", UtcDateTime),
-    Column("old_ladder_since", UtcDateTime),
     prefixes=["TEMPORARY"],
 )
 
@@ -77,7 +78,10 @@ def fill_stage(
     )
     c = decisions.c
     names = [column.name for column in stage.columns]
-    query = select(*(c.now if name == "moved_at" else c[name] for name in names)).where(differs(decisions))
+    computed = {"moved_at": c.now, "moved_at_stored": from_epoch(c.now)}
+    query = select(*(computed[name] if name in computed else c[name] for name in names)).where(
+        differs(decisions)
+    )
     connection.execute(stage.insert().from_select(names, query))
     if connection.dialect.name == "postgresql":
         # Temporary tables are never auto-analysed: without statistics the joins that read the stage

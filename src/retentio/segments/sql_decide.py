@@ -43,7 +43,7 @@ from retentio.segments.tables import customer_standing as old
 
 Expr = ColumnElement[Any]
 STORED = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_segment", "lifecycle", "ladder", "bad_score")
-STORED_EXTRA = ("bad_customer", "lifecycle_since", "ladder_since")
+STORED_EXTRA = ("bad_customer",)
 
 
 def _int(value: int) -> Expr:
