@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, literal, null, select, true
+from sqlalchemy import Connection, bindparam, case, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.db.batches import dialect_insert
@@ -162,8 +162,8 @@ def _record_long_ids(connection: Connection, config: SegmentsConfig, limit: int,
 
 
 def write_standing(connection: Connection, config: SegmentsConfig, now: datetime) -> None:
-    """Upsert the staged decisions with what ``set_finish`` computed, in one statement (on SQLite
-    faster than an ``UPDATE ... FROM`` of the existing rows plus an insert of the new ones). Personal
+    """Write the staged decisions with what ``set_finish`` computed: new rows inserted, stored ones
+    upserted (on SQLite faster than an ``UPDATE ... FROM``, and no slower on PostgreSQL). Personal
     facts are set on new rows only: they change with events, which the ingest reaction handles."""
     flagged = stage.c.bad_score >= literal(config.bad_customers.threshold)
     decided: dict[str, Expr] = {
@@ -187,13 +187,13 @@ def write_standing(connection: Connection, config: SegmentsConfig, now: datetime
     }
     facts = {name: finish.c[name] for name in FACTS}
     selected = {"customer_id": stage.c.customer_id, **decided, **facts}
-    # The WHERE tells SQLite's parser that the join's ON ends before ON CONFLICT.
-    rows = (
-        select(*selected.values())
-        .select_from(stage.outerjoin(finish, finish.c.customer_id == stage.c.customer_id))
-        .where(true())
-    )
-    statement = dialect_insert(connection, customer_standing).from_select(list(selected), rows)
+    joined = stage.outerjoin(finish, finish.c.customer_id == stage.c.customer_id)
+    # New rows by a plain insert: nobody else can add them meanwhile (the refresh holds the standing
+    # lock), and on PostgreSQL a speculative insertion per row costs a third more.
+    new_rows = select(*selected.values()).select_from(joined).where(stage.c.is_new)
+    connection.execute(customer_standing.insert().from_select(list(selected), new_rows))
+    stored_rows = select(*selected.values()).select_from(joined).where(~stage.c.is_new)
+    statement = dialect_insert(connection, customer_standing).from_select(list(selected), stored_rows)
     assignments: dict[str, Any] = {name: statement.excluded[name] for name in decided}
     for name in ("lifecycle", "ladder"):
         stored = customer_standing.c[name]
