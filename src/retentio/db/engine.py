@@ -6,12 +6,15 @@ On SQLite a transaction starts IMMEDIATE (it takes the write lock at once) unles
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from retentio.db.checkpoint import WRITER_CHECKPOINT_PAGES, Checkpointer
 
 READ_ONLY_OPTION = "retentio_read_only"
 
@@ -63,9 +66,22 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA cache_size=-65536")
-        # Checkpoint the WAL in larger steps: bulk ingest would otherwise stall a commit every ~4 MB.
-        cursor.execute("PRAGMA wal_autocheckpoint=16384")
+        # The log is checkpointed by the engine's background thread (``db.checkpoint``); a commit
+        # does it only as a last resort.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
         cursor.close()
+
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        checkpointer = Checkpointer(os.path.abspath(database))
+
+        @event.listens_for(engine, "commit")
+        def _on_commit(_connection: Connection) -> None:
+            checkpointer.committed()
+
+        @event.listens_for(engine, "engine_disposed")
+        def _on_dispose(_engine: Engine) -> None:
+            checkpointer.settle()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
