@@ -20,8 +20,8 @@ from retentio.analytics.clv_queries import get_prediction, load_transactions, re
 from retentio.analytics.clv_store import ClvFitOptions, ClvFitRefused, do_fit_clv_models
 from retentio.analytics.gamma_gamma import fit_gamma_gamma
 from retentio.analytics.rfm_summary import RfmSummary, summarise_transactions
+from retentio.analytics.tables import customer_predictions
 from retentio.orders.tables import orders
-from retentio.segments.custom.tables import customer_predictions
 
 CALIBRATION_END = datetime(1997, 10, 1, tzinfo=UTC)
 DAY = datetime(2026, 5, 1, tzinfo=UTC)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, exists, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from retentio.analytics.tables import customer_predictions
 from retentio.customers.tables import customer_profiles as profiles
 from retentio.customers.tables import customers
 from retentio.segments.custom.catalogue import PREDICTIONS, lookup_field
@@ -36,7 +37,6 @@ from retentio.segments.custom.sql_context import SqlContext
 from retentio.segments.custom.sql_events import event_aggregate, own_events_total, total_test, zero_passes
 from retentio.segments.custom.sql_fields import field_test
 from retentio.segments.custom.tables import custom_segment_members as members
-from retentio.segments.custom.tables import customer_predictions
 from retentio.segments.custom.values import to_python
 from retentio.segments.tables import customer_standing as standing
 

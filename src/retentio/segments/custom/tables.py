@@ -1,13 +1,9 @@
-"""Tables of custom segments: definitions, current members, every move, and sizes over time.
-
-``customer_predictions`` is read by prediction conditions; the CLV models write it.
-"""
+"""Tables of custom segments: definitions, current members, every move, and sizes over time."""
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -77,14 +73,4 @@ custom_segment_staging = Table(
     METADATA,
     Column("segment_id", Integer, primary_key=True),
     Column("customer_id", String(ID_LENGTH), primary_key=True),
-)
-
-customer_predictions = Table(
-    "customer_predictions",
-    METADATA,
-    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), primary_key=True),
-    Column("p_alive", Float),
-    Column("expected_purchases_90d", Float),
-    Column("predicted_clv", Float),  # an estimate in the store's currency, not a ledger amount
-    Column("computed_at", UtcDateTime, nullable=False),
 )
