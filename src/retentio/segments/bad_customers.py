@@ -7,7 +7,7 @@ at or above the threshold is flagged, and a flagged customer must not be incenti
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from retentio.segments.config import BadCustomerConfig
 from retentio.segments.inputs import DAY, CustomerInputs, Instant, Signals, earliest_after
@@ -15,16 +15,14 @@ from retentio.segments.inputs import DAY, CustomerInputs, Instant, Signals, earl
 MAX_SCORE = 100
 
 
-@dataclass(frozen=True, slots=True)
-class BadCustomerAssessment:
+class BadCustomerAssessment(NamedTuple):  # named tuples here: one of each per customer per batch
     score: int
     flagged: bool
     reasons: tuple[str, ...]
     next_change_at: Instant | None
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     inputs: CustomerInputs
     now: Instant
     config: BadCustomerConfig
@@ -120,13 +118,17 @@ def assess(
 ) -> BadCustomerAssessment:
     context = Context(inputs, now, config, payment_days)
     findings = [finding for check in CHECKS if (finding := check(context)) is not None]
-    score = min(MAX_SCORE, sum(weight for weight, _ in findings))
     signals, term = inputs.signals, payment_days * DAY
-    next_change = earliest_after(
-        now,
-        None if signals.unpaid_oldest_at is None else signals.unpaid_oldest_at + term,
-        None if signals.unpaid_newest_at is None else signals.unpaid_newest_at + term,
-    )
+    next_change = None
+    if signals.unpaid_oldest_at is not None or signals.unpaid_newest_at is not None:
+        next_change = earliest_after(
+            now,
+            None if signals.unpaid_oldest_at is None else signals.unpaid_oldest_at + term,
+            None if signals.unpaid_newest_at is None else signals.unpaid_newest_at + term,
+        )
+    if not findings:  # most customers: nothing to add up
+        return BadCustomerAssessment(0, config.threshold <= 0, (), next_change)
+    score = min(MAX_SCORE, sum(weight for weight, _ in findings))
     return BadCustomerAssessment(
         score=score,
         flagged=score >= config.threshold,

@@ -10,22 +10,12 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from retentio.events.store import append_new_events
-from retentio.segments.config import SegmentsConfig
-from retentio.segments.decide import Standing, decide_standing
-from retentio.segments.inputs import CustomerInputs, Signals, instant
-from retentio.segments.rfm import RfmEdges
+from retentio.segments.config import FAMILIES, SegmentsConfig
+from retentio.segments.decide import Decided, decide_standing
+from retentio.segments.inputs import Signals, instant
 from retentio.segments.snapshots import Snapshot, StoredStanding
-from retentio.segments.standing_store import Decided, decided_values, load_edges, save_standing
-from retentio.segments.transitions import (
-    CLEAR,
-    FLAGGED,
-    START,
-    FamilyValues,
-    Move,
-    changed_families,
-    move_events,
-    reason_for,
-)
+from retentio.segments.standing_store import load_edges, save_standing
+from retentio.segments.transitions import CLEAR, FLAGGED, START, Move, move_events, reason_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,77 +36,72 @@ def evaluate_customers(
     """Decide the customers of ``snapshots`` (with ``signals`` where given) at ``now``; a move is
     dated ``moved_at[customer]`` (default ``now``)."""
     edges = load_edges(connection)
+    at_now = instant(now) or 0
     rows: dict[str, tuple[Decided, tuple[datetime | None, ...]]] = {}
     moves: list[Move] = []
     dates = moved_at or {}
+    no_signals = Signals()
     for customer_id in sorted(snapshots):
         snapshot = snapshots[customer_id]
-        current = signals.get(customer_id) or snapshot.signals or Signals()
-        inputs = snapshot.inputs(current)
-        outcome = _evaluate_one(inputs, snapshot.stored, edges, now, dates.get(customer_id, now), config)
-        if outcome is not None:
-            rows[customer_id], found = outcome
-            moves.extend(found)
+        inputs = snapshot.inputs(signals.get(customer_id) or snapshot.signals or no_signals)
+        decided = decide_standing(inputs, edges, at_now, config)
+        previous = snapshot.stored
+        if previous is not None and previous.decided == decided:
+            continue
+        at = dates.get(customer_id, now)
+        before = START_PLACES if previous is None else places(previous.decided)
+        after = places(decided)
+        if before != after:
+            moves.extend(_moves(customer_id, before, after, decided, at, config))
+        rows[customer_id] = (decided, (*_since(previous, before, after, at), now))
     save_standing(connection, rows, {cid for cid, snapshot in snapshots.items() if snapshot.stored})
     append_new_events(connection, move_events(moves), now)
     return Evaluation(evaluated=len(snapshots), changed=len(rows), moves=tuple(moves))
 
 
-def _evaluate_one(
-    inputs: CustomerInputs,
-    previous: StoredStanding | None,
-    edges: RfmEdges | None,
-    now: datetime,
-    at: datetime,
-    config: SegmentsConfig,
-) -> tuple[tuple[Decided, tuple[datetime | None, ...]], list[Move]] | None:
-    standing = decide_standing(inputs, edges, instant(now) or 0, config)
-    decided = decided_values(standing)
-    if previous is not None and previous.decided == decided:
-        return None
-    before = START if previous is None else family_values_of(previous.decided)
-    after = family_values(standing)
-    moves = [
-        Move(
-            inputs.customer_id,
-            family,
-            before.of(family),
-            after.of(family),
-            _reason(family, standing, config),
-            at,
-        )
-        for family in changed_families(before, after, config.move_events)
-    ]
-    lifecycle_since = _since(previous, before.lifecycle != after.lifecycle, at, "lifecycle")
-    ladder_since = _since(previous, before.ladder != after.ladder, at, "ladder")
-    return (decided, (lifecycle_since, ladder_since, now)), moves
+# Where a customer is in each family (in FAMILIES order), as the move events name it: a plain tuple,
+# so that "nothing moved" is one comparison for the customers a batch does not move.
+Places = tuple[str | None, str | None, str | None, str | None]
+_PLACE_OF = {family: index for index, family in enumerate(FAMILIES)}
+_LIFECYCLE, _LADDER = _PLACE_OF["lifecycle"], _PLACE_OF["ladder"]
+START_PLACES: Places = (START.rfm, START.lifecycle, START.ladder, START.bad_customer)
 
 
-def _since(previous: StoredStanding | None, moved: bool, at: datetime, family: str) -> datetime | None:
-    if moved or previous is None:
-        return at
-    return previous.lifecycle_since if family == "lifecycle" else previous.ladder_since
-
-
-def family_values(standing: Standing) -> FamilyValues:
-    return FamilyValues(
-        rfm=standing.rfm_segment,
-        lifecycle=standing.lifecycle,
-        ladder=standing.ladder,
-        bad_customer=FLAGGED if standing.bad_customer else CLEAR,
+def places(decided: Decided) -> Places:
+    return (
+        decided.rfm_segment,
+        decided.lifecycle,
+        decided.ladder,
+        FLAGGED if decided.bad_customer else CLEAR,
     )
 
 
-def family_values_of(decided: Decided) -> FamilyValues:
-    return FamilyValues(
-        rfm=decided[3], lifecycle=decided[4], ladder=decided[5], bad_customer=FLAGGED if decided[7] else CLEAR
+def _moves(
+    customer_id: str, before: Places, after: Places, decided: Decided, at: datetime, config: SegmentsConfig
+) -> list[Move]:
+    found: list[Move] = []
+    for family in config.move_events:
+        index = _PLACE_OF[family]
+        if before[index] != after[index]:
+            reason = _reason(family, after[index], decided, config)
+            found.append(Move(customer_id, family, before[index], after[index], reason, at))
+    return found
+
+
+def _since(
+    previous: StoredStanding | None, before: Places, after: Places, at: datetime
+) -> tuple[datetime | None, datetime | None]:
+    if previous is None:
+        return at, at
+    return (
+        at if before[_LIFECYCLE] != after[_LIFECYCLE] else previous.lifecycle_since,
+        at if before[_LADDER] != after[_LADDER] else previous.ladder_since,
     )
 
 
-def _reason(family: str, standing: Standing, config: SegmentsConfig) -> str:
-    to = family_values(standing).of(family)
+def _reason(family: str, to: str | None, decided: Decided, config: SegmentsConfig) -> str:
     if family == "rfm":
-        return reason_for(family, to, config, standing.rfm.cell if standing.rfm else "")
+        return reason_for(family, to, config, decided.rfm_cell)
     if family == "bad_customer":
-        return reason_for(family, to, config, str(standing.bad_score))
+        return reason_for(family, to, config, str(decided.bad_score))
     return reason_for(family, to, config)

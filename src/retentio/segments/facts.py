@@ -56,6 +56,9 @@ def reward_propensity(inputs: CustomerInputs, config: FactsConfig) -> RewardProp
 
 def preferred_channel(activity: Mapping[str, str]) -> str | None:
     """The channel of the customer's most recent engagement (opens, clicks, app, site)."""
+    if len(activity) == 1:  # most customers are seen in one place: no ranking to do
+        ((seen_on, stamp),) = activity.items()
+        return _REACHED_BY.get(seen_on, seen_on) if isinstance(stamp, str) and stamp else None
     latest: dict[str, str] = {}
     for seen_on, stamp in activity.items():
         channel = _REACHED_BY.get(seen_on, seen_on)

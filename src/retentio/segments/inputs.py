@@ -7,8 +7,9 @@ per-customer path and the full refresh agree to the second, including on thresho
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import NamedTuple
 
 Instant = int  # whole seconds since 1970-01-01 UTC
 DAY = 86_400
@@ -23,9 +24,11 @@ def to_datetime(at: Instant | None) -> datetime | None:
     return None if at is None else datetime.fromtimestamp(at, UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Signals:
-    """Facts segments keep beside the profile (table ``customer_signals``)."""
+class Signals(NamedTuple):
+    """Facts segments keep beside the profile (table ``customer_signals``, columns in this order).
+
+    A named tuple rather than a frozen dataclass: every batch builds one per touched customer two or
+    three times (read, folded, compared), and a tuple is built several times faster."""
 
     last_content_at: Instant | None = None  # content or category viewed
     last_browse_at: Instant | None = None  # product viewed or searched
@@ -41,8 +44,10 @@ class Signals:
     unpaid_newest_at: Instant | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerInputs:
+class CustomerInputs(NamedTuple):
+    """Everything the decisions read about one customer (a named tuple for the reason ``Signals``
+    is one: the reaction builds one per touched customer per batch)."""
+
     customer_id: str
     orders: int = 0
     revenue_minor: int = 0
@@ -53,11 +58,11 @@ class CustomerInputs:
     returns: int = 0  # orders with anything returned
     coupon_orders: int = 0
     last_event_at: Instant | None = None
-    channel_activity: Mapping[str, str] = field(default_factory=dict)
+    channel_activity: Mapping[str, str] = MappingProxyType({})
     hour_histogram: tuple[int, ...] = (0,) * 24
-    category_counts: Mapping[str, int] = field(default_factory=dict)
+    category_counts: Mapping[str, int] = MappingProxyType({})
     timezone: str | None = None
-    signals: Signals = field(default_factory=Signals)
+    signals: Signals = Signals()
 
     @property
     def order_span(self) -> int:

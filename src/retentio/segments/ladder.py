@@ -8,7 +8,7 @@ mean the customer knows the solution; reading content means they are aware of th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from retentio.segments.config import LadderConfig
 from retentio.segments.inputs import DAY, CustomerInputs, Instant, earliest_after
@@ -55,8 +55,7 @@ PLAYBOOK: dict[LadderStage, Playbook] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class LadderDecision:
+class LadderDecision(NamedTuple):  # a named tuple: one per customer per batch
     stage: LadderStage
     next_change_at: Instant | None
 

@@ -8,8 +8,7 @@ order that came a churn-length gap after the one before it is a return from chur
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from retentio.segments.config import LifecycleConfig
 from retentio.segments.inputs import DAY, CustomerInputs, Instant, earliest_after
@@ -26,8 +25,7 @@ LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LifecycleDecision:
+class LifecycleDecision(NamedTuple):  # a named tuple: one per customer per batch
     stage: LifecycleStage
     next_change_at: Instant | None  # when the stage may change with no new event
 

@@ -7,7 +7,7 @@ ones are recomputed from the customer's orders whenever one of them changes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from retentio.events.envelope import Event
@@ -31,30 +31,19 @@ DETRACTOR_SCORE = 6  # NPS answers this or lower are negative (the usual detract
 class EventDelta:
     """What one batch adds to one customer's event-derived signals."""
 
-    __slots__ = ("browse", "cart", "complaints", "content", "negative_feedback")
+    __slots__ = ("complaints", "latest", "negative_feedback")
 
     def __init__(self) -> None:
-        self.content: Instant | None = None
-        self.browse: Instant | None = None
-        self.cart: Instant | None = None
+        # Window kind -> the latest time seen. Times are compared as they come and turned into
+        # seconds once: the floor to a whole second keeps the order, and most batches bring several
+        # views per customer.
+        self.latest: dict[str, datetime] = {}
         self.complaints = 0
         self.negative_feedback = 0
 
-    def add(self, event: Event) -> None:
-        kind = WINDOW_KINDS.get(event.type)
-        if kind is None:
-            if event.type == "message_complained":
-                self.complaints += 1
-            elif is_negative_feedback(event):
-                self.negative_feedback += 1
-            return
-        at = int(event.occurred_at.timestamp())
-        if kind == "browse":
-            self.browse = at if self.browse is None or at > self.browse else self.browse
-        elif kind == "content":
-            self.content = at if self.content is None or at > self.content else self.content
-        else:
-            self.cart = at if self.cart is None or at > self.cart else self.cart
+    def last(self, kind: str) -> Instant | None:
+        at = self.latest.get(kind)
+        return None if at is None else int(at.timestamp())
 
 
 def is_negative_feedback(event: Event) -> bool:
@@ -70,12 +59,20 @@ def is_negative_feedback(event: Event) -> bool:
 def event_deltas(events: Iterable[Event]) -> dict[str, EventDelta]:
     deltas: dict[str, EventDelta] = {}
     for event in events:
-        if event.customer_id is None or event.type not in SIGNAL_EVENT_TYPES:
+        kind = WINDOW_KINDS.get(event.type)
+        if (kind is None and event.type not in FEEDBACK_TYPES) or event.customer_id is None:
             continue
         delta = deltas.get(event.customer_id)
         if delta is None:
             delta = deltas[event.customer_id] = EventDelta()
-        delta.add(event)
+        if kind is not None:
+            seen = delta.latest.get(kind)
+            if seen is None or event.occurred_at > seen:
+                delta.latest[kind] = event.occurred_at
+        elif event.type == "message_complained":
+            delta.complaints += 1
+        elif is_negative_feedback(event):
+            delta.negative_feedback += 1
     return deltas
 
 
@@ -86,11 +83,10 @@ def _later(current: Instant | None, candidate: Instant | None) -> Instant | None
 
 
 def apply_delta(signals: Signals, delta: EventDelta) -> Signals:
-    return replace(
-        signals,
-        last_content_at=_later(signals.last_content_at, delta.content),
-        last_browse_at=_later(signals.last_browse_at, delta.browse),
-        last_cart_at=_later(signals.last_cart_at, delta.cart),
+    return signals._replace(
+        last_content_at=_later(signals.last_content_at, delta.last("content")),
+        last_browse_at=_later(signals.last_browse_at, delta.last("browse")),
+        last_cart_at=_later(signals.last_cart_at, delta.last("cart")),
         complaints=signals.complaints + delta.complaints,
         negative_feedback=signals.negative_feedback + delta.negative_feedback,
     )
@@ -113,8 +109,7 @@ def with_orders(signals: Signals, orders: Sequence[OrderFacts], payment_days: in
     counted = [order for order in orders if order.placed_at is not None and order.cancelled_at is None]
     margins = [order.margin_minor for order in counted if order.margin_minor is not None]
     unpaid = sorted(instant(order.placed_at) or 0 for order in counted if order.paid_at is None)
-    return replace(
-        signals,
+    return signals._replace(
         discounted_orders=sum(1 for order in counted if order.discount_minor > 0 or order.coupon),
         coupon_codes=len({order.coupon for order in orders if order.placed_at and order.coupon}),
         margin_minor=sum(margins) if margins else None,

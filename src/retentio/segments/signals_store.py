@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import fields
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -31,8 +30,9 @@ from retentio.segments.signals import (
     with_orders,
 )
 
-FIELDS = tuple(field.name for field in fields(Signals))
+FIELDS = Signals._fields
 _TIMES = frozenset(name for name in FIELDS if name.endswith("_at"))
+_TIME_INDEXES = tuple(index for index, name in enumerate(FIELDS) if name in _TIMES)
 
 
 def load_signals(connection: Connection, customer_ids: Sequence[str]) -> dict[str, Signals]:
@@ -79,11 +79,12 @@ def save_signals(
     )
 
 
-def _values(codec: Codec, signals: Signals) -> tuple[Any, ...]:
-    return tuple(
-        stored_second(codec, getattr(signals, name)) if name in _TIMES else getattr(signals, name)
-        for name in FIELDS
-    )
+def _values(codec: Codec, signals: Signals) -> list[Any]:
+    values: list[Any] = list(signals)
+    for index in _TIME_INDEXES:
+        if values[index] is not None:
+            values[index] = stored_second(codec, values[index])
+    return values
 
 
 def stored_second(codec: Codec, value: int | None) -> Any:

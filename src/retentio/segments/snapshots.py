@@ -7,17 +7,17 @@ here whatever the number of customers (in chunks of the ``IN`` limit).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, fetchall
+from retentio.segments.decide import Decided
 from retentio.segments.inputs import CustomerInputs, Signals
 from retentio.segments.signals_store import FIELDS as SIGNAL_FIELDS
-from retentio.segments.standing_store import DECIDED, Decided
+from retentio.segments.standing_store import DECIDED
 
 _PROFILE = (
     "orders", "revenue_minor", "first_order_at", "last_order_at", "previous_order_at", "cancellations",
@@ -68,15 +68,15 @@ _SIGNALS_AT = 1 + len(_PROFILE) + 1  # the marker column before the signals
 _STANDING_AT = _SIGNALS_AT + 1 + len(SIGNAL_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredStanding:
-    decided: Decided  # in DECIDED order, as ``decided_values`` gives them
+class StoredStanding(NamedTuple):
+    decided: Decided
     lifecycle_since: datetime | None
     ladder_since: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
+    """One customer as a batch finds them (named tuples: one of each per touched customer)."""
+
     customer_id: str
     profile: tuple[Any, ...]  # the profile columns, decoded, then the time zone
     signals: Signals | None  # None: no row yet
@@ -108,18 +108,15 @@ def parse_snapshot(codec: Codec, row: Sequence[Any]) -> Snapshot:
     stored = None
     if len(row) > _STANDING_AT and row[_STANDING_AT] is not None:
         decided = list(standing_row[: len(DECIDED)])
-        decided[7], decided[9], decided[8] = bool(decided[7]), bool(decided[9]), codec.read_json(decided[8])
+        decided[7], decided[9] = bool(decided[7]), bool(decided[9])
+        decided[8] = tuple(codec.read_json(decided[8]))
         stored = StoredStanding(
-            decided=tuple(decided),
-            lifecycle_since=codec.read_timestamp(standing_row[-2]),
-            ladder_since=codec.read_timestamp(standing_row[-1]),
+            Decided._make(decided),
+            codec.read_timestamp(standing_row[-2]),
+            codec.read_timestamp(standing_row[-1]),
         )
-    return Snapshot(
-        customer_id=row[0],
-        profile=_profile(codec, row[1:_SIGNALS_AT]),
-        signals=Signals(*signals_row) if row[_SIGNALS_AT] is not None else None,
-        stored=stored,
-    )
+    signals = Signals._make(signals_row) if row[_SIGNALS_AT] is not None else None
+    return Snapshot(row[0], _profile(codec, row[1:_SIGNALS_AT]), signals, stored)
 
 
 def _profile(codec: Codec, values: Sequence[Any]) -> tuple[Any, ...]:

@@ -5,49 +5,23 @@ Like the profiles, these run on every ingested batch, so they talk to the driver
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, select
 
 from retentio.db.codec import Codec, codec_for, executemany
-from retentio.segments.decide import Standing
-from retentio.segments.inputs import to_datetime
+from retentio.segments.decide import Decided
 from retentio.segments.rfm import RfmEdges
 from retentio.segments.rfm_edges import load_thresholds
+from retentio.segments.signals_store import stored_second
 from retentio.segments.tables import customer_standing
 
-# What a decision sets; a row is rewritten only when one of these differs.
-DECIDED = (
-    "rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_segment", "lifecycle", "ladder", "bad_score",
-    "bad_customer", "bad_reasons", "do_not_incentivize", "reward_propensity", "preferred_channel",
-    "preferred_hour", "usual_interval_days", "next_due_at",
-)  # fmt: skip
+DECIDED = Decided._fields  # a row is rewritten only when one of these differs
 BOOKKEEPING = ("lifecycle_since", "ladder_since", "computed_at")
-Decided = tuple[Any, ...]
-
-
-def decided_values(standing: Standing) -> Decided:
-    rfm, facts = standing.rfm, standing.facts
-    return (
-        rfm.recency if rfm else None,
-        rfm.frequency if rfm else None,
-        rfm.monetary if rfm else None,
-        standing.rfm_segment,
-        standing.lifecycle,
-        standing.ladder,
-        standing.bad_score,
-        standing.bad_customer,
-        list(standing.bad_reasons),
-        standing.do_not_incentivize,
-        facts.reward_propensity,
-        facts.preferred_channel,
-        facts.preferred_hour,
-        facts.usual_interval_days,
-        standing.next_due_at,
-    )
 
 
 def save_standing(
@@ -58,27 +32,50 @@ def save_standing(
     codec = codec_for(connection)
     names = (*DECIDED, *BOOKKEEPING)
     marks = [codec.json_mark() if name == "bad_reasons" else codec.mark for name in names]
+    stamp = _stamper(codec)
     ordered = sorted(rows)
     assignments = ", ".join(f"{name} = {mark}" for name, mark in zip(names, marks, strict=True))
     executemany(
         connection,
         f"UPDATE customer_standing SET {assignments} WHERE customer_id = {codec.mark}",
-        [(*_row(codec, cid, *rows[cid])[1:], cid) for cid in ordered if cid in existing],
+        [(*_values(codec, stamp, *rows[cid]), cid) for cid in ordered if cid in existing],
     )
     updates = ", ".join(f"{name} = excluded.{name}" for name in names)
     executemany(
         connection,
         f"INSERT INTO customer_standing (customer_id, {', '.join(names)})"
         f" VALUES ({codec.mark}, {', '.join(marks)}) ON CONFLICT (customer_id) DO UPDATE SET {updates}",
-        [_row(codec, cid, *rows[cid]) for cid in ordered if cid not in existing],
+        [(cid, *_values(codec, stamp, *rows[cid])) for cid in ordered if cid not in existing],
     )
 
 
-def _row(codec: Codec, customer_id: str, decided: Decided, bookkeeping: Sequence[Any]) -> tuple[Any, ...]:
-    values = list(decided)
-    values[8] = orjson.dumps(values[8]).decode()
-    values[14] = codec.timestamp(to_datetime(values[14]))
-    return (customer_id, *values, *(codec.timestamp(value) for value in bookkeeping))
+def _values(
+    codec: Codec, stamp: Callable[[datetime | None], Any], decided: Decided, bookkeeping: Sequence[Any]
+) -> tuple[Any, ...]:
+    lifecycle_since, ladder_since, computed_at = bookkeeping
+    return (
+        *decided[:8],
+        orjson.dumps(decided.bad_reasons).decode(),
+        *decided[9:14],
+        stored_second(codec, decided.next_due_at),
+        stamp(lifecycle_since),
+        stamp(ladder_since),
+        stamp(computed_at),
+    )
+
+
+def _stamper(codec: Codec) -> Callable[[datetime | None], Any]:
+    """``codec.timestamp`` remembering its answers: a batch's rows share the computing time, and a
+    customer's two since-times are mostly the same moment."""
+    known: dict[datetime | None, Any] = {}
+
+    def stamp(value: datetime | None) -> Any:
+        if value in known:
+            return known[value]
+        known[value] = converted = codec.timestamp(value)
+        return converted
+
+    return stamp
 
 
 def load_edges(connection: Connection) -> RfmEdges | None:

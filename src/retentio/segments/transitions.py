@@ -14,7 +14,7 @@ recording the same move twice stores it once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -94,10 +94,6 @@ def detail_reason_parts(family: str, to: str, config: SegmentsConfig) -> tuple[s
         return "RFM scores ", ""
     threshold = config.bad_customers.threshold
     return "checklist score ", (f" reached {threshold}" if to == FLAGGED else f" below {threshold}")
-
-
-def changed_families(before: FamilyValues, after: FamilyValues, families: Iterable[str]) -> list[str]:
-    return [family for family in families if before.of(family) != after.of(family)]
 
 
 def event_id(customer_id: str, family: str, kind: str, value: str | None, at: datetime) -> str:

@@ -1,7 +1,5 @@
 """Lifecycle stages and when they next change with no new event."""
 
-from dataclasses import replace
-
 import pytest
 
 from retentio.segments.config import LifecycleConfig
@@ -23,7 +21,7 @@ def buyer(orders: int, interval_days: float, last: int = T0, **changes: object) 
         previous_order_at=previous,
         last_event_at=last,
     )
-    return replace(inputs, **changes)  # type: ignore[arg-type]
+    return inputs._replace(**changes)
 
 
 def test_no_order_is_a_prospect_for_good() -> None:
