@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from retentio.events.envelope import Event
 from retentio.events.properties import NpsAnswered, ReviewSubmitted
-from retentio.segments.inputs import DAY, Instant, Signals, instant
+from retentio.segments.inputs import DAY, Signals, instant
 
 WINDOW_KINDS = {
     "content_viewed": "content",
@@ -40,10 +41,6 @@ class EventDelta:
         self.latest: dict[str, datetime] = {}
         self.complaints = 0
         self.negative_feedback = 0
-
-    def last(self, kind: str) -> Instant | None:
-        at = self.latest.get(kind)
-        return None if at is None else int(at.timestamp())
 
 
 def is_negative_feedback(event: Event) -> bool:
@@ -76,20 +73,22 @@ def event_deltas(events: Iterable[Event]) -> dict[str, EventDelta]:
     return deltas
 
 
-def _later(current: Instant | None, candidate: Instant | None) -> Instant | None:
-    if candidate is None:
-        return current
-    return candidate if current is None or candidate > current else current
-
-
 def apply_delta(signals: Signals, delta: EventDelta) -> Signals:
-    return signals._replace(
-        last_content_at=_later(signals.last_content_at, delta.last("content")),
-        last_browse_at=_later(signals.last_browse_at, delta.last("browse")),
-        last_cart_at=_later(signals.last_cart_at, delta.last("cart")),
-        complaints=signals.complaints + delta.complaints,
-        negative_feedback=signals.negative_feedback + delta.negative_feedback,
-    )
+    # By position over a list: ``_replace`` with keywords costs twice as much, once per customer
+    # of every batch.
+    values: list[Any] = list(signals)
+    for kind, at in delta.latest.items():
+        index, second = _WINDOW_INDEX[kind], int(at.timestamp())
+        if values[index] is None or second > values[index]:
+            values[index] = second
+    values[_COMPLAINTS] += delta.complaints
+    values[_NEGATIVE_FEEDBACK] += delta.negative_feedback
+    return Signals._make(values)
+
+
+_WINDOW_INDEX = {kind: Signals._fields.index(f"last_{kind}_at") for kind in set(WINDOW_KINDS.values())}
+_COMPLAINTS = Signals._fields.index("complaints")
+_NEGATIVE_FEEDBACK = Signals._fields.index("negative_feedback")
 
 
 @dataclass(frozen=True, slots=True)
