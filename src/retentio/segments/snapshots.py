@@ -38,10 +38,7 @@ def snapshot_select(codec: Codec, with_standing: bool = True) -> str:
     (``INPUT_JOINS`` without the stored standing, which a row then leaves out: a third of the values).
     Times the decisions read come back as whole epoch seconds, converted by the database exactly as
     the set-based path converts them."""
-    return ", ".join(_columns(codec, with_standing))
 
-
-def _columns(codec: Codec, with_standing: bool) -> list[str]:
     def column(table: str, name: str) -> str:
         if not name.endswith("_at"):
             return f"{table}.{name}"
@@ -49,34 +46,25 @@ def _columns(codec: Codec, with_standing: bool) -> list[str]:
             return f"CAST(floor(date_part('epoch', {table}.{name})) AS BIGINT)"
         return f"unixepoch({table}.{name})"
 
-    columns = [
-        "p.customer_id",
-        *(column("p", name) for name in _PROFILE),
-        "c.timezone",
-        "s.customer_id",
-        *(column("s", name) for name in SIGNAL_FIELDS),
-    ]
-    if with_standing:
-        columns += [
-            "st.customer_id",
-            *(column("st", name) for name in DECIDED),
-            "st.lifecycle_since",
-            "st.ladder_since",
-        ]
-    return columns
-
-
-_JSON_COLUMNS = frozenset({"p.channel_activity", "p.hour_histogram", "p.category_counts", "st.bad_reasons"})
+    inputs = (
+        f"p.customer_id, {', '.join(column('p', name) for name in _PROFILE)}, c.timezone,"
+        f" s.customer_id, {', '.join(column('s', name) for name in SIGNAL_FIELDS)}"
+    )
+    if not with_standing:
+        return inputs
+    return (
+        f"{inputs}, st.customer_id, {', '.join(column('st', name) for name in DECIDED)},"
+        " st.lifecycle_since, st.ladder_since"
+    )
 
 
 def _sql(codec: Codec) -> str:
-    if codec.is_postgres:
-        selected = snapshot_select(codec)
-    else:
-        # One JSON text a row, decoded by orjson in one call, the JSON columns inside it: the sqlite3
-        # module turns each of the 46 values into a Python object at several times that cost.
-        packed = (f"json({name})" if name in _JSON_COLUMNS else name for name in _columns(codec, True))
-        selected = f"json_array({', '.join(packed)})"
+    selected = snapshot_select(codec)
+    if not codec.is_postgres:
+        # One JSON text a row, decoded by orjson in one call: the sqlite3 module turns each of the 46
+        # values into a Python object at several times that cost. JSON columns stay text inside it
+        # (re-encoding them in SQLite costs more than decoding them here).
+        selected = f"json_array({selected})"
     return f"SELECT {selected} FROM customer_profiles p {SNAPSHOT_JOINS} WHERE p.customer_id IN ({{marks}})"
 
 
