@@ -40,7 +40,8 @@ def react(
         {event.customer_id for event in activity if event.type == "identify" and event.customer_id}
     )
     order_owners = sorted(_order_owners(connection, fresh) - set(identified))
-    touched = sorted({event.customer_id for event in activity if event.customer_id} | set(order_owners))
+    latest = _latest_event_times(activity)  # every active customer, with when their move is dated
+    touched = sorted(latest.keys() | set(order_owners))
     if not touched:
         return Evaluation(0, 0, ())
     snapshots = load_snapshots(connection, touched)
@@ -52,7 +53,7 @@ def react(
     save_signals(connection, changed, now, stored.keys())
     # Whatever a visitor did before identifying now belongs to the customer: read it back whole.
     signals.update(rebuild_signals(connection, identified, now, config.signals.payment_days))
-    return evaluate_customers(connection, snapshots, signals, now, config, _latest_event_times(activity))
+    return evaluate_customers(connection, snapshots, signals, now, config, latest)
 
 
 def _fold_events(signals: dict[str, Signals], activity: Sequence[Event], identified: Sequence[str]) -> None:
@@ -86,8 +87,10 @@ def _order_owners(connection: Connection, fresh: Sequence[Event]) -> set[str]:
 def _latest_event_times(activity: Sequence[Event]) -> dict[str, datetime]:
     latest: dict[str, datetime] = {}
     for event in activity:
-        assert event.customer_id is not None
-        if event.customer_id not in latest or event.occurred_at > latest[event.customer_id]:
+        if event.customer_id is None:
+            continue
+        seen = latest.get(event.customer_id)
+        if seen is None or event.occurred_at > seen:
             latest[event.customer_id] = event.occurred_at
     return latest
 
