@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from retentio.db.checkpoint import WRITER_CHECKPOINT_PAGES, Checkpointer
+from retentio.db.checkpoint import WAL_KEPT_BYTES, WRITER_CHECKPOINT_PAGES, Checkpointer
 
 READ_ONLY_OPTION = "retentio_read_only"
 
@@ -69,6 +69,8 @@ def _sqlite_engine(url: str) -> Engine:
         # The log is checkpointed by the engine's background thread (``db.checkpoint``); a commit
         # does it only as a last resort.
         cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
+        # Once checkpointed, a log grown by one big transaction is cut back instead of kept on disk.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
         cursor.close()
 
     database = engine.url.database
