@@ -142,22 +142,26 @@ def _purchases_while_alive(
     """
     r, a, b = params.r, _away_from_one(params.a), params.b
     x, z, still_out = np.broadcast_arrays(frequency, t / (scale + t), scale / (scale + t))
+    # c = a+b+x-1 multiplies a series with a pole at c = 0 (a + b = 1, no repeat purchase): the
+    # product has a finite limit there, which a shift of 1e-7 reaches as _away_from_one does for a.
+    c = a + b + x - 1.0
+    c = np.where(np.abs(c) > 1e-7, c, 1e-7)
     euler = r + x - a + 1.0 >= 0
     with np.errstate(over="ignore", invalid="ignore"):
         product = still_out ** np.where(euler, a - 1.0, r + x) * special.hyp2f1(
             np.where(euler, a + b - 1.0 - r, r + x),
             np.where(euler, a - 1.0, b + x),
-            a + b + x - 1.0,
+            c,
             z,
         )
-    failed = ~np.isfinite(product) & (a + b + x - 1.0 > 0)
+    failed = ~np.isfinite(product) & (c > 0)
     if failed.any():  # scipy's hyp2f1 gives up for some large parameters: sum the series
         product = np.array(product, dtype=np.float64)
         product[failed] = np.exp(
             (r + x[failed]) * np.log(still_out[failed])
-            + _log_positive_series(r + x[failed], b + x[failed], a + b + x[failed] - 1.0, z[failed])
+            + _log_positive_series(r + x[failed], b + x[failed], c[failed], z[failed])
         )
-    expected = (a + b + x - 1.0) / (a - 1.0) * (1.0 - product)
+    expected = c / (a - 1.0) * (1.0 - product)
     # 1 - (≈1) can round a hair below zero
     return np.asarray(np.maximum(expected, 0.0), dtype=np.float64)
 

@@ -273,3 +273,16 @@ def test_expected_purchases_agree_with_the_paper_formula_summed_by_hand(
     expected = conditional_expected_purchases(params, horizon, [x], [t_x], [age])
 
     assert expected[0] == pytest.approx(paper_conditional_expectation(params, horizon, x, t_x, age), rel=1e-8)
+
+
+def test_expected_purchases_are_continuous_where_a_plus_b_is_one() -> None:
+    # a + b = 1 puts a pole in the series for a customer with no repeat purchase (found by hypothesis);
+    # the value there is the limit its neighbours approach.
+    at_pole = BgNbdParams(r=1.0, alpha=1.0, a=0.5, b=0.5, log_likelihood=0.0)
+    nearby = BgNbdParams(r=1.0, alpha=1.0, a=0.5, b=0.5 + 1e-5, log_likelihood=0.0)
+
+    value = conditional_expected_purchases(at_pole, 1.0, [0], [0.0], [0.0])
+    neighbour = conditional_expected_purchases(nearby, 1.0, [0], [0.0], [0.0])
+
+    assert np.isfinite(value).all()
+    assert value[0] == pytest.approx(neighbour[0], rel=1e-4)
