@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from retentio.db.json_values import StorableObject
 from retentio.events.properties import Currency, Id
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -23,7 +24,7 @@ class ProductUpsert(BaseModel):
     premium_variant_of: Id | None = None
     complements: Annotated[list[Id], Field(max_length=200)] = []
     consumption_days: Annotated[int, Field(gt=0, le=3650)] | None = None
-    attributes: Annotated[dict[str, Any], Field(max_length=200)] = {}
+    attributes: Annotated[StorableObject, Field(max_length=200)] = {}
 
 
 class ProductRecord(ProductUpsert):

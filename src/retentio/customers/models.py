@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from retentio.db.json_values import StorableObject
+
 Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE_CHARS = re.compile(r"[\s\-()]")
@@ -76,7 +78,7 @@ class CustomerUpsert(BaseModel):
     ] = []
     telegram_id: Handle | None = None
     viber_id: Handle | None = None
-    attributes: Annotated[dict[str, Any], Field(max_length=200)] = {}
+    attributes: Annotated[StorableObject, Field(max_length=200)] = {}
     consents: Annotated[list[ConsentChange], Field(max_length=50)] = []
 
 

@@ -113,7 +113,10 @@ def _validate_other(
 
 def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_tolerance: timedelta) -> Event:
     properties = raw.get("properties") or {}
-    encoded = orjson.dumps(properties)
+    try:
+        encoded = orjson.dumps(properties)
+    except TypeError as error:  # an integer beyond 64 bits, from a caller that did not parse JSON
+        raise InvalidEvent([FieldError("properties", f"cannot be stored: {error}")]) from None
     if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
     if b"\\u0000" in encoded and _NUL_ESCAPE.search(encoded):

@@ -161,3 +161,12 @@ def test_a_body_that_is_not_json_is_400(client: TestClient, auth: dict[str, str]
     # then
     assert response.status_code == 400
     assert response.json()["detail"].startswith("body is not valid JSON")
+
+
+def test_an_attribute_number_beyond_64_bits_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    body = '{"email": "a@example.com", "attributes": {"points": 18446744073709551616}}'
+    response = client.put(
+        "/v1/customers/c-big", content=body, headers={**auth, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["attributes"]

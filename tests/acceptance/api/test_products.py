@@ -86,3 +86,17 @@ def test_bulk_over_the_limit_is_413(client: TestClient, auth: dict[str, str]) ->
     # then
     assert response.status_code == 413
     assert response.json() == {"detail": "a batch holds at most 10000 items, got 10001"}
+
+
+def test_an_attribute_number_beyond_64_bits_is_422_not_a_server_error(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # found by the schemathesis run: the store encodes JSON with 64-bit integers
+    body = '{"name": "Item", "attributes": {"size": -9223372036854775809}}'
+    headers = {**auth, "Content-Type": "application/json"}
+    # when
+    response = client.put("/v1/products/s1", content=body, headers=headers)
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["attributes"]
+    assert client.get("/v1/products/s1", headers=auth).status_code == 404

@@ -202,3 +202,15 @@ def test_a_stream_of_batches_answers_each_batch_in_order_and_keeps_what_came_bef
         list(ingest_stream(engine, [views[7:8], views * 2], now, options))
     assert sorted(r["event_id"] for r in rows(engine, "events")) == sorted(f"v-{n}" for n in range(8))
     assert _profile(engine, "c-1", now).events == 3
+
+
+def test_a_property_number_beyond_64_bits_is_rejected_by_name(engine: Engine, now: datetime) -> None:
+    # a caller that hands over Python values (an importer, a backfill) can hold integers JSON parsers
+    # would have turned into floats
+    batch = [
+        event("big", "custom.score", now, "c-1", points=2**70),
+        event("fine", "custom.score", now, "c-1", points=2**62),
+    ]
+    result = ingest_events(engine, batch, now, OPTIONS)
+    assert result.accepted == 1
+    assert [(r.index, [e.field for e in r.errors]) for r in result.rejected] == [(0, ["properties"])]
