@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import do_upsert_customers, get_customer
+from retentio.customers.service import do_upsert_customers, get_customer, merge_attributes
 from retentio.db.batches import chunks
 from retentio.events.importers.feed import ImportContext
 from retentio.events.importers.report import ImportReport
@@ -78,10 +78,9 @@ def changes_to(existing: CustomerRecord, data: CustomerUpsert) -> CustomerUpsert
         for name in data.model_fields_set - {"attributes", "consents"}
         if getattr(existing, name) != getattr(data, name)
     }
-    if data.attributes:
-        merged = {**existing.attributes, **data.attributes}
-        if merged != existing.attributes:
-            changed["attributes"] = merged
+    # The service merges key by key (null removes a key); compare what that merge would store.
+    if data.attributes and merge_attributes(existing.attributes, data.attributes) != existing.attributes:
+        changed["attributes"] = data.attributes
     consents = [
         consent for consent in data.consents if existing.consents.get(consent.channel) != consent.granted
     ]
