@@ -132,7 +132,12 @@ def _shown(figure: Figure, currency: str) -> str:
 
 
 def _definition(figure: Figure) -> str:
-    undefined = " — undefined for this data (see docs/metrics.md)." if figure.value is None else ""
+    undefined = (
+        " — undefined here: the formula divides by zero (for example no customers in the base at the"
+        " no churn; see docs/metrics.md)."
+        if figure.value is None
+        else ""
+    )
     return f"{figure.metric.definition} [dim]{figure.metric.formula}[/dim]{undefined}"
 
 
