@@ -134,7 +134,7 @@ def _shown(figure: Figure, currency: str) -> str:
 def _definition(figure: Figure) -> str:
     undefined = (
         " — undefined here: the formula divides by zero (for example no customers in the base at the"
-        " no churn; see docs/metrics.md)."
+        " start, or no churn; see docs/metrics.md)."
         if figure.value is None
         else ""
     )
