@@ -122,9 +122,11 @@ def _print_report(run: DemoRun) -> None:
     for move, count in run.lifecycle_moves.items():
         moves.add_row(move, f"{count:,}")
     console.print(moves)
+    # Every command below reads RETENTIO_DATABASE_URL; without it they would open ./retentio.db.
     console.print(
-        f"Explore it: RETENTIO_DATABASE_URL=sqlite:///{run.database} retentio stats  ·  "
-        f"retentio serve  ·  retentio customers show <id>"
+        f"Explore it: export RETENTIO_DATABASE_URL=sqlite:///{run.database}, then "
+        "retentio stats  ·  retentio customers show <id>  ·  "
+        "retentio serve (a key first: retentio apikey create)"
     )
 
 
