@@ -28,7 +28,7 @@ class LazyCommand:
         found = getattr(importlib.import_module(module_name), attribute)
         if isinstance(found, typer.Typer):
             return typer.main.get_group(found)
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)  # completion is installed from the root only
         single.command(name)(found)
         return typer.main.get_command(single)
 

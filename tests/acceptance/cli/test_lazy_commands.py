@@ -66,3 +66,31 @@ def test_every_command_is_listed_in_the_root_help() -> None:
         line.split()[1] for line in result.output.splitlines() if line.startswith("│ ") and "  " in line
     ]
     assert [name for name in listed if name in COMMANDS] == list(COMMANDS)
+
+
+def complete(*words: str) -> list[str]:
+    """What bash completion offers after ``retentio WORDS`` (the last word is being typed)."""
+    environment = {
+        "COMP_WORDS": " ".join(("retentio", *words)),
+        "COMP_CWORD": str(len(words)),
+        "_RETENTIO_COMPLETE": "complete_bash",
+    }
+    result = CliRunner().invoke(app, [], env=environment, prog_name="retentio")
+    return result.output.split()
+
+
+def test_shell_completion_reaches_the_options_of_a_command_not_yet_loaded() -> None:
+    # when / then
+    assert "segments" in complete("se")
+    assert {"create", "refresh", "show", "export"} <= set(complete("segments", ""))
+    assert {"--db", "--customers", "--days", "--seed", "--json"} <= set(complete("demo", "--"))
+
+
+def test_completion_is_installed_from_the_root_only() -> None:
+    # when
+    root_help = CliRunner().invoke(app, ["--help"]).output
+    command_help = CliRunner().invoke(app, ["demo", "--help"]).output
+    # then
+    assert "--install-completion" in root_help
+    assert "--install-completion" not in command_help
+    assert "--install-completion" not in complete("demo", "--")
