@@ -24,15 +24,16 @@ from retentio.orders.store import counted_order_dates, load_orders, lock_orders,
 
 def apply_events(
     connection: Connection, new_events: Sequence[Event], now: datetime, default_currency: str
-) -> None:
-    """Update orders and profiles for events that were just appended to the log (never repeats)."""
+) -> dict[str, ProfileDraft]:
+    """Update orders and profiles for events that were just appended to the log (never repeats);
+    returns the profiles as saved, of every customer whose events or orders changed."""
     order_events = [event for event in new_events if event.type in ORDER_EVENT_TYPES]
     before, after = _fold_orders(connection, order_events, now, default_currency)
     touched = {event.customer_id for event in new_events if event.customer_id}
     touched.update(_customers_of(before.values()))
     touched.update(_customers_of(after.values()))
     if not touched and not after:
-        return
+        return {}
     drafts = load_profiles(connection, sorted(touched), now, lock=True)
     for event in new_events:
         if event.customer_id:
@@ -41,6 +42,7 @@ def apply_events(
     save_orders(connection, after.values(), now, before)
     refresh_order_dates(connection, drafts.values())
     save_profiles(connection, drafts.values(), now)
+    return drafts
 
 
 def apply_order_changes(

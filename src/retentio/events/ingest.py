@@ -7,7 +7,7 @@ together with its effects; when it raises, nothing of the batch is stored and a 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
-from retentio.customers.profile import add_activity
+from retentio.customers.profile import ProfileDraft, add_activity
 from retentio.customers.store import (
     canonical_ids,
     known_identities,
@@ -45,11 +45,21 @@ class IngestResult:
     rejected: tuple[Rejection, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """What a batch changed, as reactions see it inside the batch's transaction."""
+
+    events: Sequence[Event]  # the new events (duplicates left out)
+    # The profiles as saved, of every customer whose events or orders the batch changed: reactions
+    # read them here instead of reading back what was just written.
+    profiles: Mapping[str, ProfileDraft]
+
+
 class Reaction(Protocol):
     """Something other areas do in the same transaction once a batch's new events are applied
     (e.g. segments re-evaluating the customers the batch touched)."""
 
-    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None: ...
+    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,20 +151,24 @@ def store_batch(
     identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
     resolved = resolve_subjects(batch, merged, identified)
     fresh = append_new_events(connection, resolved, now)
-    apply_events(connection, fresh, now, options.default_currency)
+    profiles = apply_events(connection, fresh, now, options.default_currency)
     links = link_visitors(connection, [event for event in fresh if event.type == "identify"])
     if links:
-        attach_visitor_histories(connection, links, now)
+        profiles.update(attach_visitor_histories(connection, links, now))
+    stored = StoredBatch(fresh, profiles)
     for react in options.reactions:
-        react(connection, fresh, now)
+        react(connection, stored, now)
     return fresh
 
 
-def attach_visitor_histories(connection: Connection, links: dict[str, str], now: datetime) -> None:
-    """Once visitors identify, what they did anonymously counts for their customers."""
+def attach_visitor_histories(
+    connection: Connection, links: dict[str, str], now: datetime
+) -> dict[str, ProfileDraft]:
+    """Once visitors identify, what they did anonymously counts for their customers; returns the
+    profiles this changed, as saved."""
     claimed, claimed_orders = claim_anonymous_histories(connection, links)
     if not claimed and not claimed_orders:
-        return
+        return {}
     owners = {event.customer_id for event in claimed if event.customer_id} | set(claimed_orders.values())
     drafts = load_profiles(connection, sorted(owners), now, lock=True)
     for event in claimed:
@@ -166,6 +180,7 @@ def attach_visitor_histories(connection: Connection, links: dict[str, str], now:
     save_orders(connection, after.values(), now, before)
     refresh_order_dates(connection, drafts.values())
     save_profiles(connection, drafts.values(), now)
+    return drafts
 
 
 def _first_of_each_id(batch: Sequence[Event]) -> list[Event]:

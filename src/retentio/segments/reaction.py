@@ -6,13 +6,15 @@ the standing). It runs inside the batch's transaction, so a batch and its moves 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
 
+from retentio.customers.profile import ProfileDraft
 from retentio.db.batches import chunks
 from retentio.events.envelope import Event
+from retentio.events.ingest import StoredBatch
 from retentio.events.properties import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES
 from retentio.orders.tables import orders
 from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
@@ -28,13 +30,19 @@ class BuiltinSegmentsReaction:
     def __init__(self, config: SegmentsConfig = DEFAULT_CONFIG) -> None:
         self.config = config
 
-    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None:
-        react(connection, fresh, now, self.config)
+    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None:
+        react(connection, batch.events, now, self.config, batch.profiles)
 
 
 def react(
-    connection: Connection, fresh: Sequence[Event], now: datetime, config: SegmentsConfig
+    connection: Connection,
+    fresh: Sequence[Event],
+    now: datetime,
+    config: SegmentsConfig,
+    profiles: Mapping[str, ProfileDraft] | None = None,
 ) -> Evaluation:
+    """Fold ``fresh`` into the signals and re-decide the customers it touched; ``profiles`` are the
+    batch's saved profiles (what is not among them is read from the store)."""
     activity = [event for event in fresh if event.customer_id and event.type not in SYSTEM_EVENT_TYPES]
     identified = sorted(
         {event.customer_id for event in activity if event.type == "identify" and event.customer_id}
@@ -44,7 +52,7 @@ def react(
     touched = sorted(latest.keys() | set(order_owners))
     if not touched:
         return Evaluation(0, 0, ())
-    snapshots = load_snapshots(connection, touched)
+    snapshots = load_snapshots(connection, touched, profiles)
     stored = {cid: snapshot.signals for cid, snapshot in snapshots.items() if snapshot.signals is not None}
     signals = dict(stored)
     _fold_events(signals, activity, identified)

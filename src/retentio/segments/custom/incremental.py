@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from retentio.db.batches import chunks
 from retentio.events.envelope import Event
+from retentio.events.ingest import StoredBatch
 from retentio.events.properties import ORDER_EVENT_TYPES
 from retentio.orders.tables import orders
 from retentio.segments.custom.evaluate import reevaluate_customers
@@ -29,10 +30,10 @@ class CustomSegmentsReaction:
 
     currency: str = "RUB"
 
-    def __call__(self, connection: Connection, fresh: Sequence[Event], now: datetime) -> None:
+    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None:
         if not any_segment(connection):
             return
-        customer_ids = touched_customers(connection, fresh)
+        customer_ids = touched_customers(connection, batch.events)
         if customer_ids:
             reevaluate_customers(connection, customer_ids, now, self.currency)
 
