@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 
 class Codec:
@@ -50,7 +50,7 @@ class Codec:
         return ", ".join([self.mark] * count)
 
 
-def codec_for(connection: Connection | Engine) -> Codec:
+def codec_for(connection: Connection) -> Codec:
     return Codec(connection.dialect.name)
 
 

@@ -50,9 +50,6 @@ class Event:
     typed: Properties | None
     # The properties as JSON text, kept from validation so the store does not encode them twice.
     encoded_properties: str | None = None
-    # ``occurred_at`` as the store's driver takes it, when converted ahead of the write: set once by
-    # ingest right after validation, on its own thread, while the previous batch is being written.
-    stored_occurred_at: Any = None
 
 
 @dataclass(frozen=True, slots=True)

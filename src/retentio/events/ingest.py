@@ -25,7 +25,6 @@ from retentio.customers.store import (
     load_profiles,
     save_profiles,
 )
-from retentio.db.codec import Codec, codec_for
 from retentio.events.apply import apply_events, apply_order_changes, refresh_order_dates
 from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
 from retentio.events.store import append_new_events
@@ -88,7 +87,7 @@ def ingest_events(
     engine: Engine, raw_events: Sequence[object], now: datetime, options: IngestOptions
 ) -> IngestResult:
     with _collector_paused():
-        return _write(engine, _prepare(raw_events, now, options, codec_for(engine)), now, options)
+        return _write(engine, _prepare(raw_events, now, options), now, options)
 
 
 def ingest_stream(
@@ -103,7 +102,7 @@ def ingest_stream(
     with _collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="retentio-ingest") as writer:
         pending: Future[IngestResult] | None = None
         for raw_events in batches:
-            prepared = _prepare(raw_events, now, options, codec_for(engine))
+            prepared = _prepare(raw_events, now, options)
             done = pending.result() if pending is not None else None
             pending = writer.submit(_write, engine, prepared, now, options)
             if done is not None:
@@ -112,18 +111,11 @@ def ingest_stream(
             yield pending.result()
 
 
-def _prepare(raw_events: Sequence[object], now: datetime, options: IngestOptions, codec: Codec) -> _Prepared:
-    """Everything that needs no transaction: validation, duplicates within the batch, and the
-    conversion of times for the driver (on the caller's thread, while another batch may be written)."""
+def _prepare(raw_events: Sequence[object], now: datetime, options: IngestOptions) -> _Prepared:
     if len(raw_events) > options.max_batch:
         raise BatchTooLarge(f"a batch holds at most {options.max_batch} events, got {len(raw_events)}")
     valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
-    unique = _first_of_each_id(valid)
-    if not codec.is_postgres:
-        timestamp = codec.timestamp
-        for event in unique:
-            event.stored_occurred_at = timestamp(event.occurred_at)
-    return _Prepared(unique, len(valid), tuple(rejected))
+    return _Prepared(_first_of_each_id(valid), len(valid), tuple(rejected))
 
 
 def _write(engine: Engine, prepared: _Prepared, now: datetime, options: IngestOptions) -> IngestResult:

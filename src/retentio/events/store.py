@@ -71,7 +71,7 @@ def _row(codec: Codec, event: Event, received_at: Any) -> tuple[Any, ...]:
         event.type,
         event.customer_id,
         event.anonymous_id,
-        codec.timestamp(event.occurred_at) if event.stored_occurred_at is None else event.stored_occurred_at,
+        codec.timestamp(event.occurred_at),
         received_at,
         codec.json(event.properties) if encoded is None else encoded,
     )
