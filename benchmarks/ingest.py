@@ -1,12 +1,19 @@
-"""Bulk ingest through the whole path, against the floor SQLite itself sets, in the same run.
+"""Bulk ingest through the whole path, against the floors SQLite itself sets, in the same run.
 
 The whole path is ``retentio import events FILE.jsonl``: read and parse each line, validate,
-deduplicate, store, update orders and profiles — one transaction per 10,000 events, the next batch
-validated while the last one is written. A second figure feeds the same events as parsed dicts one
-batch per call (what one HTTP request does). The floor is a plain ``executemany`` of the same rows,
-already shaped, into a bare table with the same unique key.
+deduplicate, store, update orders and profiles — one transaction per 10,000 events. A second figure feeds the same events as parsed dicts one
+batch per call (what one HTTP request does). Two floors: a plain ``executemany`` of the same rows,
+already shaped, into a bare table with one unique key, and the same into Retentio's own ``events``
+table with the indexes the product reads (no parsing, validation, deduplication or profiles).
 
-    python benchmarks/ingest.py [--events 500000] [--customers 100000] [--database-url URL]
+The CPU time the process spends per event (all threads) bounds what any parallel version of this
+path could reach on this machine's cores: ``cpu_ceiling_events_per_second`` is that bound, the most
+it could do with every core busy and nothing waiting or repeated.
+
+With ``--pairs N`` the import runs N times without and N times with the segment reactions,
+alternated, and the figures are medians: the kept share is a ratio of two noisy timings.
+
+    python benchmarks/ingest.py [--events 500000] [--customers 100000] [--pairs 3] [--database-url URL]
 
 Prints one figure a line.
 """
@@ -14,12 +21,14 @@ Prints one figure a line.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Engine, text
@@ -45,29 +54,53 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--pairs", type=int, default=3, help="imports without/with segments, alternated")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     events = store_events(args.events, args.customers)
+    plain: list[Timing] = []
+    segmented: list[Timing] = []
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "events.jsonl"
         source.write_bytes(b"".join(orjson.dumps(event) + b"\n" for event in events))
-        url = args.database_url or f"sqlite:///{Path(folder) / 'import.db'}"
-        imported = _import_file(url, source, ())
-        batches_url = args.database_url or f"sqlite:///{Path(folder) / 'batches.db'}"
-        batched = _batch_calls(batches_url, events)
+
+        def url(name: str) -> str:  # a fresh database per run (PostgreSQL: the schema is dropped)
+            return args.database_url or f"sqlite:///{Path(folder) / name}.db"
+
+        for pair in range(args.pairs):
+            plain.append(_import_file(url(f"import-{pair}"), source, ()))
+            segmented.append(_import_file(url(f"segments-{pair}"), source, segment_reactions("RUB")))
+        batched = _batch_calls(url("batches"), events)
         floor = _executemany_floor(Path(folder) / "floor.db", events)
-        segmented_url = args.database_url or f"sqlite:///{Path(folder) / 'segments.db'}"
-        with_segments = _import_file(segmented_url, source, segment_reactions("RUB"))
+        table_floor = _events_table_floor(Path(folder) / "table-floor.db", events)
     count = len(events)
-    print(f"dialect {url.split(':')[0]}")
+    imported = statistics.median(timing.wall for timing in plain)
+    cpu = statistics.median(timing.cpu for timing in plain)
+    with_segments = statistics.median(timing.wall for timing in segmented)
+    kept = [p.wall / s.wall for p, s in zip(plain, segmented, strict=True)]
+    cores = os.cpu_count() or 1
+    print(f"dialect {url('import').split(':')[0]}")
     print(f"events {count}")
+    print(f"pairs {args.pairs}")
     print(f"import_seconds {imported:.2f}")
     print(f"import_events_per_second {count / imported:.0f}")
     print(f"batch_calls_events_per_second {count / batched:.0f}")
     print(f"executemany_floor_events_per_second {count / floor:.0f}")
     print(f"ratio_to_floor {floor / imported:.3f}")
+    print(f"events_table_floor_events_per_second {count / table_floor:.0f}")
+    print(f"ratio_to_events_table_floor {table_floor / imported:.3f}")
+    print(f"cpu_microseconds_per_event {cpu / count * 1e6:.1f}")
+    print(f"cores {cores}")
+    print(f"cpu_ceiling_events_per_second {count * cores / cpu:.0f}")
     print(f"import_with_segments_events_per_second {count / with_segments:.0f}")
     print(f"throughput_kept_with_segments {imported / with_segments:.3f}")
+    print(f"throughput_kept_with_segments_min {min(kept):.3f}")
+    print(f"throughput_kept_with_segments_max {max(kept):.3f}")
+
+
+class Timing(NamedTuple):
+    wall: float
+    cpu: float  # seconds of CPU, every thread of this process
 
 
 def _fresh_engine(url: str) -> Engine:
@@ -83,15 +116,15 @@ def _options(reactions: tuple[Reaction, ...] = ()) -> IngestOptions:
     return IngestOptions(future_tolerance=timedelta(days=3650), reactions=reactions)
 
 
-def _import_file(url: str, source: Path, reactions: tuple[Reaction, ...]) -> float:
+def _import_file(url: str, source: Path, reactions: tuple[Reaction, ...]) -> Timing:
     engine = _fresh_engine(url)
     context = ImportContext(engine, NOW, _options(reactions), NoProgress(), BATCH)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = import_jsonl(context, source)
-    elapsed = time.perf_counter() - started
+    engine.dispose()  # the background checkpoint is part of the write
+    timing = Timing(time.perf_counter() - started, time.process_time() - cpu_started)
     assert not report.problems, report.problems[:3]
-    engine.dispose()
-    return elapsed
+    return timing
 
 
 def _batch_calls(url: str, events: list[dict[str, Any]]) -> float:
@@ -131,6 +164,42 @@ def _executemany_floor(path: Path, events: list[dict[str, Any]]) -> float:
     elapsed = time.perf_counter() - started
     connection.close()
     return elapsed
+
+
+def _events_table_floor(path: Path, events: list[dict[str, Any]]) -> float:
+    """SQLite alone writing the same rows into Retentio's ``events`` table, made by the migrations,
+    with its unique key and the indexes segments and journeys read; the writer's own settings."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA cache_size=-65536")
+    received = _stored_time(NOW)
+    rows = [
+        (
+            e["event_id"], e["type"], e["customer_id"], None,
+            _stored_time(datetime.fromisoformat(e["timestamp"])), received,
+            orjson.dumps(e["properties"]).decode(),
+        )
+        for e in events
+    ]  # fmt: skip
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "INSERT INTO events (event_id, type, customer_id, anonymous_id, occurred_at, received_at,"
+            " properties) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows[start : start + BATCH],
+        )
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def _stored_time(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ class ImportContext:
 
 
 def feed_events(context: ImportContext, events: Iterable[SourcedEvent], report: ImportReport) -> None:
-    """Ingest ``events`` batch by batch (the next one validated while the last one is written); the
-    progress bar counts events stored."""
+    """Ingest ``events`` batch by batch, one transaction each, in order; the progress bar counts
+    events stored."""
     sent: deque[list[SourcedEvent]] = deque()
 
     def raw_batches() -> Iterator[list[dict[str, Any]]]:
