@@ -15,6 +15,7 @@ from rich.table import Table
 from retentio.analytics.metrics.report import report_document
 from retentio.cli.context import runtime
 from retentio.cli.report import print_report
+from retentio.cli.segment_names import lifecycle_move_meaning
 from retentio.segments.refresh import sweep_hook
 from retentio.sim.config import SimConfig
 from retentio.sim.demo import DemoRun, run_demo
@@ -119,8 +120,10 @@ def _print_report(run: DemoRun) -> None:
     moves = Table(title="Lifecycle moves during the simulated days")
     moves.add_column("move")
     moves.add_column("customers", justify="right")
+    moves.add_column("why")
     for move, count in run.lifecycle_moves.items():
-        moves.add_row(move, f"{count:,}")
+        source, _, destination = move.partition(" → ")
+        moves.add_row(move, f"{count:,}", lifecycle_move_meaning(source, destination))
     console.print(moves)
     # Every command below reads RETENTIO_DATABASE_URL; without it they would open ./retentio.db.
     console.print(

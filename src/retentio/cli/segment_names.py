@@ -4,6 +4,8 @@ bought most recently, F 5 = most orders, M 5 = spent most."""
 
 from __future__ import annotations
 
+from retentio.segments.moves_summary import NEW_TO_THE_BASE
+
 MEANINGS: dict[str, dict[str, str]] = {
     "RFM": {
         "Champions": "bought very recently and often (R 5, F 4–5)",
@@ -43,3 +45,33 @@ BAD_CUSTOMERS_MEANING = "returns, cancellations or discount-only buying over the
 def meaning(family: str, name: str) -> str:
     """The explanation of ``name``, or "" for a name this table does not know (a custom RFM rule)."""
     return MEANINGS.get(family, {}).get(name, "")
+
+
+# Why a customer moves between two lifecycle stages, where the destination's meaning alone does not
+# say it (a move down the ladder of orders happens when orders are cancelled or returned). Keyed by
+# (from, to); ``None`` stands for any stage.
+_LIFECYCLE_MOVES: dict[tuple[str | None, str], str] = {
+    ("prospect", "new"): "first order",
+    ("at_risk", "new"): "ordered again, still 1–2 orders",
+    ("reactivated", "new"): "ordered again soon after coming back, 1–2 orders",
+    ("churned", "new"): "ordered again; the gap before it was shorter than the churn period",
+    (None, "new"): "cancellations or returns left 1–2 counted orders",
+    (None, "prospect"): "every order cancelled (cancelled orders do not count)",
+    ("new", "active"): "third order",
+    ("loyal", "active"): "no longer buying about monthly, or not active lately",
+    (None, "active"): "ordered again, 3 or more orders",
+    ("new", "loyal"): "third order, about monthly or more often",
+    ("active", "loyal"): "now buying about monthly or more often",
+    (None, "loyal"): "ordered again, about monthly or more often",
+    (None, "at_risk"): "went quiet: over twice their usual interval (60 days after a single order)",
+    (None, "churned"): "no order for 180 days",
+    (None, "reactivated"): "ordered again after being churned",
+}
+
+
+def lifecycle_move_meaning(source: str, destination: str) -> str:
+    """Why customers move from ``source`` to ``destination`` (default thresholds, docs/segments.md)."""
+    if source == NEW_TO_THE_BASE:
+        return "first decided: " + meaning("lifecycle", destination)
+    found = _LIFECYCLE_MOVES.get((source, destination)) or _LIFECYCLE_MOVES.get((None, destination))
+    return found or meaning("lifecycle", destination)

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, select
 
 from retentio.events.tables import events
 
+NEW_TO_THE_BASE = "new to the base"  # the "from" of a customer's first lifecycle stage
+
 
 def lifecycle_moves(connection: Connection) -> dict[str, int]:
     """Counts per "from → to" of the lifecycle moves recorded so far, most frequent first."""
@@ -15,5 +17,5 @@ def lifecycle_moves(connection: Connection) -> dict[str, int]:
     rows = connection.execute(select(events.c.properties).where(events.c.type == "segment_entered"))
     for (properties,) in rows:
         if properties.get("family") == "lifecycle":
-            counts[f"{properties.get('from') or 'new to the base'} → {properties.get('to')}"] += 1
+            counts[f"{properties.get('from') or NEW_TO_THE_BASE} → {properties.get('to')}"] += 1
     return dict(counts.most_common())

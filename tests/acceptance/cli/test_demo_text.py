@@ -5,10 +5,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from retentio.cli import app
-from retentio.cli.segment_names import MEANINGS, meaning
+from retentio.cli.segment_names import MEANINGS, lifecycle_move_meaning, meaning
 from retentio.segments.config import DEFAULT_RFM_RULES, UNMATCHED_SEGMENT
 from retentio.segments.ladder import LADDER_STAGES
 from retentio.segments.lifecycle import LIFECYCLE_STAGES
+from retentio.segments.moves_summary import NEW_TO_THE_BASE
 
 
 def test_every_built_in_name_has_a_meaning() -> None:
@@ -34,3 +35,22 @@ def test_the_text_report_explains_the_segments_it_lists(tmp_path: Path) -> None:
         stage = row.split("│")[2].strip()
         assert meaning("lifecycle", stage) in row
     assert meaning("lifecycle", "prospect") in result.output
+    # and each lifecycle move says why it happens
+    moves = [line for line in result.output.splitlines() if "→" in line and line.startswith("│ ")]
+    assert moves
+    for line in moves:
+        move, _count, why = (cell.strip() for cell in line.strip("│").split("│"))
+        assert why == lifecycle_move_meaning(*move.split(" → ")), line
+        assert why
+
+
+def test_every_lifecycle_move_says_why() -> None:
+    for source in (NEW_TO_THE_BASE, *LIFECYCLE_STAGES):
+        for destination in LIFECYCLE_STAGES:
+            if source != destination:
+                assert lifecycle_move_meaning(source, destination), (source, destination)
+    # the moves that look backwards name what causes them
+    assert "cancelled" in lifecycle_move_meaning("new", "prospect")
+    assert "returns" in lifecycle_move_meaning("loyal", "new")
+    assert lifecycle_move_meaning("at_risk", "new") == "ordered again, still 1–2 orders"
+    assert lifecycle_move_meaning(NEW_TO_THE_BASE, "new").endswith(meaning("lifecycle", "new"))
