@@ -1,7 +1,8 @@
 """One read per batch: each customer's profile, stored signals and stored standing, joined.
 
 The reaction folds the batch into the signals and decides from these, so a batch costs one query
-here whatever the number of customers (in chunks of the ``IN`` limit).
+here whatever the number of customers (in chunks of the ``IN`` limit). Profiles the batch has just
+saved come from memory; the query then reads only the time zone, the signals and the standing.
 """
 
 from __future__ import annotations
