@@ -1,10 +1,11 @@
 """Bulk ingest through the whole path, against the floors SQLite itself sets, in the same run.
 
 The whole path is ``retentio import events FILE.jsonl``: read and parse each line, validate,
-deduplicate, store, update orders and profiles — one transaction per 10,000 events. A second figure feeds the same events as parsed dicts one
-batch per call (what one HTTP request does). Two floors: a plain ``executemany`` of the same rows,
-already shaped, into a bare table with one unique key, and the same into Retentio's own ``events``
-table with the indexes the product reads (no parsing, validation, deduplication or profiles).
+deduplicate, store, update orders and profiles — one transaction per 10,000 events. A second
+figure feeds the same events as parsed dicts one batch per call (what one HTTP request does).
+Two floors: a plain ``executemany`` of the same rows, already shaped, into a bare table with one
+unique key, and the same into Retentio's own ``events`` table with the indexes the product reads
+(no parsing, validation, deduplication or profiles).
 
 The CPU time the process spends per event (all threads) bounds what any parallel version of this
 path could reach on this machine's cores: ``cpu_ceiling_events_per_second`` is that bound, the most
