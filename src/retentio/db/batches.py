@@ -1,8 +1,11 @@
-"""Set-based helpers shared by every area: chunked ``IN`` lists and dialect-aware upserts."""
+"""Batch helpers shared by every area: chunked ``IN`` lists, dialect-aware upserts, and pausing the
+cycle collector while a batch is built."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
@@ -39,3 +42,19 @@ def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     keys = [column.name for column in table.primary_key.columns]
     updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
     connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch builds many small acyclic objects.
+
+    Each allocation burst would trigger collections that find nothing (events, rows and dicts hold no
+    cycles) but walk every live object, and cost several times the work itself. Reference counting
+    still frees everything; the previous collector state is restored before control returns."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -6,9 +6,7 @@ together with its effects; when it raises, nothing of the batch is stored and a 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -24,6 +22,7 @@ from retentio.customers.store import (
     load_profiles,
     save_profiles,
 )
+from retentio.db.batches import collector_paused
 from retentio.events.apply import apply_events, apply_order_changes, refresh_order_dates
 from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
 from retentio.events.store import append_new_events
@@ -73,20 +72,16 @@ class BatchTooLarge(ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A batch after validation, before its transaction: what is left to store and what was refused."""
-
-    unique: list[Event]
-    valid: int
-    rejected: tuple[Rejection, ...]
-
-
 def ingest_events(
     engine: Engine, raw_events: Sequence[object], now: datetime, options: IngestOptions
 ) -> IngestResult:
-    with _collector_paused():
-        return _write(engine, _prepare(raw_events, now, options), now, options)
+    if len(raw_events) > options.max_batch:
+        raise BatchTooLarge(f"a batch holds at most {options.max_batch} events, got {len(raw_events)}")
+    with collector_paused():
+        valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
+        unique = _first_of_each_id(valid)
+        fresh = _store_with_retry(engine, unique, now, options)
+    return IngestResult(accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected))
 
 
 def ingest_stream(
@@ -101,23 +96,8 @@ def ingest_stream(
     the GIL around every row they step, so the two threads hand it back and forth thousands of
     times a batch instead of running side by side.
     """
-    with _collector_paused():
-        for raw_events in batches:
-            yield _write(engine, _prepare(raw_events, now, options), now, options)
-
-
-def _prepare(raw_events: Sequence[object], now: datetime, options: IngestOptions) -> _Prepared:
-    if len(raw_events) > options.max_batch:
-        raise BatchTooLarge(f"a batch holds at most {options.max_batch} events, got {len(raw_events)}")
-    valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
-    return _Prepared(_first_of_each_id(valid), len(valid), tuple(rejected))
-
-
-def _write(engine: Engine, prepared: _Prepared, now: datetime, options: IngestOptions) -> IngestResult:
-    fresh = _store_with_retry(engine, prepared.unique, now, options)
-    return IngestResult(
-        accepted=len(fresh), duplicates=prepared.valid - len(fresh), rejected=prepared.rejected
-    )
+    for raw_events in batches:
+        yield ingest_events(engine, raw_events, now, options)
 
 
 def validate_batch(
@@ -206,15 +186,3 @@ def _store_with_retry(
 def _is_retryable(error: OperationalError) -> bool:
     code = getattr(error.orig, "sqlstate", None)
     return code in {"40P01", "40001"} or "database is locked" in str(error.orig)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A batch allocates many short-lived objects; the cycle collector would walk them repeatedly."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -4,9 +4,7 @@ bulk load (``COPY`` on PostgreSQL, where one statement per row would cost a roun
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -53,16 +51,3 @@ def bulk_load(
         cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """A batch allocates many short-lived objects without cycles; the cycle collector would walk them
-    over and over (a third of the time of a million-row batch job)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

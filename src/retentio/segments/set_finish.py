@@ -14,10 +14,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Boolean, Column, Connection, Float, MetaData, SmallInteger, String, Table
 
+from retentio.db.batches import collector_paused
 from retentio.db.codec import codec_for
 from retentio.db.types import json_type
 from retentio.segments.bad_customers import assess
-from retentio.segments.bulk import bulk_load, collector_paused, stream_rows
+from retentio.segments.bulk import bulk_load, stream_rows
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.facts import decide_facts
 from retentio.segments.inputs import Signals

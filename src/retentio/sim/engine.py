@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from retentio.db.batches import collector_paused
 from retentio.sim.baskets import draw_baskets
 from retentio.sim.calendar import DAY
 from retentio.sim.columns import groups
 from retentio.sim.config import SimConfig
 from retentio.sim.consent import consent_changes
-from retentio.sim.envelope import EventBlock, collector_paused, concat, to_envelopes
+from retentio.sim.envelope import EventBlock, concat, to_envelopes
 from retentio.sim.orders import PlacedOrders, place_orders
 from retentio.sim.session_events import Carts, browsing_blocks
 from retentio.sim.sessions import Cart, Part, SessionPlan, lay_out, part_counts

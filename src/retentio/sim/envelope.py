@@ -9,9 +9,7 @@ next to their event, they are cheaper to build and to free than dicts made kind 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import count
@@ -164,21 +162,3 @@ def _gather(values: Sequence[T], positions: list[int]) -> Sequence[T]:
         return [values[position] for position in positions]
     gathered: tuple[T, ...] = itemgetter(*positions)(values)
     return gathered
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic objects.
-
-    A day allocates hundreds of thousands of dicts; each allocation burst triggers collections
-    that find nothing (the dicts hold no cycles) but walk every live object, the store's million
-    customers included, and cost several times the work itself. Reference counting still frees
-    everything; the previous collector state is restored before control returns to the caller.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retentio.db.batches import collector_paused
 from retentio.sim.catalogue import CatalogueColumns, SimProduct, build_products, catalogue_columns
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import CustomerTraits, SimCustomer, build_customers, build_traits
-from retentio.sim.envelope import collector_paused
 
 # Separate streams per part, so adding a product never changes who the customers are.
 _CATALOGUE_STREAM, _TRAITS_STREAM, _PROFILE_STREAM = 1, 2, 3
