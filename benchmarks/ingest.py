@@ -153,18 +153,8 @@ def _executemany_floor(path: Path, events: list[dict[str, Any]]) -> float:
         (e["event_id"], e["type"], e["customer_id"], e["timestamp"], orjson.dumps(e["properties"]).decode())
         for e in events
     ]
-    started = time.perf_counter()
-    for start in range(0, len(rows), BATCH):
-        connection.execute("BEGIN")
-        connection.executemany(
-            "INSERT INTO events (event_id, type, customer_id, occurred_at, properties)"
-            " VALUES (?, ?, ?, ?, ?)",
-            rows[start : start + BATCH],
-        )
-        connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return elapsed
+    sql = "INSERT INTO events (event_id, type, customer_id, occurred_at, properties) VALUES (?, ?, ?, ?, ?)"
+    return _timed_inserts(connection, sql, rows)
 
 
 def _events_table_floor(path: Path, events: list[dict[str, Any]]) -> float:
@@ -185,14 +175,19 @@ def _events_table_floor(path: Path, events: list[dict[str, Any]]) -> float:
         )
         for e in events
     ]  # fmt: skip
+    sql = (
+        "INSERT INTO events (event_id, type, customer_id, anonymous_id, occurred_at, received_at,"
+        " properties) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    return _timed_inserts(connection, sql, rows)
+
+
+def _timed_inserts(connection: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> float:
+    """Seconds to insert ``rows`` one transaction per batch, as the ingest path commits; closes."""
     started = time.perf_counter()
     for start in range(0, len(rows), BATCH):
         connection.execute("BEGIN IMMEDIATE")
-        connection.executemany(
-            "INSERT INTO events (event_id, type, customer_id, anonymous_id, occurred_at, received_at,"
-            " properties) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows[start : start + BATCH],
-        )
+        connection.executemany(sql, rows[start : start + BATCH])
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - started
     connection.close()

@@ -69,23 +69,8 @@ def _changed_at(entry: tuple[datetime, bool]) -> datetime:
 def current_consents(connection: Connection, customer_ids: Iterable[str]) -> dict[str, dict[str, bool]]:
     """Channel → granted for each customer, from the newest change per channel (by when it happened)."""
     result: dict[str, dict[str, bool]] = {}
-    latest: dict[tuple[str, str], tuple[datetime, int]] = {}
-    for part in chunks(sorted(set(customer_ids))):
-        rows = connection.execute(
-            select(
-                consent_changes.c.id,
-                consent_changes.c.customer_id,
-                consent_changes.c.channel,
-                consent_changes.c.granted,
-                consent_changes.c.changed_at,
-            ).where(consent_changes.c.customer_id.in_(part))
-        )
-        for row in rows:
-            key = (row.customer_id, row.channel)
-            rank = (row.changed_at, row.id)
-            if key not in latest or rank > latest[key]:
-                latest[key] = rank
-                result.setdefault(row.customer_id, {})[row.channel] = row.granted
+    for (customer_id, channel), timeline in load_consent_timelines(connection, customer_ids).items():
+        result.setdefault(customer_id, {})[channel] = timeline[-1][1]
     return result
 
 
