@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from retentio.db.codec import codec_for, executemany
+
 
 def stream_rows(connection: Connection, sql: str, size: int) -> Iterator[list[Any]]:
     """The rows of ``sql`` (no parameters), ``size`` at a time. Between batches the connection is free
@@ -34,10 +36,9 @@ def bulk_load(
     """Append ``rows`` (values in ``columns`` order, JSON as text) to ``table``."""
     if not rows:
         return
-    driver = connection.connection.driver_connection
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
@@ -45,9 +46,8 @@ def bulk_load(
         finally:
             cursor.close()
         return
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
-        marks = ", ".join("?" * len(columns))
-        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
-    finally:
-        cursor.close()
+    executemany(
+        connection,
+        f"INSERT INTO {table.name} ({names}) VALUES ({codec_for(connection).marks(len(columns))})",
+        rows,
+    )
