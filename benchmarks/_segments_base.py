@@ -76,8 +76,8 @@ def _profiles(connection: Connection, series: str, hashed: str, now: int) -> Non
     interval = f"(5 * {day} + (h / 13) % (60 * {day}))"
     columns = (
         "customer_id, orders, revenue_minor, currency, first_order_at, last_order_at, previous_order_at,"
-        " cancellations, returns, returned_minor, coupon_orders, events, last_event_at, channel_activity,"
-        " hour_histogram, category_counts, updated_at"
+        " cancellations, returns, returned_minor, coupon_orders, events, last_event_at, last_content_at,"
+        " last_browse_at, last_cart_at, channel_activity, hour_histogram, category_counts, updated_at"
     )
     select = (
         f"SELECT 'c' || {_padded(dialect)}, o, o * (50000 + (h / 17) % 900000), 'RUB',"
@@ -86,6 +86,10 @@ def _profiles(connection: Connection, series: str, hashed: str, now: int) -> Non
         f" CASE WHEN o > 1 THEN {_time(dialect, 'lo - iv')} END,"
         f" (h / 19) % 3 * (o / 3), (h / 23) % 4 * (o / 4), 0, (h / 29) % 2 * (o / 2), 5 + o * 4,"
         f" {_time(dialect, f'lo + (h / 31) % (20 * {day})')},"
+        # Content, product and cart activity for 60 % of the base.
+        f" CASE WHEN i % 10 < 6 AND h % 3 = 0 THEN {_time(dialect, f'{now} - (h / 3) % (120 * {day})')} END,"
+        f" CASE WHEN i % 10 < 6 AND h % 2 = 0 THEN {_time(dialect, f'{now} - (h / 5) % (90 * {day})')} END,"
+        f" CASE WHEN i % 10 < 6 AND h % 7 = 0 THEN {_time(dialect, f'{now} - (h / 11) % (40 * {day})')} END,"
         f" {_json(dialect, '{}')}, {_json(dialect, '[]')}, {_json(dialect, '{}')}, {_time(dialect, str(now))}"
         f" FROM (SELECT i, h, {orders} AS o, {last} AS lo, {interval} AS iv"
         f" FROM (SELECT i, {hashed} AS h FROM n) a) x"
@@ -97,15 +101,11 @@ def _signals(connection: Connection, series: str, hashed: str, now: int) -> None
     dialect = connection.dialect.name
     day = 86400
     columns = (
-        "customer_id, last_content_at, last_browse_at, last_cart_at, complaints, negative_feedback,"
-        " discounted_orders, coupon_codes, margin_minor, late_payments, unpaid_orders, unpaid_oldest_at,"
-        " unpaid_newest_at, updated_at"
+        "customer_id, complaints, negative_feedback, discounted_orders, coupon_codes, margin_minor,"
+        " late_payments, unpaid_orders, unpaid_oldest_at, unpaid_newest_at, updated_at"
     )
     select = (
         f"SELECT 'c' || {_padded(dialect)},"
-        f" CASE WHEN h % 3 = 0 THEN {_time(dialect, f'{now} - (h / 3) % (120 * {day})')} END,"
-        f" CASE WHEN h % 2 = 0 THEN {_time(dialect, f'{now} - (h / 5) % (90 * {day})')} END,"
-        f" CASE WHEN h % 7 = 0 THEN {_time(dialect, f'{now} - (h / 11) % (40 * {day})')} END,"
         " CASE WHEN h % 97 = 0 THEN 1 ELSE 0 END, CASE WHEN h % 89 = 0 THEN 2 ELSE 0 END,"
         " (h / 37) % 3, (h / 41) % 6, CASE WHEN h % 53 = 0 THEN -5000 ELSE 100000 END, 0,"
         " CASE WHEN h % 61 = 0 THEN 1 ELSE 0 END,"

@@ -28,6 +28,16 @@ _WEB_TYPES = frozenset(
     }
 )
 _APP_TYPES = frozenset({"app_opened", "session_started"})
+# What a view or a cart says about interest, for "last viewed content / products / cart" (the
+# readiness ladder reads them; the custom segments offer them as profile fields).
+INTEREST_KINDS = {
+    "content_viewed": "content",
+    "category_viewed": "content",
+    "product_viewed": "browse",
+    "search": "browse",
+    "cart_updated": "cart",
+    "checkout_started": "cart",
+}
 _ENGAGED_MESSAGE_TYPES = frozenset({"message_opened", "message_clicked"})
 
 
@@ -48,6 +58,9 @@ class ProfileDraft:
     coupon_orders: int = 0
     events: int = 0
     last_event_at: datetime | None = None
+    last_content_at: datetime | None = None  # content or a category viewed
+    last_browse_at: datetime | None = None  # a product viewed or a search
+    last_cart_at: datetime | None = None  # a cart updated or a checkout started
     channel_activity: dict[str, str] = field(default_factory=dict)
     hour_histogram: list[int] = field(default_factory=lambda: [0] * 24)
     category_counts: dict[str, int] = field(default_factory=dict)
@@ -78,11 +91,25 @@ def add_activity(draft: ProfileDraft, event: Event) -> None:
     if draft.last_event_at is None or at > draft.last_event_at:
         draft.last_event_at = at
     draft.hour_histogram[at.hour] += 1
+    kind = INTEREST_KINDS.get(event.type)
+    if kind is not None:
+        _add_interest(draft, kind, at)
     channel = channel_of(event)
     if channel is not None:
         seen = draft.channel_seen.get(channel)
         if seen is None or at > seen:
             draft.channel_seen[channel] = at
+
+
+def _add_interest(draft: ProfileDraft, kind: str, at: datetime) -> None:
+    if kind == "browse":
+        if draft.last_browse_at is None or at > draft.last_browse_at:
+            draft.last_browse_at = at
+    elif kind == "cart":
+        if draft.last_cart_at is None or at > draft.last_cart_at:
+            draft.last_cart_at = at
+    elif draft.last_content_at is None or at > draft.last_content_at:
+        draft.last_content_at = at
 
 
 def settle_channels(draft: ProfileDraft) -> None:
@@ -156,6 +183,9 @@ class Profile:
     coupon_share: float | None
     events: int
     last_event_at: datetime | None
+    last_content_at: datetime | None
+    last_browse_at: datetime | None
+    last_cart_at: datetime | None
     channel_activity: dict[str, str]
     hour_histogram: list[int]
     favourite_categories: list[str]
@@ -200,6 +230,9 @@ def finish(draft: ProfileDraft, default_currency: str) -> Profile:
         coupon_share=round(draft.coupon_orders / draft.orders, 4) if draft.orders else None,
         events=draft.events,
         last_event_at=draft.last_event_at,
+        last_content_at=draft.last_content_at,
+        last_browse_at=draft.last_browse_at,
+        last_cart_at=draft.last_cart_at,
         channel_activity=dict(draft.channel_activity),
         hour_histogram=list(draft.hour_histogram),
         favourite_categories=favourites,

@@ -17,12 +17,16 @@ from retentio.customers.tables import customers, identities
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 
-_TIMES = ("first_order_at", "last_order_at", "previous_order_at", "last_event_at")
+_TIMES = (
+    "first_order_at", "last_order_at", "previous_order_at", "last_event_at", "last_content_at",
+    "last_browse_at", "last_cart_at",
+)  # fmt: skip
 _JSON = ("channel_activity", "hour_histogram", "category_counts")
 _FIELDS = (
     "orders", "revenue_minor", "currency", "first_order_at", "last_order_at", "previous_order_at",
     "cancellations", "returns", "returned_minor", "coupon_orders", "events", "last_event_at",
-    "channel_activity", "hour_histogram", "category_counts",
+    "last_content_at", "last_browse_at", "last_cart_at", "channel_activity", "hour_histogram",
+    "category_counts",
 )  # fmt: skip
 
 
@@ -155,6 +159,9 @@ def _values(codec: Codec, draft: ProfileDraft) -> tuple[Any, ...]:
         draft.coupon_orders,
         draft.events,
         codec.timestamp(draft.last_event_at),
+        codec.timestamp(draft.last_content_at),
+        codec.timestamp(draft.last_browse_at),
+        codec.timestamp(draft.last_cart_at),
         codec.json(draft.channel_activity),
         codec.json(draft.hour_histogram),
         codec.json(draft.category_counts),

@@ -30,9 +30,6 @@ class Signals(NamedTuple):
     A named tuple rather than a frozen dataclass: every batch builds one per touched customer two or
     three times (read, folded, compared), and a tuple is built several times faster."""
 
-    last_content_at: Instant | None = None  # content or category viewed
-    last_browse_at: Instant | None = None  # product viewed or searched
-    last_cart_at: Instant | None = None  # cart updated or checkout started
     complaints: int = 0  # spam complaints about messages
     negative_feedback: int = 0  # reviews rated 1-2 and NPS answers 0-6
     discounted_orders: int = 0  # counted orders with a discount or a coupon
@@ -58,6 +55,9 @@ class CustomerInputs(NamedTuple):
     returns: int = 0  # orders with anything returned
     coupon_orders: int = 0
     last_event_at: Instant | None = None
+    last_content_at: Instant | None = None  # content or a category viewed
+    last_browse_at: Instant | None = None  # a product viewed or a search
+    last_cart_at: Instant | None = None  # a cart updated or a checkout started
     channel_activity: Mapping[str, str] = MappingProxyType({})
     hour_histogram: tuple[int, ...] = (0,) * 24
     category_counts: Mapping[str, int] = MappingProxyType({})

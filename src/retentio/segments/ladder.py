@@ -68,15 +68,15 @@ def _fresh(at: Instant | None, days: int, now: Instant) -> Instant | None:
 
 
 def decide_ladder(inputs: CustomerInputs, now: Instant, config: LadderConfig) -> LadderDecision:
-    signals, last_order = inputs.signals, inputs.last_order_at
+    last_order = inputs.last_order_at
     ordered = inputs.orders >= 1 and last_order is not None
     order_fresh = _fresh(last_order, config.loyal_days, now) if ordered else None
-    open_cart = signals.last_cart_at
+    open_cart = inputs.last_cart_at
     if open_cart is not None and last_order is not None and open_cart <= last_order:
         open_cart = None  # the cart ended in an order
     cart_fresh = _fresh(open_cart, config.ready_days, now)
-    browse_fresh = _fresh(signals.last_browse_at, config.solution_days, now)
-    content_fresh = _fresh(signals.last_content_at, config.problem_days, now)
+    browse_fresh = _fresh(inputs.last_browse_at, config.solution_days, now)
+    content_fresh = _fresh(inputs.last_content_at, config.problem_days, now)
     next_change = earliest_after(now, order_fresh, cart_fresh, browse_fresh, content_fresh)
     stage: LadderStage
     if order_fresh is not None and inputs.orders >= config.loyal_min_orders:

@@ -1,7 +1,9 @@
 """Folding events and orders into ``Signals`` — pure; loading and saving live in ``signals_store``.
 
-Event-derived signals are maxima and counts, so they do not depend on arrival order; order-derived
-ones are recomputed from the customer's orders whenever one of them changes.
+Event-derived signals are counts of feedback (complaints, negative reviews and NPS answers), so they do
+not depend on arrival order; order-derived ones are recomputed from the customer's orders whenever
+one of them changes. When the customer last viewed content, products or a cart is kept on the profile
+(``customers.profile``), which every event is folded into anyway.
 """
 
 from __future__ import annotations
@@ -9,22 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from retentio.events.envelope import Event
 from retentio.events.properties import NpsAnswered, ReviewSubmitted
 from retentio.segments.inputs import DAY, Signals, instant
 
-WINDOW_KINDS = {
-    "content_viewed": "content",
-    "category_viewed": "content",
-    "product_viewed": "browse",
-    "search": "browse",
-    "cart_updated": "cart",
-    "checkout_started": "cart",
-}
 FEEDBACK_TYPES = frozenset({"message_complained", "review_submitted", "nps_answered"})
-SIGNAL_EVENT_TYPES = frozenset(WINDOW_KINDS) | FEEDBACK_TYPES
+SIGNAL_EVENT_TYPES = FEEDBACK_TYPES  # the events folded here; views and carts go into the profile
 LOW_RATING = 2  # reviews rated this or lower are negative
 DETRACTOR_SCORE = 6  # NPS answers this or lower are negative (the usual detractor band)
 
@@ -32,13 +25,9 @@ DETRACTOR_SCORE = 6  # NPS answers this or lower are negative (the usual detract
 class EventDelta:
     """What one batch adds to one customer's event-derived signals."""
 
-    __slots__ = ("complaints", "latest", "negative_feedback")
+    __slots__ = ("complaints", "negative_feedback")
 
     def __init__(self) -> None:
-        # Window kind -> the latest time seen. Times are compared as they come and turned into
-        # seconds once: the floor to a whole second keeps the order, and most batches bring several
-        # views per customer.
-        self.latest: dict[str, datetime] = {}
         self.complaints = 0
         self.negative_feedback = 0
 
@@ -56,17 +45,12 @@ def is_negative_feedback(event: Event) -> bool:
 def event_deltas(events: Iterable[Event]) -> dict[str, EventDelta]:
     deltas: dict[str, EventDelta] = {}
     for event in events:
-        kind = WINDOW_KINDS.get(event.type)
-        if (kind is None and event.type not in FEEDBACK_TYPES) or event.customer_id is None:
+        if event.type not in FEEDBACK_TYPES or event.customer_id is None:
             continue
         delta = deltas.get(event.customer_id)
         if delta is None:
             delta = deltas[event.customer_id] = EventDelta()
-        if kind is not None:
-            seen = delta.latest.get(kind)
-            if seen is None or event.occurred_at > seen:
-                delta.latest[kind] = event.occurred_at
-        elif event.type == "message_complained":
+        if event.type == "message_complained":
             delta.complaints += 1
         elif is_negative_feedback(event):
             delta.negative_feedback += 1
@@ -74,21 +58,10 @@ def event_deltas(events: Iterable[Event]) -> dict[str, EventDelta]:
 
 
 def apply_delta(signals: Signals, delta: EventDelta) -> Signals:
-    # By position over a list: ``_replace`` with keywords costs twice as much, once per customer
-    # of every batch.
-    values: list[Any] = list(signals)
-    for kind, at in delta.latest.items():
-        index, second = _WINDOW_INDEX[kind], int(at.timestamp())
-        if values[index] is None or second > values[index]:
-            values[index] = second
-    values[_COMPLAINTS] += delta.complaints
-    values[_NEGATIVE_FEEDBACK] += delta.negative_feedback
-    return Signals._make(values)
-
-
-_WINDOW_INDEX = {kind: Signals._fields.index(f"last_{kind}_at") for kind in set(WINDOW_KINDS.values())}
-_COMPLAINTS = Signals._fields.index("complaints")
-_NEGATIVE_FEEDBACK = Signals._fields.index("negative_feedback")
+    return signals._replace(
+        complaints=signals.complaints + delta.complaints,
+        negative_feedback=signals.negative_feedback + delta.negative_feedback,
+    )
 
 
 @dataclass(frozen=True, slots=True)

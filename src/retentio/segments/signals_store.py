@@ -25,7 +25,6 @@ from retentio.segments.signals import (
     DETRACTOR_SCORE,
     LOW_RATING,
     SIGNAL_EVENT_TYPES,
-    WINDOW_KINDS,
     OrderFacts,
     with_orders,
 )
@@ -171,10 +170,6 @@ def rebuild_signals(
 
 
 def _event_signals_query(customer_ids: Sequence[str]) -> Any:
-    def latest(kind: str) -> Any:
-        types = sorted(name for name, k in WINDOW_KINDS.items() if k == kind)
-        return func.max(case((events.c.type.in_(types), events.c.occurred_at)))
-
     rating = events.c.properties["rating"].as_float()
     score = events.c.properties["score"].as_float()
     negative = or_(
@@ -184,9 +179,6 @@ def _event_signals_query(customer_ids: Sequence[str]) -> Any:
     return (
         select(
             events.c.customer_id,
-            latest("content").label("content"),
-            latest("browse").label("browse"),
-            latest("cart").label("cart"),
             func.sum(case((events.c.type == "message_complained", 1), else_=0)).label("complaints"),
             func.sum(case((negative, 1), else_=0)).label("negative"),
         )
@@ -197,9 +189,6 @@ def _event_signals_query(customer_ids: Sequence[str]) -> Any:
 
 def _from_event_row(row: Any) -> Signals:
     return Signals(
-        last_content_at=instant(row.content),
-        last_browse_at=instant(row.browse),
-        last_cart_at=instant(row.cart),
         complaints=int(row.complaints or 0),
         negative_feedback=int(row.negative or 0),
     )

@@ -1,7 +1,7 @@
 """Hunt's ladder: the highest step whose signal is still fresh, and the playbook of each step."""
 
 from retentio.segments.config import LadderConfig
-from retentio.segments.inputs import DAY, CustomerInputs, Signals
+from retentio.segments.inputs import DAY, CustomerInputs
 from retentio.segments.ladder import LADDER_STAGES, PLAYBOOK, decide_ladder
 
 CONFIG = LadderConfig()
@@ -13,24 +13,24 @@ def test_nothing_seen_is_unaware() -> None:
 
 
 def test_reading_content_is_aware_of_the_problem_for_sixty_days() -> None:
-    inputs = CustomerInputs("c", signals=Signals(last_content_at=T0))
+    inputs = CustomerInputs("c", last_content_at=T0)
     decision = decide_ladder(inputs, T0 + DAY, CONFIG)
     assert (decision.stage, decision.next_change_at) == ("problem_aware", T0 + 60 * DAY)
     assert decide_ladder(inputs, T0 + 60 * DAY, CONFIG).stage == "unaware"
 
 
 def test_product_views_mean_the_solution_is_known() -> None:
-    inputs = CustomerInputs("c", signals=Signals(last_content_at=T0, last_browse_at=T0))
+    inputs = CustomerInputs("c", last_content_at=T0, last_browse_at=T0)
     assert decide_ladder(inputs, T0 + DAY, CONFIG).stage == "solution_aware"
     assert decide_ladder(inputs, T0 + 30 * DAY, CONFIG).stage == "problem_aware"
 
 
 def test_an_open_cart_is_ready_to_buy_but_a_cart_that_became_an_order_is_not() -> None:
-    open_cart = CustomerInputs("c", signals=Signals(last_cart_at=T0))
+    open_cart = CustomerInputs("c", last_cart_at=T0)
     assert decide_ladder(open_cart, T0 + DAY, CONFIG).stage == "ready_to_buy"
     assert decide_ladder(open_cart, T0 + 14 * DAY, CONFIG).stage == "unaware"
     ordered = CustomerInputs(
-        "c", orders=1, last_order_at=T0 - 400 * DAY, signals=Signals(last_cart_at=T0 - 400 * DAY)
+        "c", orders=1, last_order_at=T0 - 400 * DAY, last_cart_at=T0 - 400 * DAY
     )
     assert decide_ladder(ordered, T0, CONFIG).stage == "solution_aware"
 

@@ -1,11 +1,11 @@
-"""Folding a batch's events into the signals: the latest time per window, counts added, and the
-order-derived part left as it was."""
+"""Folding a batch's events into the signals: feedback counts added, and the order-derived part left
+as it was."""
 
 from datetime import UTC, datetime, timedelta
 
 from retentio.events.envelope import Event
 from retentio.events.properties import NpsAnswered
-from retentio.segments.inputs import Signals, instant
+from retentio.segments.inputs import Signals
 from retentio.segments.signals import apply_delta, event_deltas
 
 AT = datetime(2026, 3, 1, 12, 0, 0, 500_000, tzinfo=UTC)
@@ -15,19 +15,18 @@ def _event(type_: str, at: datetime, customer_id: str = "c1", typed: NpsAnswered
     return Event(f"{type_}-{at.isoformat()}", type_, customer_id, None, at, {}, typed)
 
 
-def test_a_batch_moves_each_window_to_its_latest_event_and_adds_the_counts() -> None:
+def test_a_batch_adds_its_complaints_and_negative_answers_and_ignores_views() -> None:
     # given
-    stored = Signals(last_browse_at=instant(AT + timedelta(days=1)), complaints=1, negative_feedback=2)
+    stored = Signals(complaints=1, negative_feedback=2)
     batch = [
         _event("content_viewed", AT),
-        _event("category_viewed", AT + timedelta(hours=2)),
         _event("product_viewed", AT),
-        _event("cart_updated", AT + timedelta(minutes=5)),
         _event("message_complained", AT),
         _event("nps_answered", AT, typed=NpsAnswered(score=3)),
         _event("nps_answered", AT, typed=NpsAnswered(score=9)),
         _event("order_placed", AT + timedelta(days=9)),
         _event("product_viewed", AT + timedelta(days=9), customer_id="c2"),
+        _event("message_complained", AT, customer_id="c3"),
     ]
 
     # when
@@ -35,14 +34,9 @@ def test_a_batch_moves_each_window_to_its_latest_event_and_adds_the_counts() -> 
     folded = apply_delta(stored, deltas["c1"])
 
     # then
-    assert folded == Signals(
-        last_content_at=instant(AT + timedelta(hours=2)),
-        last_browse_at=instant(AT + timedelta(days=1)),  # the stored view is the later one
-        last_cart_at=instant(AT + timedelta(minutes=5)),
-        complaints=2,
-        negative_feedback=3,
-    )
-    assert set(deltas) == {"c1", "c2"}
+    assert folded == Signals(complaints=2, negative_feedback=3)
+    # views live on the profile: a customer who only viewed has nothing to fold here
+    assert set(deltas) == {"c1", "c3"}
 
 
 def test_folding_events_keeps_the_order_derived_signals() -> None:
@@ -58,7 +52,7 @@ def test_folding_events_keeps_the_order_derived_signals() -> None:
     )
 
     # when
-    folded = apply_delta(stored, event_deltas([_event("search", AT)])["c1"])
+    folded = apply_delta(stored, event_deltas([_event("message_complained", AT)])["c1"])
 
     # then
-    assert folded == stored._replace(last_browse_at=instant(AT))
+    assert folded == stored._replace(complaints=1)
