@@ -39,6 +39,17 @@ CASES: list[tuple[str, object, set[str]]] = [
     ("coupon share", {"field": "profile.coupon_share", "op": ">", "value": 0.3}, {"anna"}),
     ("days since last order", {"field": "profile.days_since_last_order", "op": ">=", "value": 30}, set()),
     (
+        "viewed a product within a day",
+        {"field": "profile.days_since_product_view", "op": "<=", "value": 1},
+        {"anna", "boris", "vera"},
+    ),
+    (
+        "never viewed a product",
+        {"field": "profile.last_product_view_at", "op": "is_null", "value": True},
+        EVERYONE - {"anna", "boris", "vera"},
+    ),
+    ("no cart seen", {"field": "profile.last_cart_at", "op": "is_null", "value": True}, EVERYONE),
+    (
         "days since last order few",
         {"field": "profile.days_since_last_order", "op": "<", "value": 7},
         {"anna"},

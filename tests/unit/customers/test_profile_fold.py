@@ -44,4 +44,5 @@ def test_segment_moves_are_not_interest() -> None:
     add_activity(draft, _event("segment_entered", AT))
 
     # then
-    assert (draft.last_content_at, draft.last_browse_at, draft.last_cart_at, draft.events) == (None, None, None, 0)
+    interest = (draft.last_content_at, draft.last_browse_at, draft.last_cart_at)
+    assert (interest, draft.events) == ((None, None, None), 0)

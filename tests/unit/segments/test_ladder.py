@@ -29,9 +29,7 @@ def test_an_open_cart_is_ready_to_buy_but_a_cart_that_became_an_order_is_not() -
     open_cart = CustomerInputs("c", last_cart_at=T0)
     assert decide_ladder(open_cart, T0 + DAY, CONFIG).stage == "ready_to_buy"
     assert decide_ladder(open_cart, T0 + 14 * DAY, CONFIG).stage == "unaware"
-    ordered = CustomerInputs(
-        "c", orders=1, last_order_at=T0 - 400 * DAY, last_cart_at=T0 - 400 * DAY
-    )
+    ordered = CustomerInputs("c", orders=1, last_order_at=T0 - 400 * DAY, last_cart_at=T0 - 400 * DAY)
     assert decide_ladder(ordered, T0, CONFIG).stage == "solution_aware"
 
 
