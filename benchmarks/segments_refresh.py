@@ -38,7 +38,8 @@ DAY = timedelta(days=1)
 BATCH = 10_000
 _PROFILE_COLUMNS = (
     "SELECT customer_id, orders, revenue_minor, first_order_at, last_order_at, previous_order_at,"
-    " cancellations, returns, last_event_at FROM customer_profiles"
+    " cancellations, returns, last_event_at, last_content_at, last_browse_at, last_cart_at"
+    " FROM customer_profiles"
 )
 
 
