@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated
 
 import orjson
@@ -15,8 +16,10 @@ from retentio.analytics.metrics import MetricSettings, Period, Report, Unit, bui
 from retentio.analytics.metrics.report import Figure
 from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
 from retentio.cli.context import runtime
-from retentio.cli.segment_names import BAD_CUSTOMERS_MEANING, meaning
+from retentio.cli.segment_names import bad_customers_meaning, meaning
 from retentio.clock import parse_instant
+from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
+from retentio.segments.config_file import ConfigError, load_config
 
 
 def report_command(
@@ -41,10 +44,19 @@ def report_command(
     currency: Annotated[
         str | None, typer.Option(help="Currency of the money figures; default: that of most orders.")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="RETENTIO_SEGMENTS_CONFIG",
+            help="The segment settings (TOML) the standing was decided with, for the explanations.",
+        ),
+    ] = None,
 ) -> None:
     """Retention, churn, repeat purchases, frequency, order value, activity, DAU/MAU, CLV and cohorts."""
     run = runtime()
     period = _period(start, end, run.now())
+    segments_config = _segments_config(config)
     settings = MetricSettings(
         base_window_days=window_days,
         discount_rate=_decimal("--discount-rate", discount_rate),
@@ -61,10 +73,18 @@ def report_command(
     if as_json:
         typer.echo(orjson.dumps(report_document(report)).decode())
         return
-    print_report(report, Console())
+    print_report(report, Console(), segments_config)
 
 
-def print_report(report: Report, console: Console) -> None:
+def _segments_config(path: Path | None) -> SegmentsConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from None
+
+
+def print_report(report: Report, console: Console, config: SegmentsConfig = DEFAULT_CONFIG) -> None:
+    """The report as tables; segment names are explained with the thresholds of ``config``."""
     scope = "all customers"
     if report.segment is not None:
         scope = f"segment {report.segment.name} ({len(report.segment.customer_ids):,} customers)"
@@ -81,7 +101,7 @@ def print_report(report: Report, console: Console) -> None:
         figures.add_row(figure.metric.name, _shown(figure, report.currency), _definition(figure))
     console.print(figures)
     _print_cohorts(report, console)
-    _print_standing(report, console)
+    _print_standing(report, console, config)
 
 
 def _print_cohorts(report: Report, console: Console) -> None:
@@ -100,7 +120,7 @@ def _print_cohorts(report: Report, console: Console) -> None:
     console.print(table)
 
 
-def _print_standing(report: Report, console: Console) -> None:
+def _print_standing(report: Report, console: Console, config: SegmentsConfig) -> None:
     standing = report.standing
     if not (standing.rfm or standing.lifecycle or standing.ladder):
         console.print("Segments: not computed yet (run the segment refresh).")
@@ -113,8 +133,8 @@ def _print_standing(report: Report, console: Console) -> None:
     families = (("RFM", standing.rfm), ("lifecycle", standing.lifecycle), ("ladder", standing.ladder))
     for family, counts in families:
         for name, count in counts.items():
-            table.add_row(family, name, f"{count:,}", meaning(family, name))
-    table.add_row("bad customers", "flagged", f"{standing.bad_customers:,}", BAD_CUSTOMERS_MEANING)
+            table.add_row(family, name, f"{count:,}", meaning(family, name, config))
+    table.add_row("bad customers", "flagged", f"{standing.bad_customers:,}", bad_customers_meaning(config))
     console.print(table)
 
 

@@ -1,77 +1,142 @@
 """One line per built-in segment name, for the text reports (``retentio report``, ``retentio demo``),
-with the default thresholds (docs/segments.md). RFM scores are 1–5 by quintiles of the base: R 5 =
-bought most recently, F 5 = most orders, M 5 = spent most."""
+built from the segment settings in force, so the numbers in them are the thresholds that decided the
+standing. RFM scores are 1–5 by quintiles of the base: R 5 = bought most recently, F 5 = most orders,
+M 5 = spent most."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from retentio.segments.config import DEFAULT_CONFIG, UNMATCHED_SEGMENT, Bounds, RfmRule, SegmentsConfig
 from retentio.segments.moves_summary import NEW_TO_THE_BASE
 
-MEANINGS: dict[str, dict[str, str]] = {
-    "RFM": {
-        "Champions": "bought very recently and often (R 5, F 4–5)",
-        "Loyal": "buy often, not the most recently (R 3–4, F 4–5)",
-        "Potential Loyalist": "recent buyers with a few orders (R 4–5, F 2–3)",
-        "New": "first order very recently (R 5, F 1)",
-        "Promising": "one order, fairly recent (R 4, F 1)",
-        "Need Attention": "middling on both recency and frequency (R 3, F 3)",
-        "About to Sleep": "few orders, and going quiet (R 3, F 1–2)",
-        "Can't Lose Them": "used to buy often and spend most, long gone quiet (R 1–2, F 4–5, M 4–5)",
-        "At Risk": "used to buy often, not for a long while (R 1–2, F 3–5)",
-        "Hibernating": "few orders, long ago (R 2, F 1–2)",
-        "Lost": "few orders, the longest ago (R 1, F 1–2)",
-        "Other": "matches no rule of a custom RFM table",
-    },
-    "lifecycle": {
-        "prospect": "known, has not ordered yet",
-        "new": "1–2 orders",
-        "active": "3 or more orders, still buying",
-        "loyal": "3 or more orders about monthly or more often, and recently active",
-        "at_risk": "quiet for over twice their usual interval (60 days after a single order)",
-        "churned": "no order for 180 days (configurable)",
-        "reactivated": "ordered again after being churned",
-    },
-    "ladder": {
-        "unaware": "no recent sign of interest: introduce the store",
-        "problem_aware": "read content in the last 60 days: show what solves their need",
-        "solution_aware": "viewed or searched products in 30 days, or bought before: help choose",
-        "ready_to_buy": "an open cart in 14 days or a recent first order: a reminder or an offer",
-        "loyal": "2 or more orders, the last within 180 days: reward and deepen",
-    },
-}
-
-BAD_CUSTOMERS_MEANING = "returns, cancellations or discount-only buying over the threshold: no incentives"
-
-
-def meaning(family: str, name: str) -> str:
-    """The explanation of ``name``, or "" for a name this table does not know (a custom RFM rule)."""
-    return MEANINGS.get(family, {}).get(name, "")
-
-
-# Why a customer moves between two lifecycle stages, where the destination's meaning alone does not
-# say it (a move down the ladder of orders happens when orders are cancelled or returned). Keyed by
-# (from, to); ``None`` stands for any stage.
-_LIFECYCLE_MOVES: dict[tuple[str | None, str], str] = {
-    ("prospect", "new"): "first order",
-    ("at_risk", "new"): "ordered again, still 1–2 orders",
-    ("reactivated", "new"): "ordered again soon after coming back, 1–2 orders",
-    ("churned", "new"): "ordered again; the gap before it was shorter than the churn period",
-    (None, "new"): "cancellations or returns left 1–2 counted orders",
-    (None, "prospect"): "every order cancelled (cancelled orders do not count)",
-    ("new", "active"): "third order",
-    ("loyal", "active"): "no longer buying about monthly, or not active lately",
-    (None, "active"): "ordered again, 3 or more orders",
-    ("new", "loyal"): "third order, about monthly or more often",
-    ("active", "loyal"): "now buying about monthly or more often",
-    (None, "loyal"): "ordered again, about monthly or more often",
-    (None, "at_risk"): "went quiet: over twice their usual interval (60 days after a single order)",
-    (None, "churned"): "no order for 180 days",
-    (None, "reactivated"): "ordered again after being churned",
+# What the default RFM names stand for; the score ranges come from the rule table in force.
+_RFM_PHRASES = {
+    "Champions": "bought very recently and often",
+    "Loyal": "buy often, not the most recently",
+    "Potential Loyalist": "recent buyers with a few orders",
+    "New": "first order very recently",
+    "Promising": "one order, fairly recent",
+    "Need Attention": "middling on both recency and frequency",
+    "About to Sleep": "few orders, and going quiet",
+    "Can't Lose Them": "used to buy often and spend most, long gone quiet",
+    "At Risk": "used to buy often, not for a long while",
+    "Hibernating": "few orders, long ago",
+    "Lost": "few orders, the longest ago",
 }
 
 
-def lifecycle_move_meaning(source: str, destination: str) -> str:
-    """Why customers move from ``source`` to ``destination`` (default thresholds, docs/segments.md)."""
+@lru_cache(maxsize=8)
+def meanings(config: SegmentsConfig = DEFAULT_CONFIG) -> dict[str, dict[str, str]]:
+    """Every built-in name's explanation under ``config``, by family (``RFM``, ``lifecycle``, ``ladder``)."""
+    life, ladder = config.lifecycle, config.ladder
+    rfm = {rule.name: _rfm_meaning(rule) for rule in config.rfm.rules}
+    rfm[UNMATCHED_SEGMENT] = "matches no rule of the RFM table"
+    return {
+        "RFM": rfm,
+        "lifecycle": {
+            "prospect": "known, has not ordered yet",
+            "new": f"{_up_to(life.new_max_orders)} orders",
+            "active": f"{life.new_max_orders + 1} or more orders, still buying",
+            "loyal": (
+                f"{life.loyal_min_orders} or more orders every {life.loyal_max_interval_days} days or more"
+                f" often, and active within {life.engaged_days} days"
+            ),
+            "at_risk": _at_risk(config),
+            "churned": f"no order for {life.churn_days} days",
+            "reactivated": "ordered again after being churned",
+        },
+        "ladder": {
+            "unaware": "no recent sign of interest: introduce the store",
+            "problem_aware": (
+                f"read content in the last {ladder.problem_days} days: show what solves their need"
+            ),
+            "solution_aware": (
+                f"viewed or searched products in {ladder.solution_days} days, or bought before: help choose"
+            ),
+            "ready_to_buy": (
+                f"an open cart in {ladder.ready_days} days, or fewer than {ladder.loyal_min_orders} orders"
+                f" with the last within {ladder.loyal_days} days: a reminder or an offer"
+            ),
+            "loyal": (
+                f"{ladder.loyal_min_orders} or more orders, the last within {ladder.loyal_days} days:"
+                " reward and deepen"
+            ),
+        },
+    }
+
+
+def meaning(family: str, name: str, config: SegmentsConfig = DEFAULT_CONFIG) -> str:
+    """The explanation of ``name``, or "" for a name the settings do not know."""
+    return meanings(config).get(family, {}).get(name, "")
+
+
+def bad_customers_meaning(config: SegmentsConfig = DEFAULT_CONFIG) -> str:
+    return (
+        f"checklist score {config.bad_customers.threshold} or more (returns, cancellations, unpaid orders,"
+        " complaints, discount-only buying…): no incentives"
+    )
+
+
+def lifecycle_move_meaning(source: str, destination: str, config: SegmentsConfig = DEFAULT_CONFIG) -> str:
+    """Why customers move from ``source`` to ``destination``, where the destination's meaning alone
+    does not say it (a move down the ladder of orders happens when orders are cancelled or returned)."""
     if source == NEW_TO_THE_BASE:
-        return "first decided: " + meaning("lifecycle", destination)
-    found = _LIFECYCLE_MOVES.get((source, destination)) or _LIFECYCLE_MOVES.get((None, destination))
-    return found or meaning("lifecycle", destination)
+        return "first decided: " + meaning("lifecycle", destination, config)
+    moves = _lifecycle_moves(config)
+    found = moves.get((source, destination)) or moves.get((None, destination))
+    return found or meaning("lifecycle", destination, config)
+
+
+@lru_cache(maxsize=8)
+def _lifecycle_moves(config: SegmentsConfig) -> dict[tuple[str | None, str], str]:
+    """Keyed by (from, to); ``None`` stands for any stage."""
+    life = config.lifecycle
+    few, more = _up_to(life.new_max_orders), f"{life.new_max_orders + 1} or more"
+    often = f"every {life.loyal_max_interval_days} days or more often"
+    return {
+        ("prospect", "new"): "first order",
+        ("at_risk", "new"): f"ordered again, still {few} orders",
+        ("reactivated", "new"): f"ordered again soon after coming back, {few} orders",
+        ("churned", "new"): "ordered again; the gap before it was shorter than the churn period",
+        (None, "new"): f"cancellations or returns left {few} counted orders",
+        (None, "prospect"): "every order cancelled (cancelled orders do not count)",
+        ("new", "active"): f"ordered again, now {more} orders",
+        ("loyal", "active"): f"no longer buying {often}, or not active lately",
+        (None, "active"): f"ordered again, {more} orders",
+        ("new", "loyal"): f"ordered again, {more} orders, {often}",
+        ("active", "loyal"): f"now buying {often}",
+        (None, "loyal"): f"ordered again, {often}",
+        (None, "at_risk"): "went quiet: " + _at_risk(config),
+        (None, "churned"): f"no order for {life.churn_days} days",
+        (None, "reactivated"): "ordered again after being churned",
+    }
+
+
+def _at_risk(config: SegmentsConfig) -> str:
+    life = config.lifecycle
+    return (
+        f"quiet for over {life.at_risk_factor:g} × their usual interval (at least {life.at_risk_min_days}"
+        f" days; {life.at_risk_days_without_interval} days after a single order)"
+    )
+
+
+def _up_to(count: int) -> str:
+    return "1" if count == 1 else f"1–{count}"
+
+
+def _rfm_meaning(rule: RfmRule) -> str:
+    ranges = ", ".join(
+        f"{letter} {_bounds(bounds)}"
+        for letter, bounds in (("R", rule.recency), ("F", rule.frequency), ("M", rule.monetary))
+        if bounds != (1, 5)
+    )
+    phrase = _RFM_PHRASES.get(rule.name)
+    if phrase is None:
+        return ranges or "any scores"
+    return f"{phrase} ({ranges})" if ranges else phrase
+
+
+def _bounds(bounds: Bounds) -> str:
+    low, high = bounds
+    return str(low) if low == high else f"{low}–{high}"

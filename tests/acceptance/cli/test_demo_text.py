@@ -5,7 +5,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from retentio.cli import app
-from retentio.cli.segment_names import MEANINGS, lifecycle_move_meaning, meaning
+from retentio.cli.segment_names import lifecycle_move_meaning, meaning, meanings
 from retentio.segments.config import DEFAULT_RFM_RULES, UNMATCHED_SEGMENT
 from retentio.segments.ladder import LADDER_STAGES
 from retentio.segments.lifecycle import LIFECYCLE_STAGES
@@ -13,9 +13,11 @@ from retentio.segments.moves_summary import NEW_TO_THE_BASE
 
 
 def test_every_built_in_name_has_a_meaning() -> None:
-    assert set(MEANINGS["RFM"]) == {rule.name for rule in DEFAULT_RFM_RULES} | {UNMATCHED_SEGMENT}
-    assert set(MEANINGS["lifecycle"]) == set(LIFECYCLE_STAGES)
-    assert set(MEANINGS["ladder"]) == set(LADDER_STAGES)
+    texts = meanings()
+    assert set(texts["RFM"]) == {rule.name for rule in DEFAULT_RFM_RULES} | {UNMATCHED_SEGMENT}
+    assert set(texts["lifecycle"]) == set(LIFECYCLE_STAGES)
+    assert set(texts["ladder"]) == set(LADDER_STAGES)
+    assert texts["RFM"]["Champions"] == "bought very recently and often (R 5, F 4–5)"
     assert meaning("RFM", "A custom rule") == ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 import pytest
@@ -89,6 +90,38 @@ def test_the_readable_report_puts_definitions_next_to_figures(env: dict[str, str
     assert "Retention rate" in result.output
     assert "100.00 %" in result.output
     assert "Among customers who ordered in the period, the share who ordered at least twice." in result.output
+
+
+def test_segment_explanations_follow_the_settings_the_standing_was_decided_with(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # given: "new" means up to 3 orders here, not the default 2
+    settings = tmp_path / "segments.toml"
+    settings.write_text("[lifecycle]\nnew_max_orders = 3\nloyal_min_orders = 4\nchurn_days = 120\n")
+    refreshed = runner.invoke(
+        app, ["--as-of", AS_OF, "segments", "refresh-builtin", "--config", str(settings)], env=env
+    )
+    assert refreshed.exit_code == 0, refreshed.output
+
+    # when
+    result = runner.invoke(
+        app, ["--as-of", AS_OF, "report", "--config", str(settings)], env={**env, "COLUMNS": "250"}
+    )
+
+    # then
+    assert result.exit_code == 0, result.output
+    new_row = next(
+        line for line in result.output.splitlines() if line.startswith("│ lifecycle") and " new " in line
+    )
+    assert "1–3 orders" in new_row
+
+
+def test_a_wrong_settings_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    settings = tmp_path / "segments.toml"
+    settings.write_text("[lifecycle]\nchurn_dayz = 120\n")
+    result = runner.invoke(app, ["--as-of", AS_OF, "report", "--config", str(settings)], env=env)
+    assert result.exit_code == 2
+    assert "churn_dayz" in result.output
 
 
 @pytest.mark.parametrize(
