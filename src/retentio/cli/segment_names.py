@@ -42,7 +42,7 @@ def meanings(config: SegmentsConfig = DEFAULT_CONFIG) -> dict[str, dict[str, str
                 f"{life.loyal_min_orders} or more orders every {life.loyal_max_interval_days} days or more"
                 f" often, and active within {life.engaged_days} days"
             ),
-            "at_risk": _at_risk(config),
+            "at_risk": "quiet for " + _quiet_gap(config),
             "churned": f"no order for {life.churn_days} days",
             "reactivated": "ordered again after being churned",
         },
@@ -107,17 +107,17 @@ def _lifecycle_moves(config: SegmentsConfig) -> dict[tuple[str | None, str], str
         ("new", "loyal"): f"ordered again, {more} orders, {often}",
         ("active", "loyal"): f"now buying {often}",
         (None, "loyal"): f"ordered again, {often}",
-        (None, "at_risk"): "went quiet: " + _at_risk(config),
+        (None, "at_risk"): "went quiet for " + _quiet_gap(config),
         (None, "churned"): f"no order for {life.churn_days} days",
         (None, "reactivated"): "ordered again after being churned",
     }
 
 
-def _at_risk(config: SegmentsConfig) -> str:
+def _quiet_gap(config: SegmentsConfig) -> str:
     life = config.lifecycle
     return (
-        f"quiet for over {life.at_risk_factor:g} × their usual interval (at least {life.at_risk_min_days}"
-        f" days; {life.at_risk_days_without_interval} days after a single order)"
+        f"over {life.at_risk_factor:g} × their usual interval (at least {life.at_risk_min_days} days;"
+        f" {life.at_risk_days_without_interval} days after a single order)"
     )
 
 
