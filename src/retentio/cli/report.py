@@ -17,9 +17,9 @@ from retentio.analytics.metrics.report import Figure
 from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
 from retentio.cli.context import runtime
 from retentio.cli.segment_names import bad_customers_meaning, meaning
+from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.clock import parse_instant
 from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
-from retentio.segments.config_file import ConfigError, load_config
 
 
 def report_command(
@@ -44,19 +44,12 @@ def report_command(
     currency: Annotated[
         str | None, typer.Option(help="Currency of the money figures; default: that of most orders.")
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="RETENTIO_SEGMENTS_CONFIG",
-            help="The segment settings (TOML) the standing was decided with, for the explanations.",
-        ),
-    ] = None,
+    config: Path | None = SETTINGS_OPTION,
 ) -> None:
     """Retention, churn, repeat purchases, frequency, order value, activity, DAU/MAU, CLV and cohorts."""
     run = runtime()
     period = _period(start, end, run.now())
-    segments_config = _segments_config(config)
+    segments_config = load_segment_settings(config)
     settings = MetricSettings(
         base_window_days=window_days,
         discount_rate=_decimal("--discount-rate", discount_rate),
@@ -74,13 +67,6 @@ def report_command(
         typer.echo(orjson.dumps(report_document(report)).decode())
         return
     print_report(report, Console(), segments_config)
-
-
-def _segments_config(path: Path | None) -> SegmentsConfig:
-    try:
-        return load_config(path)
-    except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from None
 
 
 def print_report(report: Report, console: Console, config: SegmentsConfig = DEFAULT_CONFIG) -> None:

@@ -11,17 +11,9 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
-from retentio.segments.config import SegmentsConfig
-from retentio.segments.config_file import ConfigError, load_config
+from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.segments.refresh import RefreshResult, do_refresh_standing, do_sweep
 from retentio.segments.standing import get_standing
-
-_CONFIG = typer.Option(
-    None,
-    "--config",
-    envvar="RETENTIO_SEGMENTS_CONFIG",
-    help="A TOML file of thresholds (see docs/segments.md); defaults otherwise.",
-)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 def refresh_command(
-    config: Path | None = _CONFIG,
+    config: Path | None = SETTINGS_OPTION,
     everyone: bool = typer.Option(
         False, "--everyone", help="Re-decide every customer, not only who can move."
     ),
@@ -41,16 +33,18 @@ def refresh_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
 ) -> None:
     """Recompute the RFM edges from the base and every customer's standing (one transaction)."""
-    run, settings = runtime(), _settings(config)
+    run, settings = runtime(), load_segment_settings(config)
     started = time.perf_counter()
     with run.engine.begin() as connection:
         result = do_refresh_standing(connection, run.now(), settings, record=not no_events, everyone=everyone)
     _report("refreshed", result, time.perf_counter() - started, as_json)
 
 
-def sweep_command(config: Path | None = _CONFIG, as_json: bool = typer.Option(False, "--json")) -> None:
+def sweep_command(
+    config: Path | None = SETTINGS_OPTION, as_json: bool = typer.Option(False, "--json")
+) -> None:
     """Move the customers whose standing changes with time alone (at risk, churned, windows closing)."""
-    run, settings = runtime(), _settings(config)
+    run, settings = runtime(), load_segment_settings(config)
     started = time.perf_counter()
     with run.engine.begin() as connection:
         result = do_sweep(connection, run.now(), settings)
@@ -69,13 +63,6 @@ def standing_command(
     document = standing.as_json()
     option = 0 if as_json else orjson.OPT_INDENT_2
     typer.echo(orjson.dumps(document, option=option).decode())
-
-
-def _settings(path: Path | None) -> SegmentsConfig:
-    try:
-        return load_config(path)
-    except ConfigError as error:
-        _fail(str(error), code=2)
 
 
 def _report(verb: str, result: RefreshResult, seconds: float, as_json: bool) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from retentio.cli.context import runtime
+from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.schedule.upkeep import Schedule, run_due_jobs, seconds_until_next
-from retentio.segments.config_file import ConfigError, load_config
 
 # Woken at least this often, so a moved system clock or a DST change is noticed within a minute.
 MAX_SLEEP_SECONDS = 60.0
@@ -17,15 +17,11 @@ MAX_SLEEP_SECONDS = 60.0
 
 def worker_command(
     once: bool = typer.Option(False, "--once", help="Run what is due now and exit (for cron)."),
-    config: Path | None = typer.Option(None, "--config", help="Segment settings (TOML), as for segments."),
+    config: Path | None = SETTINGS_OPTION,
 ) -> None:
     """Run the daily segment upkeep (time-driven moves, RFM, custom segments) once per local day."""
     run = runtime()
-    try:
-        segments = load_config(config)
-    except ConfigError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    segments = load_segment_settings(config)
     schedule = Schedule(run.settings.sweep_at, run.settings.zone, run.settings.default_currency, segments)
     typer.echo(f"daily upkeep at {schedule.at.strftime('%H:%M')} {run.settings.timezone}")
     while True:
