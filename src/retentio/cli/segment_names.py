@@ -54,10 +54,7 @@ def meanings(config: SegmentsConfig = DEFAULT_CONFIG) -> dict[str, dict[str, str
             "solution_aware": (
                 f"viewed or searched products in {ladder.solution_days} days, or bought before: help choose"
             ),
-            "ready_to_buy": (
-                f"an open cart in {ladder.ready_days} days, or fewer than {ladder.loyal_min_orders} orders"
-                f" with the last within {ladder.loyal_days} days: a reminder or an offer"
-            ),
+            "ready_to_buy": _ready_to_buy(config),
             "loyal": (
                 f"{ladder.loyal_min_orders} or more orders, the last within {ladder.loyal_days} days:"
                 " reward and deepen"
@@ -111,6 +108,21 @@ def _lifecycle_moves(config: SegmentsConfig) -> dict[tuple[str | None, str], str
         (None, "churned"): f"no order for {life.churn_days} days",
         (None, "reactivated"): "ordered again after being churned",
     }
+
+
+def _ready_to_buy(config: SegmentsConfig) -> str:
+    ladder = config.ladder
+    cart = f"an open cart in {ladder.ready_days} days"
+    # A recent order means "ready" below the ladder's loyal count, "loyal" from it on.
+    below_loyal = ladder.loyal_min_orders - 1
+    if below_loyal < 1:
+        return f"{cart}: a reminder or an offer"
+    recent = (
+        f"a single order within {ladder.loyal_days} days"
+        if below_loyal == 1
+        else f"1–{below_loyal} orders, the last within {ladder.loyal_days} days"
+    )
+    return f"{cart}, or {recent}: a reminder or an offer"
 
 
 def _quiet_gap(config: SegmentsConfig) -> str:

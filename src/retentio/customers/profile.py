@@ -17,16 +17,6 @@ from retentio.events.properties import SYSTEM_EVENT_TYPES
 from retentio.orders.money import from_minor
 from retentio.orders.state import Contribution
 
-_WEB_TYPES = frozenset(
-    {
-        "product_viewed",
-        "category_viewed",
-        "content_viewed",
-        "search",
-        "cart_updated",
-        "checkout_started",
-    }
-)
 _APP_TYPES = frozenset({"app_opened", "session_started"})
 # What a view or a cart says about interest, for "last viewed content / products / cart" (the
 # readiness ladder reads them; the custom segments offer them as profile fields).
@@ -38,6 +28,7 @@ INTEREST_KINDS = {
     "cart_updated": "cart",
     "checkout_started": "cart",
 }
+_WEB_TYPES = frozenset(INTEREST_KINDS)  # what the customer does on the site
 _ENGAGED_MESSAGE_TYPES = frozenset({"message_opened", "message_clicked"})
 
 
