@@ -28,13 +28,13 @@ from typing import Any
 
 import httpx
 import orjson
+from retentio.segments.reactions import segment_reactions
 from sqlalchemy import Engine, text
 
 from retentio.api.keys import do_create_api_key
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events.ingest import IngestOptions, ingest_events
-from retentio.segments.reactions import segment_reactions
 
 try:
     from benchmarks._synthetic import store_events

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
+from retentio.segments.reactions import segment_reactions
 from sqlalchemy import Engine, text
 
 from retentio.db.engine import make_engine
@@ -40,7 +41,6 @@ from retentio.events.importers.feed import ImportContext
 from retentio.events.importers.jsonl import import_jsonl
 from retentio.events.importers.progress import NoProgress
 from retentio.events.ingest import IngestOptions, Reaction, ingest_events
-from retentio.segments.reactions import segment_reactions
 
 try:
     from benchmarks._synthetic import store_events

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, text
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.reaction import BuiltinSegmentsReaction
 from retentio.segments.refresh import do_refresh_standing, do_sweep
 
@@ -85,7 +86,9 @@ def _refresh(engine: Engine, customers: int) -> None:
     started = time.perf_counter()
     with engine.begin() as connection:
         seconds = _timed(
-            lambda: do_refresh_standing(connection, NOW, record=False, rebuild_new_signals=False)
+            lambda: do_refresh_standing(
+                connection, NOW, DEFAULT_CONFIG, record=False, rebuild_new_signals=False
+            )
         )
     print(f"initial_backfill_seconds {seconds:.2f}")
     # The commit too: on SQLite it checkpoints the write-ahead log, a real part of a big write.
@@ -93,7 +96,7 @@ def _refresh(engine: Engine, customers: int) -> None:
     for day, name, everyone in ((1, "refresh", False), (2, "refresh_everyone", True)):
         with engine.begin() as connection:
             started = time.perf_counter()
-            result = do_refresh_standing(connection, NOW + day * DAY, everyone=everyone)
+            result = do_refresh_standing(connection, NOW + day * DAY, DEFAULT_CONFIG, everyone=everyone)
             seconds = time.perf_counter() - started
         print(f"{name}_seconds {seconds:.2f}")
         print(f"{name}_changed {result.changed}")
@@ -107,10 +110,10 @@ def _sweep(engine: Engine, customers: int) -> None:
         generate_base(connection, customers, int(NOW.timestamp()), same_day=True)
     _analyze(engine)
     with engine.begin() as connection:
-        do_refresh_standing(connection, NOW + DAY, record=False, rebuild_new_signals=False)
+        do_refresh_standing(connection, NOW + DAY, DEFAULT_CONFIG, record=False, rebuild_new_signals=False)
     with engine.begin() as connection:
         started = time.perf_counter()
-        result = do_sweep(connection, NOW + 60 * DAY)
+        result = do_sweep(connection, NOW + 60 * DAY, DEFAULT_CONFIG)
         seconds = time.perf_counter() - started
     committed = time.perf_counter() - started
     with engine.connect() as connection:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
@@ -20,6 +21,11 @@ class Settings(BaseSettings):
     max_batch_events: int = 10_000
     future_tolerance_seconds: int = 24 * 3600
     default_currency: str = "RUB"
+    # Events that happened more than this many hours before they arrive are history: they update
+    # profiles and segments but trigger nothing that acts on the outside (0: no cut-off).
+    history_cutoff_hours: int = 72
+    # The segment thresholds file (TOML, docs/segments.md); the defaults without one.
+    segments_config: Path | None = None
     # `retentio worker` runs the daily segment upkeep at this local time (HH:MM) in this IANA zone.
     sweep_at: time = time(3, 0)
     timezone: str = "UTC"
@@ -48,6 +54,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def history_cutoff(self) -> timedelta | None:
+        return timedelta(hours=self.history_cutoff_hours) if self.history_cutoff_hours > 0 else None
 
 
 def clock_from(as_of: str | None, settings: Settings) -> Clock:

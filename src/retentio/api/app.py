@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -29,7 +29,6 @@ from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
 from retentio.events.ingest import IngestOptions
-from retentio.segments.reactions import segment_reactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +68,17 @@ def routes(settings: Settings) -> tuple[Route, ...]:
     )
 
 
-def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
+def create_app(engine: Engine, clock: Clock, settings: Settings, consumers: Sequence[str] = ()) -> FastAPI:
+    """The API over ``engine``; ``consumers`` names the log's consumers whose lag ``/v1/health``
+    reports (they run in ``retentio serve``'s background loop or in ``retentio worker``)."""
     app = FastAPI(
         title="Retentio API",
         version=__version__,
         description="Events, customers and products in; customer profiles out. See docs/api.md.",
     )
-    app.state.context = ApiContext(engine, reader(engine), clock, settings, ingest_options(settings))
+    app.state.context = ApiContext(
+        engine, reader(engine), clock, settings, ingest_options(settings), tuple(consumers)
+    )
     for route in routes(settings):
         _add(app, route)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -89,7 +92,7 @@ def ingest_options(settings: Settings) -> IngestOptions:
         default_currency=settings.default_currency,
         future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         max_batch=settings.max_batch_events,
-        reactions=segment_reactions(settings.default_currency),
+        history_cutoff=settings.history_cutoff,
     )
 
 

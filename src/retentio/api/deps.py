@@ -26,6 +26,7 @@ class ApiContext:
     clock: Clock
     settings: Settings
     ingest_options: IngestOptions
+    consumers: tuple[str, ...] = ()  # the log's consumers, whose lag /v1/health reports
 
 
 def _context(request: Request) -> ApiContext:
@@ -58,6 +59,7 @@ ReaderDep = Annotated[Engine, Depends(_reader)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IngestOptionsDep = Annotated[IngestOptions, Depends(_ingest_options)]
+ContextDep = Annotated[ApiContext, Depends(_context)]
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -98,10 +98,17 @@ class BulkProductsResponse(BaseModel):
     rejected: list[RejectedProduct]
 
 
+class ConsumerLagPublic(BaseModel):
+    consumer: str
+    events_behind: int
+    seconds_behind: float  # since the oldest event it has still to read was received
+
+
 class HealthPublic(BaseModel):
     status: str
     database: str
     schema_revision: str | None
+    consumers: list[ConsumerLagPublic] = []
 
 
 def batch_body_schema(item: type[BaseModel], key: str, max_items: int) -> dict[str, Any]:

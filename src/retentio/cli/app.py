@@ -40,8 +40,8 @@ COMMANDS = {
         "retentio.cli.segments:app", "Segments: built-in families and custom rule-based segments."
     ),
     "worker": LazyCommand(
-        "retentio.cli.worker:worker_command",
-        "Run the daily segment upkeep (time-driven moves, RFM, custom segments) once per local day.",
+        "retentio.cli.worker:app",
+        "Keep segments up to date with the log, and run the daily segment upkeep; 'status' shows the lag.",
     ),
 }
 

@@ -1,4 +1,5 @@
-"""What every command needs: settings, the clock (``--as-of``) and the engine, built once."""
+"""What every command needs: settings, the clock (``--as-of``), the engine and the segment settings,
+each built once and passed on; and the one place that says which consumers read the log."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from retentio.config import Settings, clock_from
 if TYPE_CHECKING:  # the database and ingest stacks load when a command first asks for them
     from sqlalchemy import Engine
 
+    from retentio.events.consumers import Consumer
     from retentio.events.ingest import IngestOptions
+    from retentio.segments.config import SegmentsConfig
 
 
 @dataclass
@@ -34,6 +37,17 @@ class Runtime:
 
         return reader(self.engine)
 
+    @cached_property
+    def segments(self) -> SegmentsConfig:
+        """The segment settings (``RETENTIO_SEGMENTS_CONFIG``), read once; a wrong file ends the
+        command with exit code 2 and the reason. Commands with ``--config`` call ``use_segments``."""
+        from retentio.cli.segment_settings import load_segment_settings
+
+        return load_segment_settings(self.settings.segments_config)
+
+    def use_segments(self, config: SegmentsConfig) -> None:
+        self.__dict__["segments"] = config
+
     def close(self) -> None:
         """Release pooled connections when the command ends (PostgreSQL would warn otherwise)."""
         if "engine" in self.__dict__:
@@ -42,17 +56,22 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def ingest_options(self) -> IngestOptions:
-        """Every ingest path (API, importers, demo) re-evaluates the segments of the customers a
-        batch touches, in the batch's transaction."""
+    def consumers(self) -> tuple[Consumer, ...]:
+        """Everything that follows from events, in the order it runs: the segments (built-in
+        families, then custom rules)."""
+        from retentio.segments.consumer import SegmentsConsumer
+
+        return (SegmentsConsumer(self.segments, self.settings.default_currency),)
+
+    def ingest_options(self, historical: bool = False) -> IngestOptions:
         from retentio.events.ingest import IngestOptions
-        from retentio.segments.reactions import segment_reactions
 
         return IngestOptions(
-            reactions=segment_reactions(self.settings.default_currency),
             default_currency=self.settings.default_currency,
             future_tolerance=timedelta(seconds=self.settings.future_tolerance_seconds),
             max_batch=self.settings.max_batch_events,
+            history_cutoff=self.settings.history_cutoff,
+            historical=historical,
         )
 
 

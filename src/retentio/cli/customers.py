@@ -29,7 +29,7 @@ def merge_command(
         with run.engine.begin() as connection:
             moved = do_merge_customers(connection, survivor, merged, run.now(), run.settings.default_currency)
             # The survivor's standing must follow its merged history in the same transaction.
-            do_refresh_customers(connection, [survivor], run.now())
+            do_refresh_customers(connection, [survivor], run.now(), run.segments)
     except MergeRefused as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

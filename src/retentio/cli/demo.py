@@ -18,7 +18,7 @@ from retentio.cli.report import print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
 from retentio.segments.refresh import sweep_hook
 from retentio.sim.config import SimConfig
-from retentio.sim.demo import DemoRun, run_demo
+from retentio.sim.demo import DemoRun, DemoWiring, run_demo
 
 T = TypeVar("T")
 
@@ -34,7 +34,13 @@ def demo_command(
 ) -> None:
     """Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base."""
     config = SimConfig(customers=customers, days=days, seed=seed)
-    options = runtime().ingest_options()
+    context = runtime()
+    wiring = DemoWiring(
+        context.ingest_options(),
+        context.consumers(),
+        context.segments,
+        day_hooks=[sweep_hook(context.segments)],
+    )
     err = Console(stderr=True)
     with Progress(
         TextColumn("simulating"),
@@ -46,11 +52,7 @@ def demo_command(
     ) as bar:
         task = bar.add_task("days", total=days)
         run = run_demo(
-            database,
-            config,
-            options,
-            day_hooks=[sweep_hook()],
-            progress=lambda done, _total: bar.update(task, completed=done),
+            database, config, wiring, progress=lambda done, _total: bar.update(task, completed=done)
         )
     if as_json:
         typer.echo(orjson.dumps(_document(run)).decode())

@@ -55,6 +55,14 @@ ErrorsOption = Annotated[
     Path | None, typer.Option("--errors", help="Write every skipped row (line, reason) to this CSV file.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+HistoricalOption = Annotated[
+    bool,
+    typer.Option(
+        "--historical",
+        help="A backfill: mark every event as history, so nothing that acts on customers reacts to it"
+        " (events older than RETENTIO_HISTORY_CUTOFF_HOURS are history anyway).",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
 
 EVENT_LABELS = ("events accepted", "duplicates")
@@ -75,6 +83,7 @@ def events_command(
     errors: ErrorsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
+    historical: HistoricalOption = False,
 ) -> None:
     """Events in the API envelope, one JSON object a line (plain or gzipped JSONL)."""
     run_import(
@@ -83,6 +92,7 @@ def events_command(
         lambda context: import_jsonl(context, file),
         Output(errors, quiet, as_json),
         batch_size=batch_size,
+        historical=historical,
     )
 
 
@@ -152,6 +162,7 @@ def orders_command(
     errors: ErrorsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
+    historical: HistoricalOption = False,
 ) -> None:
     """Order lines grouped into orders, sent as order events (--format cdnow / online-retail for the
     public data sets)."""
@@ -167,6 +178,7 @@ def orders_command(
         importers[format_],
         Output(errors, quiet, as_json),
         batch_size=batch_size,
+        historical=historical,
     )
 
 
@@ -177,6 +189,7 @@ def run_import(
     output: Output,
     batch_size: int = 10_000,
     labels: tuple[str, str] = EVENT_LABELS,
+    historical: bool = False,
 ) -> None:
     run = runtime()
     _require_schema(run.engine)
@@ -186,7 +199,14 @@ def run_import(
     started = time.perf_counter()
     try:
         with progress_bar(output.quiet) as progress:
-            context = ImportContext(run.engine, run.now(), run.ingest_options(), progress, batch_size)
+            context = ImportContext(
+                run.engine,
+                run.now(),
+                run.ingest_options(historical),
+                progress,
+                batch_size,
+                run.consumers(),
+            )
             report = importer(context)
     except SourceError as error:
         typer.echo(f"error: {error}", err=True)

@@ -50,6 +50,11 @@ class Event:
     typed: Properties | None
     # The properties as JSON text, kept from validation so the store does not encode them twice.
     encoded_properties: str | None = None
+    # Written by Retentio (a segment move), not sent by a client.
+    derived: bool = False
+    # Part of a backfill or older than the cut-off when it arrived: it updates what Retentio knows,
+    # but nothing that acts on the outside world (journeys, messages) reacts to it.
+    historical: bool = False
 
 
 @dataclass(frozen=True, slots=True)

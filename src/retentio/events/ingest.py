@@ -1,18 +1,18 @@
 """The one write path for events: validate, deduplicate, store, then update orders and profiles.
 
 A batch is one transaction: when ``ingest_events`` returns, every accepted event is committed
-together with its effects; when it raises, nothing of the batch is stored and a retry is safe.
+together with its orders and profiles; when it raises, nothing of the batch is stored and a retry is
+safe. Everything else that follows from events (segments, and later loyalty, journeys, games) is a
+consumer of the log (``events.consumers``), in transactions of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
 
 from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
 from retentio.customers.profile import ProfileDraft, add_activity
@@ -23,6 +23,7 @@ from retentio.customers.store import (
     save_profiles,
 )
 from retentio.db.batches import collector_paused
+from retentio.db.retry import in_transaction
 from retentio.events.apply import apply_events, apply_order_changes, refresh_order_dates
 from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
 from retentio.events.store import append_new_events
@@ -44,28 +45,20 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredBatch:
-    """What a batch changed, as reactions see it inside the batch's transaction."""
-
-    events: Sequence[Event]  # the new events (duplicates left out)
-    # The profiles as saved, of every customer whose events or orders the batch changed: reactions
-    # read them here instead of reading back what was just written.
-    profiles: Mapping[str, ProfileDraft]
-
-
-class Reaction(Protocol):
-    """Something other areas do in the same transaction once a batch's new events are applied
-    (e.g. segments re-evaluating the customers the batch touched)."""
-
-    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
 class IngestOptions:
     default_currency: str = "RUB"
     future_tolerance: timedelta = timedelta(days=1)
     max_batch: int = 10_000
-    reactions: tuple[Reaction, ...] = ()
+    # Events that happened longer ago than this when they arrive are history (None: none is).
+    history_cutoff: timedelta | None = None
+    # Every event is history (``retentio import --historical``): a backfill.
+    historical: bool = False
+
+    def history_before(self, now: datetime) -> datetime | None:
+        """Events that happened before the returned time are history."""
+        if self.historical:
+            return datetime.max.replace(tzinfo=now.tzinfo)
+        return None if self.history_cutoff is None else now - self.history_cutoff
 
 
 class BatchTooLarge(ValueError):
@@ -80,7 +73,10 @@ def ingest_events(
     with collector_paused():
         valid, rejected = validate_batch(raw_events, now, options.future_tolerance)
         unique = _first_of_each_id(valid)
-        fresh = _store_with_retry(engine, unique, now, options)
+        _mark_history(unique, options.history_before(now))
+        fresh = in_transaction(
+            engine, lambda connection: store_batch(connection, unique, now, options.default_currency)
+        )
     return IngestResult(accepted=len(fresh), duplicates=len(valid) - len(fresh), rejected=tuple(rejected))
 
 
@@ -117,22 +113,20 @@ def validate_batch(
 
 
 def store_batch(
-    connection: Connection, batch: Sequence[Event], now: datetime, options: IngestOptions
+    connection: Connection, batch: Sequence[Event], now: datetime, default_currency: str
 ) -> list[Event]:
-    """Inside one transaction: store what is new and apply its effects; returns the new events."""
+    """Inside one transaction: store what is new and fold it into orders and profiles; returns the
+    new events."""
     customer_ids = {event.customer_id for event in batch if event.customer_id}
     anonymous_ids = {event.anonymous_id for event in batch if event.anonymous_id and not event.customer_id}
     merged = canonical_ids(connection, customer_ids) if customer_ids else {}
     identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
     resolved = resolve_subjects(batch, merged, identified)
     fresh = append_new_events(connection, resolved, now)
-    profiles = apply_events(connection, fresh, now, options.default_currency)
+    apply_events(connection, fresh, now, default_currency)
     links = link_visitors(connection, [event for event in fresh if event.type == "identify"])
     if links:
-        profiles.update(attach_visitor_histories(connection, links, now))
-    stored = StoredBatch(fresh, profiles)
-    for react in options.reactions:
-        react(connection, stored, now)
+        attach_visitor_histories(connection, links, now)
     return fresh
 
 
@@ -158,6 +152,14 @@ def attach_visitor_histories(
     return drafts
 
 
+def _mark_history(batch: Sequence[Event], before: datetime | None) -> None:
+    if before is None:
+        return
+    for event in batch:
+        if event.occurred_at < before:
+            event.historical = True
+
+
 def _first_of_each_id(batch: Sequence[Event]) -> list[Event]:
     seen: set[str] = set()
     unique = []
@@ -166,23 +168,3 @@ def _first_of_each_id(batch: Sequence[Event]) -> list[Event]:
             seen.add(event.event_id)
             unique.append(event)
     return unique
-
-
-def _store_with_retry(
-    engine: Engine, batch: Sequence[Event], now: datetime, options: IngestOptions
-) -> list[Event]:
-    """PostgreSQL may abort one of two crossing transactions (deadlock); the batch is retried whole."""
-    attempts = 5
-    for attempt in range(attempts):
-        try:
-            with engine.begin() as connection:
-                return store_batch(connection, batch, now, options)
-        except OperationalError as error:
-            if attempt == attempts - 1 or not _is_retryable(error):
-                raise
-    raise AssertionError("unreachable")
-
-
-def _is_retryable(error: OperationalError) -> bool:
-    code = getattr(error.orig, "sqlstate", None)
-    return code in {"40P01", "40001"} or "database is locked" in str(error.orig)

@@ -11,11 +11,15 @@ from retentio.events.envelope import Event
 from retentio.events.properties import ORDER_EVENT_TYPES, PROPERTY_MODELS
 from retentio.events.tables import events
 
+# What reads stored events back uses the typed properties of these only: orders fold from them, and
+# reviews and NPS answers count as negative feedback by their typed score.
+_TYPED_ON_READ = ORDER_EVENT_TYPES | {"review_submitted", "nps_answered"}
+
 
 def event_from_row(row: Any) -> Event:
-    """Stored events were validated on the way in; only order events need their typed form back."""
+    """Stored events were validated on the way in; only a few types need their typed form back."""
     typed = None
-    if row.type in ORDER_EVENT_TYPES:
+    if row.type in _TYPED_ON_READ:
         typed = PROPERTY_MODELS[row.type].model_validate(row.properties)
     return Event(
         event_id=row.event_id,
@@ -25,6 +29,8 @@ def event_from_row(row: Any) -> Event:
         occurred_at=row.occurred_at,
         properties=row.properties,
         typed=typed,
+        derived=row.derived,
+        historical=row.historical,
     )
 
 

@@ -1,4 +1,5 @@
-"""Appending events to the log exactly once per client ``event_id``."""
+"""Appending events to the log exactly once per ``event_id``: the one way anything enters the log,
+clients' events (through ingest) and Retentio's derived ones (segment moves) alike."""
 
 from __future__ import annotations
 
@@ -6,24 +7,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Boolean, Connection, Select, literal
 
-from retentio.db.batches import chunks
+from retentio.db.batches import chunks, dialect_insert
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 from retentio.events.envelope import Event
+from retentio.events.tables import events
 
-_COLUMNS = "event_id, type, customer_id, anonymous_id, occurred_at, received_at, properties"
+_COLUMNS = (
+    "event_id, type, customer_id, anonymous_id, occurred_at, received_at, properties, derived, historical"
+)
 
 # PostgreSQL: one statement per chunk; unnest turns parallel arrays into rows, and ON CONFLICT with
 # RETURNING names exactly the rows this transaction inserted, even against a concurrent writer.
 _INSERT_POSTGRES = f"""
 INSERT INTO events ({_COLUMNS})
 SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],
-                     %s::timestamptz[], %s::timestamptz[], %s::jsonb[])
+                     %s::timestamptz[], %s::timestamptz[], %s::jsonb[], %s::boolean[], %s::boolean[])
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id
 """
-_INSERT_SQLITE = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT_SQLITE = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def append_new_events(connection: Connection, batch: Sequence[Event], received_at: datetime) -> list[Event]:
@@ -74,4 +78,18 @@ def _row(codec: Codec, event: Event, received_at: Any) -> tuple[Any, ...]:
         codec.timestamp(event.occurred_at),
         received_at,
         codec.json(event.properties) if encoded is None else encoded,
+        event.derived,
+        event.historical,
     )
+
+
+def append_selected_events(connection: Connection, rows: Select[Any], historical: bool = False) -> None:
+    """Append the derived events ``rows`` selects — columns ``event_id, type, customer_id, occurred_at,
+    received_at, properties`` in that order — in one statement, skipping ids already stored: set-based
+    work (a refresh moving a million customers) writes its moves without building them in Python."""
+    marked = rows.add_columns(literal(True, Boolean), literal(historical, Boolean))
+    names = [*_SELECTED_COLUMNS, "derived", "historical"]
+    connection.execute(dialect_insert(connection, events).from_select(names, marked).on_conflict_do_nothing())
+
+
+_SELECTED_COLUMNS = ("event_id", "type", "customer_id", "occurred_at", "received_at", "properties")

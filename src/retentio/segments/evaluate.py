@@ -4,7 +4,7 @@ changed. The ingest reaction and small sweeps go through here; the full refresh 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -32,9 +32,10 @@ def evaluate_customers(
     now: datetime,
     config: SegmentsConfig,
     moved_at: Mapping[str, datetime] | None = None,
+    historical: frozenset[str] = frozenset(),
 ) -> Evaluation:
     """Decide the customers of ``snapshots`` (with ``signals`` where given) at ``now``; a move is
-    dated ``moved_at[customer]`` (default ``now``)."""
+    dated ``moved_at[customer]`` (default ``now``) and marked historical for ``historical`` ones."""
     edges = load_edges(connection)
     at_now = instant(now) or 0
     rows: dict[str, tuple[Decided, tuple[datetime | None, ...]]] = {}
@@ -52,7 +53,10 @@ def evaluate_customers(
         before = START_PLACES if previous is None else places(previous.decided)
         after = places(decided)
         if before != after:
-            moves.extend(_moves(customer_id, before, after, decided, at, config))
+            found = _moves(customer_id, before, after, decided, at, config)
+            if customer_id in historical:
+                found = [replace(move, historical=True) for move in found]
+            moves.extend(found)
         rows[customer_id] = (decided, (*_since(previous, before, after, at), now))
     save_standing(connection, rows, {cid for cid, snapshot in snapshots.items() if snapshot.stored})
     append_new_events(connection, move_events(moves), now)

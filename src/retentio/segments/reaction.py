@@ -1,8 +1,5 @@
-"""The ingest reaction: fold a batch into the signals, then re-decide every customer it touched.
-
-Pass ``BuiltinSegmentsReaction(config)`` in ``IngestOptions.reactions`` (before reactions that read
-the standing). It runs inside the batch's transaction, so a batch and its moves commit together.
-"""
+"""The built-in families' part of the segments consumer: fold a batch of the log into the signals,
+then re-decide every customer it touched (``segments.consumer`` runs it, then the custom rules)."""
 
 from __future__ import annotations
 
@@ -14,10 +11,9 @@ from sqlalchemy import Connection, delete, select
 from retentio.customers.profile import ProfileDraft
 from retentio.db.batches import chunks
 from retentio.events.envelope import Event
-from retentio.events.ingest import StoredBatch
 from retentio.events.properties import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES
 from retentio.orders.tables import orders
-from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
+from retentio.segments.config import SegmentsConfig
 from retentio.segments.evaluate import Evaluation, evaluate_customers
 from retentio.segments.inputs import Signals
 from retentio.segments.signals import apply_delta, event_deltas
@@ -26,23 +22,17 @@ from retentio.segments.snapshots import load_snapshots
 from retentio.segments.tables import customer_signals, customer_standing
 
 
-class BuiltinSegmentsReaction:
-    def __init__(self, config: SegmentsConfig = DEFAULT_CONFIG) -> None:
-        self.config = config
-
-    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None:
-        react(connection, batch.events, now, self.config, batch.profiles)
-
-
 def react(
     connection: Connection,
     fresh: Sequence[Event],
     now: datetime,
     config: SegmentsConfig,
     profiles: Mapping[str, ProfileDraft] | None = None,
+    historical: frozenset[str] = frozenset(),
 ) -> Evaluation:
-    """Fold ``fresh`` into the signals and re-decide the customers it touched; ``profiles`` are the
-    batch's saved profiles (what is not among them is read from the store)."""
+    """Fold ``fresh`` (events not folded before) into the signals and re-decide the customers it
+    touched; ``profiles`` are saved profiles the caller already holds (the rest are read from the
+    store); the moves of ``historical`` customers are marked as caused by history."""
     activity = [event for event in fresh if event.customer_id and event.type not in SYSTEM_EVENT_TYPES]
     identified = sorted(
         {event.customer_id for event in activity if event.type == "identify" and event.customer_id}
@@ -61,7 +51,7 @@ def react(
     save_signals(connection, changed, now, stored.keys())
     # Whatever a visitor did before identifying now belongs to the customer: read it back whole.
     signals.update(rebuild_signals(connection, identified, now, config.signals.payment_days))
-    return evaluate_customers(connection, snapshots, signals, now, config, latest)
+    return evaluate_customers(connection, snapshots, signals, now, config, latest, historical)
 
 
 def _fold_events(signals: dict[str, Signals], activity: Sequence[Event], identified: Sequence[str]) -> None:
@@ -107,7 +97,7 @@ def do_refresh_customers(
     connection: Connection,
     customer_ids: Sequence[str],
     now: datetime,
-    config: SegmentsConfig = DEFAULT_CONFIG,
+    config: SegmentsConfig,
 ) -> Evaluation:
     """Read these customers' signals back from the log and re-decide them: for other areas after they
     rewrite a customer's history outside the ingest path (a merge, a profile rebuild). Customers left

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.customers.tables import customer_profiles
-from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
+from retentio.segments.config import SegmentsConfig
 from retentio.segments.rfm import RfmEdges
 from retentio.segments.rfm_edges import (
     Thresholds,
@@ -46,7 +46,7 @@ class RefreshResult:
 def do_refresh_standing(
     connection: Connection,
     now: datetime,
-    config: SegmentsConfig = DEFAULT_CONFIG,
+    config: SegmentsConfig,
     *,
     record: bool = True,
     rebuild_new_signals: bool = True,
@@ -85,7 +85,7 @@ def do_refresh_standing(
     return RefreshResult(changed=result.changed + swept.changed, new=result.new, edges=edges)
 
 
-def do_sweep(connection: Connection, now: datetime, config: SegmentsConfig = DEFAULT_CONFIG) -> RefreshResult:
+def do_sweep(connection: Connection, now: datetime, config: SegmentsConfig) -> RefreshResult:
     """Move the customers whose standing changes with time alone by ``now``, each move dated when
     its threshold was crossed (several in turn when the sweep comes late)."""
     _lock(connection)
@@ -102,7 +102,7 @@ def _catch_up(connection: Connection, now: datetime, config: SegmentsConfig, rec
     return RefreshResult(changed=changed, new=0, edges=edges)
 
 
-def sweep_hook(config: SegmentsConfig = DEFAULT_CONFIG) -> Callable[[Engine, datetime], None]:
+def sweep_hook(config: SegmentsConfig) -> Callable[[Engine, datetime], None]:
     """A day hook for the demo/simulator: sweep at the end of every simulated day."""
 
     def sweep(engine: Engine, now: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, case, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.db.batches import dialect_insert
-from retentio.events.store import append_new_events
+from retentio.events.store import append_new_events, append_selected_events
 from retentio.events.tables import events
 from retentio.segments.config import FAMILIES, UNMATCHED_SEGMENT, SegmentsConfig
 from retentio.segments.ladder import LADDER_STAGES
@@ -140,9 +140,7 @@ def _insert_events(
         bindparam("received_at", now, events.c.received_at.type),
         properties,
     ).where(wanted)
-    names = ["event_id", "type", "customer_id", "occurred_at", "received_at", "properties"]
-    statement = dialect_insert(connection, events).from_select(names, rows).on_conflict_do_nothing()
-    connection.execute(statement)
+    append_selected_events(connection, rows)
 
 
 def _record_long_ids(connection: Connection, config: SegmentsConfig, limit: int, now: datetime) -> None:

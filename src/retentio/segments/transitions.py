@@ -51,6 +51,8 @@ class Move:
     to: str | None
     reason: str
     at: datetime
+    # Caused only by history (a backfill): recorded, but nothing that acts on the outside reacts to it.
+    historical: bool = False
 
 
 def reason_for(family: str, to: str | None, config: SegmentsConfig, detail: str = "") -> str:
@@ -125,6 +127,8 @@ def move_events(moves: Sequence[Move]) -> list[Event]:
                 occurred_at=move.at.astimezone(UTC),
                 properties={"family": move.family, "from": move.from_, "to": move.to, "reason": move.reason},
                 typed=None,
+                derived=True,
+                historical=move.historical,
             )
         )
     return events

@@ -22,7 +22,9 @@ from retentio.customers.service import do_upsert_customers
 from retentio.customers.summary import BaseSummary, base_summary
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
+from retentio.events.consumers import Consumer, drain
 from retentio.events.ingest import IngestOptions, ingest_stream
+from retentio.segments.config import SegmentsConfig
 from retentio.segments.moves_summary import lifecycle_moves
 from retentio.segments.refresh import do_refresh_standing
 from retentio.sim.config import SimConfig
@@ -45,14 +47,24 @@ class DemoRun:
     lifecycle_moves: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class DemoWiring:
+    """What the demo's store runs with, as the command line wires it."""
+
+    ingest: IngestOptions
+    consumers: Sequence[Consumer]
+    segments: SegmentsConfig
+    day_hooks: Sequence[DayHook] = ()
+
+
 def run_demo(
     database: Path,
     config: SimConfig,
-    options: IngestOptions,
-    day_hooks: Sequence[DayHook] = (),
+    wiring: DemoWiring,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoRun:
-    """Simulate ``config.days`` days into a new SQLite file at ``database`` (replaced if present)."""
+    """Simulate ``config.days`` days into a new SQLite file at ``database`` (replaced if present);
+    the log's consumers catch up after every batch, so the run is the same every time."""
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -67,17 +79,18 @@ def run_demo(
         day_start = config.start + timedelta(days=day_number)
         _sign_up(engine, arrivals.pop(day_start.date(), []), day_start)
         clock.set(day_start + timedelta(days=1))
-        size = options.max_batch
+        size = wiring.ingest.max_batch
         batches = (day_events[start : start + size] for start in range(0, len(day_events), size))
-        for result in ingest_stream(engine, batches, clock.now(), options):
+        for result in ingest_stream(engine, batches, clock.now(), wiring.ingest):
             accepted += result.accepted
             rejected += len(result.rejected)
-        for hook in day_hooks:
+            drain(engine, wiring.consumers, clock)
+        for hook in wiring.day_hooks:
             hook(engine, clock.now())
         if progress is not None:
             progress(day_number + 1, config.days)
     with engine.begin() as connection:
-        do_refresh_standing(connection, clock.now())
+        do_refresh_standing(connection, clock.now(), wiring.segments)
     with engine.connect() as connection:
         summary = base_summary(connection, config.currency)
         report = build_report(connection, Period.of(config.start, clock.now()), clock.now())

@@ -24,8 +24,11 @@ from retentio.api.app import create_app
 from retentio.api.keys import do_create_api_key, parse_scopes
 from retentio.clock import FixedClock
 from retentio.config import Settings
+from retentio.events.consumers import drain
 from retentio.events.properties import SYSTEM_EVENT_TYPES
 from retentio.events.tables import events
+from retentio.segments.config import DEFAULT_CONFIG
+from retentio.segments.consumer import SEGMENTS_CONSUMER, SegmentsConsumer
 
 with warnings.catch_warnings():
     # Starlette asks for httpx2 in its test client; httpx works the same for these tests.
@@ -42,8 +45,14 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def client(engine: Engine, now: datetime, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(engine, FixedClock(now), settings)) as test_client:
+    with TestClient(create_app(engine, FixedClock(now), settings, [SEGMENTS_CONSUMER])) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def consume(engine: Engine, now: datetime) -> Callable[[], int]:
+    """``consume()`` lets the segments consumer catch up, as ``retentio serve``'s loop would."""
+    return lambda: drain(engine, [SegmentsConsumer(DEFAULT_CONFIG, "RUB")], FixedClock(now))
 
 
 @pytest.fixture

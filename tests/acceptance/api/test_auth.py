@@ -122,4 +122,9 @@ def test_health_needs_no_key(client: TestClient, engine: Engine) -> None:
     response = client.get("/v1/health")
     # then
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": head_revision(engine)}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "schema_revision": head_revision(engine),
+        "consumers": [{"consumer": "segments", "events_behind": 0, "seconds_behind": 0.0}],
+    }

@@ -1,4 +1,5 @@
-"""Builders for the segments tests: ingest with the segments reaction on, and read standing back."""
+"""Builders for the segments tests: ingest and let the segments consumer catch up, and read standing
+back."""
 
 from __future__ import annotations
 
@@ -7,23 +8,29 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from retentio.clock import FixedClock
+from retentio.events.consumers import drain
 from retentio.events.ingest import IngestOptions, IngestResult, ingest_events
 from retentio.events.tables import events
 from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
-from retentio.segments.reaction import BuiltinSegmentsReaction
+from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.tables import customer_standing
 
+OPTIONS = IngestOptions(future_tolerance=timedelta(days=1))
 
-def options(config: SegmentsConfig = DEFAULT_CONFIG, react: bool = True) -> IngestOptions:
-    reactions = (BuiltinSegmentsReaction(config),) if react else ()
-    return IngestOptions(future_tolerance=timedelta(days=1), reactions=reactions)
+
+def consume(engine: Engine, now: datetime, config: SegmentsConfig = DEFAULT_CONFIG) -> int:
+    """Let the segments consumer catch up with the log."""
+    return drain(engine, [SegmentsConsumer(config, "RUB")], FixedClock(now))
 
 
 def send(
     engine: Engine, batch: list[dict[str, Any]], now: datetime, config: SegmentsConfig = DEFAULT_CONFIG
 ) -> IngestResult:
-    result = ingest_events(engine, batch, now, options(config))
+    """Ingest ``batch`` and let the segments consumer read it."""
+    result = ingest_events(engine, batch, now, OPTIONS)
     assert not result.rejected, result.rejected
+    consume(engine, now, config)
     return result
 
 

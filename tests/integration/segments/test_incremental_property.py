@@ -11,6 +11,7 @@ from tests.helpers import event, rows
 from tests.integration.segments.support import placed, send
 
 from retentio.db.metadata import METADATA
+from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.inputs import Signals
 from retentio.segments.refresh import do_refresh_standing, do_sweep
 from retentio.segments.signals_store import load_signals, rebuild_signals
@@ -117,12 +118,12 @@ def test_incremental_standing_equals_a_full_recomputation(
         else:
             with engine.begin() as connection:
                 if what == "sweep":
-                    do_sweep(connection, clock)
+                    do_sweep(connection, clock, DEFAULT_CONFIG)
                 else:
-                    do_refresh_standing(connection, clock)
+                    do_refresh_standing(connection, clock, DEFAULT_CONFIG)
     end = steps[-1][2] + timedelta(days=1)
     with engine.begin() as connection:
-        do_sweep(connection, end)
+        do_sweep(connection, end, DEFAULT_CONFIG)
     incremental = _standing(engine)
     customers = [row["customer_id"] for row in rows(engine, "customer_profiles")]
     with engine.begin() as connection:
@@ -132,5 +133,5 @@ def test_incremental_standing_equals_a_full_recomputation(
         assert {customer: kept.get(customer, Signals()) for customer in customers} == rebuilt
         # and deciding everyone afresh, against the stored RFM edges, gives the same standing
         connection.execute(delete(customer_standing))
-        do_refresh_standing(connection, end, everyone=True, keep_edges=True, record=False)
+        do_refresh_standing(connection, end, DEFAULT_CONFIG, everyone=True, keep_edges=True, record=False)
     assert _standing(engine) == incremental

@@ -11,6 +11,7 @@ from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
 from retentio.customers.tables import customer_profiles
 from retentio.events.rebuild import rebuild_all
+from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.reaction import do_refresh_customers
 from retentio.segments.standing import (
     customer_facts,
@@ -155,7 +156,7 @@ def test_customers_rewritten_elsewhere_are_read_back_from_the_log(engine: Engine
         connection.execute(delete(customer_signals))
         connection.execute(delete(customer_profiles).where(customer_profiles.c.customer_id == "gone"))
         # when another area asks for them to be re-decided
-        do_refresh_customers(connection, ["kim", "gone"], T0 + timedelta(days=1))
+        do_refresh_customers(connection, ["kim", "gone"], T0 + timedelta(days=1), DEFAULT_CONFIG)
     # then
     assert standing(engine, "kim")["ladder"] == "problem_aware"
     assert [row["customer_id"] for row in rows(engine, "customer_standing")] == ["kim"]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from tests.helpers import event, rows
-from tests.integration.segments.support import count_events, moves, options, placed, send, standing
+from tests.integration.segments.support import OPTIONS, count_events, moves, placed, send, standing
 
 from retentio.events.ingest import ingest_events
 from retentio.segments.config import DEFAULT_CONFIG, LifecycleConfig, SegmentsConfig
@@ -30,7 +30,7 @@ def test_a_refresh_scores_the_base_by_quintiles(engine: Engine) -> None:
     send(engine, _base(), now)
     # when
     with engine.begin() as connection:
-        result = do_refresh_standing(connection, now)
+        result = do_refresh_standing(connection, now, DEFAULT_CONFIG)
     # then
     assert result.edges is not None and result.edges.buyers == 10
     best, worst = standing(engine, "c9"), standing(engine, "c0")
@@ -53,7 +53,7 @@ def test_scores_follow_new_facts_against_the_stored_edges(engine: Engine) -> Non
     now = T0 + timedelta(days=12)
     send(engine, _base(), now)
     with engine.begin() as connection:
-        do_refresh_standing(connection, now)
+        do_refresh_standing(connection, now, DEFAULT_CONFIG)
     # when the worst customer buys a lot, recently, between refreshes
     later = now + timedelta(days=1)
     send(engine, [placed(f"x{k}", "c0", later, f"ox{k}", total="5000.00") for k in range(12)], later)
@@ -66,14 +66,14 @@ def test_the_default_refresh_equals_deciding_everyone_afresh(engine: Engine) -> 
     now = T0 + timedelta(days=12)
     send(engine, _base(), now)
     with engine.begin() as connection:
-        do_refresh_standing(connection, now)
+        do_refresh_standing(connection, now, DEFAULT_CONFIG)
     send(engine, [placed("late", "c3", now + timedelta(days=3), "late")], now + timedelta(days=3))
     # when one refresh re-decides who can move and another re-decides everyone
     with engine.begin() as connection:
-        do_refresh_standing(connection, now + timedelta(days=40))
+        do_refresh_standing(connection, now + timedelta(days=40), DEFAULT_CONFIG)
     quick = rows(engine, "customer_standing", drop=("computed_at",))
     with engine.begin() as connection:
-        do_refresh_standing(connection, now + timedelta(days=40), everyone=True)
+        do_refresh_standing(connection, now + timedelta(days=40), DEFAULT_CONFIG, everyone=True)
     # then
     assert rows(engine, "customer_standing", drop=("computed_at",)) == quick
 
@@ -82,7 +82,7 @@ def test_new_settings_re_decide_everyone(engine: Engine) -> None:
     now = T0 + timedelta(days=12)
     send(engine, _base(), now)
     with engine.begin() as connection:
-        do_refresh_standing(connection, now)
+        do_refresh_standing(connection, now, DEFAULT_CONFIG)
     assert standing(engine, "c0")["lifecycle"] == "new"
     impatient = SegmentsConfig(
         lifecycle=LifecycleConfig(churn_days=10, at_risk_min_days=5, at_risk_days_without_interval=5)
@@ -96,7 +96,7 @@ def test_a_backfill_of_history_ingested_without_segments(engine: Engine) -> None
     # given history ingested before segments were switched on
     now = T0 + timedelta(days=12)
     history = [*_base(), event("v", "content_viewed", now, "reader", url="/a")]
-    assert not ingest_events(engine, history, now, options(react=False)).rejected
+    assert not ingest_events(engine, history, now, OPTIONS).rejected
     stored = count_events(engine)
     # when the first refresh backfills without writing moves
     with engine.begin() as connection:
@@ -112,7 +112,7 @@ def test_a_refresh_records_one_event_per_move_and_an_exit_only_to_nowhere(engine
     # given a customer scored by a first refresh
     send(engine, [placed("p1", "ann", T0, "o1")], T0 + timedelta(hours=1))
     with engine.begin() as connection:
-        do_refresh_standing(connection, T0 + timedelta(days=1))
+        do_refresh_standing(connection, T0 + timedelta(days=1), DEFAULT_CONFIG)
     segment = standing(engine, "ann")["rfm_segment"]
     assert segment is not None
     # when the only order is cancelled while the reaction is off, and a refresh re-decides everyone
@@ -121,11 +121,11 @@ def test_a_refresh_records_one_event_per_move_and_an_exit_only_to_nowhere(engine
         engine,
         [event("x1", "order_cancelled", cancelled, "ann", order_id="o1")],
         cancelled,
-        options(react=False),
+        OPTIONS,
     )
     assert not result.rejected
     with engine.begin() as connection:
-        do_refresh_standing(connection, cancelled, everyone=True)
+        do_refresh_standing(connection, cancelled, DEFAULT_CONFIG, everyone=True)
     # then each move is one event: entries into the new stages, an exit from the RFM segment to nowhere
     recorded = [m for m in moves(engine, "ann") if m[4] == cancelled]
     assert sorted(recorded) == [

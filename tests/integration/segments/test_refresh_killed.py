@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from tests.helpers import rows
 from tests.integration.segments.support import count_events, placed, send, standing
 
+from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.refresh import do_refresh_standing
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)
@@ -25,6 +26,7 @@ from pathlib import Path
 from retentio.clock import parse_instant
 from retentio.db.engine import make_engine
 import retentio.segments.refresh as refresh
+from retentio.segments.config import DEFAULT_CONFIG
 
 url, at, marker = sys.argv[1:4]
 original = refresh.write_standing
@@ -36,7 +38,7 @@ def write_then_hang(*args, **kwargs):
 
 refresh.write_standing = write_then_hang
 with make_engine(url).begin() as connection:
-    refresh.do_refresh_standing(connection, parse_instant(at))
+    refresh.do_refresh_standing(connection, parse_instant(at), DEFAULT_CONFIG)
 """
 
 
@@ -56,7 +58,7 @@ def test_a_refresh_killed_halfway_changes_nothing(engine: Engine, database_url: 
         T0 + timedelta(days=5),
     )
     with engine.begin() as connection:
-        do_refresh_standing(connection, T0 + timedelta(days=5))
+        do_refresh_standing(connection, T0 + timedelta(days=5), DEFAULT_CONFIG)
     before, stored = rows(engine, "customer_standing"), count_events(engine)
     later = T0 + timedelta(days=400)  # a refresh now would churn everyone
     marker = tmp_path / "written"
@@ -76,6 +78,6 @@ def test_a_refresh_killed_halfway_changes_nothing(engine: Engine, database_url: 
     assert count_events(engine) == stored
     # and the next refresh completes
     with engine.begin() as connection:
-        do_refresh_standing(connection, later)
+        do_refresh_standing(connection, later, DEFAULT_CONFIG)
     assert standing(engine, "c0")["lifecycle"] == "churned"
     assert count_events(engine) > stored

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from tests.integration.segments_custom.store_fixture import EVERYONE, build_store
 
+from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.custom.evaluate import matching_customers
 from retentio.segments.custom.parse import parse_rule
 from retentio.segments.refresh import do_refresh_standing
@@ -267,7 +268,7 @@ def test_each_condition_selects_the_expected_customers(store: Engine, now: datet
 def test_built_in_families_and_standing_fields(store: Engine, now: datetime) -> None:
     # given the built-in families computed for the store
     with store.begin() as connection:
-        do_refresh_standing(connection, now)
+        do_refresh_standing(connection, now, DEFAULT_CONFIG)
     with store.connect() as connection:
         rows = connection.execute(select(customer_standing.c.customer_id, customer_standing.c.rfm_segment))
         rfm_of: dict[str, str] = {row[0]: row[1] for row in rows}

@@ -8,15 +8,19 @@ from typing import Any
 from sqlalchemy import Engine, select
 from tests.helpers import event, item
 
+from retentio.clock import FixedClock
+from retentio.events.consumers import drain
 from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.events.tables import events
-from retentio.segments.custom.incremental import CustomSegmentsReaction
+from retentio.segments.config import DEFAULT_CONFIG
+from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, get_segment, segment_members, segment_sizes
 from retentio.segments.custom.tables import custom_segment_changes
 
 DAY = timedelta(days=1)
-OPTIONS = IngestOptions(reactions=(CustomSegmentsReaction("RUB"),), future_tolerance=timedelta(days=1))
+OPTIONS = IngestOptions(future_tolerance=timedelta(days=1))
+CONSUMERS = (SegmentsConsumer(DEFAULT_CONFIG, "RUB"),)
 COFFEE_VIEWERS = {
     "event": {
         "type": "product_viewed",
@@ -35,6 +39,7 @@ def _create(engine: Engine, name: str, rule: object, now: datetime) -> None:
 def _ingest(engine: Engine, events: list[dict[str, Any]], now: datetime) -> None:
     result = ingest_events(engine, events, now, OPTIONS)
     assert not result.rejected, result.rejected
+    drain(engine, CONSUMERS, FixedClock(now))
 
 
 def _members(engine: Engine, name: str) -> set[str]:
@@ -81,7 +86,9 @@ def test_a_batch_moves_the_customer_it_touches_into_the_segment(engine: Engine, 
     assert [tuple(change) for change in changes] == [("anna", "ingest")]
     with engine.connect() as connection:
         moves = connection.execute(
-            select(events.c.event_id, events.c.properties).where(events.c.type == "segment_entered")
+            select(events.c.event_id, events.c.properties).where(
+                events.c.type == "segment_entered", events.c.event_id.like("seg:custom:%")
+            )
         )
         assert [tuple(row) for row in moves] == [
             (

@@ -13,18 +13,22 @@ from sqlalchemy import Engine, delete
 from tests.helpers import event, item
 from tests.integration.segments_custom.reference import evaluate, read_store
 
+from retentio.clock import FixedClock
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
 from retentio.db.metadata import METADATA
+from retentio.events.consumers import drain
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.segments.config import DEFAULT_CONFIG
+from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.custom.evaluate import matching_customers
-from retentio.segments.custom.incremental import CustomSegmentsReaction
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, refresh_segments, segment_members
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 CUSTOMERS = ["c1", "c2", "c3", "c4"]
-OPTIONS = IngestOptions(reactions=(CustomSegmentsReaction("RUB"),))
+OPTIONS = IngestOptions()
+CONSUMERS = (SegmentsConsumer(DEFAULT_CONFIG, "RUB"),)
 Step = tuple[str, Any]
 
 # ---- rules from a small grammar -------------------------------------------------------------
@@ -201,6 +205,7 @@ def _run(engine: Engine, plan: list[Step]) -> datetime:
         else:
             result = ingest_events(engine, payload, now, OPTIONS)
             assert not result.rejected, result.rejected
+            drain(engine, CONSUMERS, FixedClock(now))
     return now
 
 

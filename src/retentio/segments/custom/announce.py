@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, String, bindparam, func, literal, select
 
-from retentio.db.batches import dialect_insert
-from retentio.events.store import append_new_events
+from retentio.events.store import append_new_events, append_selected_events
 from retentio.events.tables import events
 from retentio.segments.transitions import EVENT_ID_LENGTH, Move, move_events
 
@@ -28,12 +27,18 @@ def family_of(name: str) -> str:
 
 
 def announce_moves(
-    connection: Connection, name: str, entered: Sequence[str], exited: Sequence[str], now: datetime
+    connection: Connection,
+    name: str,
+    entered: Sequence[str],
+    exited: Sequence[str],
+    now: datetime,
+    historical: frozenset[str] = frozenset(),
 ) -> None:
-    """The events of a few moves (incremental evaluation)."""
+    """The events of a few moves (incremental evaluation); the moves of ``historical`` customers were
+    caused only by history."""
     family = family_of(name)
-    moves = [Move(cid, family, None, name, ENTERED_REASON, now) for cid in entered]
-    moves += [Move(cid, family, name, None, EXITED_REASON, now) for cid in exited]
+    moves = [Move(cid, family, None, name, ENTERED_REASON, now, cid in historical) for cid in entered]
+    moves += [Move(cid, family, name, None, EXITED_REASON, now, cid in historical) for cid in exited]
     append_new_events(connection, move_events(moves), now)
 
 
@@ -53,8 +58,7 @@ def announce_set(connection: Connection, name: str, moved: Select[Any], entered:
         bindparam(None, now, events.c.received_at.type),
         bindparam(None, properties, events.c.properties.type),
     ).where(func.length(identifier) <= EVENT_ID_LENGTH)
-    columns = ["event_id", "type", "customer_id", "occurred_at", "received_at", "properties"]
-    connection.execute(dialect_insert(connection, events).from_select(columns, rows).on_conflict_do_nothing())
+    append_selected_events(connection, rows)
     long_ids = list(
         connection.scalars(select(who.c.customer_id).where(func.length(identifier) > EVENT_ID_LENGTH))
     )

@@ -45,10 +45,15 @@ def refresh_one(connection: Connection, name: str, now: datetime, currency: str)
 
 
 def reevaluate_customers(
-    connection: Connection, customer_ids: Sequence[str], now: datetime, currency: str
+    connection: Connection,
+    customer_ids: Sequence[str],
+    now: datetime,
+    currency: str,
+    historical: frozenset[str] = frozenset(),
 ) -> dict[str, Moves]:
     """Re-evaluate every segment for ``customer_ids`` only: one query per segment, in dependency
-    order, so a segment built on another sees that one's new membership."""
+    order, so a segment built on another sees that one's new membership. The moves of
+    ``historical`` customers are marked as caused by history."""
     if not customer_ids:
         return {}
     segments = in_dependency_order(load_segments(connection, lock=True))
@@ -56,14 +61,18 @@ def reevaluate_customers(
     context = _context(connection, now, currency, segments, only)
     moves: dict[str, Moves] = {}
     for segment in segments:
-        moved = _reevaluate(connection, segment, context, only)
+        moved = _reevaluate(connection, segment, context, only, historical)
         if moved is not None:
             moves[segment.name] = moved
     return moves
 
 
 def _reevaluate(
-    connection: Connection, segment: StoredSegment, context: SqlContext, only: CustomerIds
+    connection: Connection,
+    segment: StoredSegment,
+    context: SqlContext,
+    only: CustomerIds,
+    historical: frozenset[str],
 ) -> Moves | None:
     """One segment for the given customers: their moves written, or None when nobody moved."""
     found = set(connection.scalars(compile_rule(segment.rule, context)))
@@ -73,7 +82,7 @@ def _reevaluate(
         return None
     now = context.now
     move_customers(connection, segment.id, entered, exited, now)
-    announce_moves(connection, segment.name, entered, exited, now)
+    announce_moves(connection, segment.name, entered, exited, now, historical)
     size = add_to_size(connection, segment.id, len(entered) - len(exited))
     moves = Moves(size=size, entered=len(entered), exited=len(exited))
     record_size(connection, segment.id, INGEST, moves, now)

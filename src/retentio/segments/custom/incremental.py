@@ -1,5 +1,5 @@
-"""The ingest reaction: after a batch is applied, re-evaluate every custom segment for the customers
-the batch touched, in the batch's own transaction (one query per segment per batch).
+"""Which customers a batch of the log touched, for the segments consumer to re-evaluate every custom
+segment for them (one query per segment per batch).
 
 Only event-driven changes are seen here. Conditions that change as time passes (windows, "days
 since") or through other paths (customer updates, merges, model scores) are brought up to date by
@@ -9,33 +9,13 @@ since") or through other paths (customer updates, merges, model scores) are brou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from retentio.db.batches import chunks
 from retentio.events.envelope import Event
-from retentio.events.ingest import StoredBatch
 from retentio.events.properties import ORDER_EVENT_TYPES
 from retentio.orders.tables import orders
-from retentio.segments.custom.evaluate import reevaluate_customers
-from retentio.segments.custom.store import any_segment
-
-
-@dataclass(frozen=True, slots=True)
-class CustomSegmentsReaction:
-    """Pass an instance in ``IngestOptions.reactions``, after any reaction that updates what rules
-    read (the built-in families' standings)."""
-
-    currency: str = "RUB"
-
-    def __call__(self, connection: Connection, batch: StoredBatch, now: datetime) -> None:
-        if not any_segment(connection):
-            return
-        customer_ids = touched_customers(connection, batch.events)
-        if customer_ids:
-            reevaluate_customers(connection, customer_ids, now, self.currency)
 
 
 def touched_customers(connection: Connection, fresh: Sequence[Event]) -> list[str]:

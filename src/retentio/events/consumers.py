@@ -1,0 +1,131 @@
+"""Consumers of the log: each reads the events past its checkpoint in order, does its effects and
+moves its checkpoint in the same transaction, so every effect happens once however often it stops.
+
+The runner is the same for every area: an area supplies a ``Consumer`` (a name and what to do with a
+batch), the wiring layer (``retentio worker``, ``serve``, the importers) runs it. On PostgreSQL any
+number of processes may run the same consumers: a transaction-level advisory lock lets one of them
+take a consumer's next batch while the others move on to other consumers.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, select, text
+
+from retentio.clock import Clock
+from retentio.db.batches import upsert
+from retentio.db.engine import reader
+from retentio.db.retry import in_transaction
+from retentio.events.log import START, LoggedEvent, Position, count_after, oldest_after, read_after
+from retentio.events.tables import consumer_checkpoints
+
+BATCH = 10_000
+# The advisory locks of consumers share this first key, so they cannot collide with other users'.
+_LOCK_CLASS = 0x52_45_54  # "RET"
+# An idle loop looks for new events this often.
+IDLE_SECONDS = 0.2
+
+
+class Consumer(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
+        """Do the effects of ``batch`` inside ``connection``'s transaction (the checkpoint commits
+        with them); raising rolls both back and the batch is read again next time."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerLag:
+    consumer: str
+    position: Position
+    behind: int  # settled events still to read
+    oldest_waiting: datetime | None  # when the first of them was received
+
+    def seconds_behind(self, now: datetime) -> float:
+        return 0.0 if self.oldest_waiting is None else max((now - self.oldest_waiting).total_seconds(), 0.0)
+
+
+def consume_next(engine: Engine, consumer: Consumer, now: datetime, limit: int = BATCH) -> int:
+    """Run ``consumer`` over its next batch; returns the events consumed (0: nothing new, or another
+    process is running it right now)."""
+    if not _has_work(engine, consumer.name):
+        return 0
+    return in_transaction(engine, lambda connection: _consume(connection, consumer, now, limit))
+
+
+def drain(engine: Engine, consumers: Sequence[Consumer], clock: Clock, limit: int = BATCH) -> int:
+    """Run every consumer until none has anything left (events one derives are read by the others);
+    for importers, the demo and tests, which want every effect made before they go on."""
+    total = 0
+    while True:
+        done = sum(consume_next(engine, consumer, clock.now(), limit) for consumer in consumers)
+        if done == 0:
+            return total
+        total += done
+
+
+def run_until_stopped(
+    engine: Engine, consumers: Sequence[Consumer], clock: Clock, stop: threading.Event, limit: int = BATCH
+) -> None:
+    """The background loop of ``serve`` and ``worker``: consume while there is work, then look again
+    every ``IDLE_SECONDS``, until ``stop`` is set."""
+    while not stop.is_set():
+        done = sum(consume_next(engine, consumer, clock.now(), limit) for consumer in consumers)
+        if done == 0:
+            stop.wait(IDLE_SECONDS)
+
+
+def consumer_lags(connection: Connection, names: Sequence[str]) -> list[ConsumerLag]:
+    lags = []
+    for name in names:
+        position = checkpoint(connection, name)
+        lags.append(
+            ConsumerLag(name, position, count_after(connection, position), oldest_after(connection, position))
+        )
+    return lags
+
+
+def checkpoint(connection: Connection, name: str) -> Position:
+    row = connection.execute(
+        select(consumer_checkpoints.c.tx, consumer_checkpoints.c.event_row).where(
+            consumer_checkpoints.c.consumer == name
+        )
+    ).first()
+    return START if row is None else Position(row.tx, row.event_row)
+
+
+def _has_work(engine: Engine, name: str) -> bool:
+    """A look without the write lock, so an idle consumer never queues behind (or blocks) ingest."""
+    with reader(engine).connect() as connection:
+        return bool(read_after(connection, checkpoint(connection, name), 1))
+
+
+def _consume(connection: Connection, consumer: Consumer, now: datetime, limit: int) -> int:
+    if not _claim(connection, consumer.name):
+        return 0
+    batch = read_after(connection, checkpoint(connection, consumer.name), limit)
+    if not batch:
+        return 0
+    consumer.consume(connection, batch, now)
+    last = batch[-1].position
+    row = {"consumer": consumer.name, "tx": last.tx, "event_row": last.row, "updated_at": now}
+    upsert(connection, consumer_checkpoints, [row])
+    return len(batch)
+
+
+def _claim(connection: Connection, name: str) -> bool:
+    """On PostgreSQL, hold the consumer until this transaction ends, or give up at once if another
+    process holds it; SQLite's write lock already lets one writer in at a time."""
+    if connection.dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(name.encode()) - 2**31  # PostgreSQL's int4 is signed
+    query = text("SELECT pg_try_advisory_xact_lock(:class, :key)")
+    return bool(connection.execute(query, {"class": _LOCK_CLASS, "key": key}).scalar_one())
