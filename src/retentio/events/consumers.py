@@ -10,6 +10,7 @@ take a consumer's next batch while the others move on to other consumers.
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,15 @@ from retentio.clock import Clock
 from retentio.db.batches import upsert
 from retentio.db.engine import reader
 from retentio.db.retry import in_transaction
-from retentio.events.log import START, LoggedEvent, Position, count_after, oldest_after, read_after
+from retentio.events.log import (
+    START,
+    LoggedEvent,
+    Position,
+    count_after,
+    last_position,
+    oldest_after,
+    read_after,
+)
 from retentio.events.tables import consumer_checkpoints
 
 BATCH = 10_000
@@ -30,6 +39,8 @@ BATCH = 10_000
 _LOCK_CLASS = 0x52_45_54  # "RET"
 # An idle loop looks for new events this often.
 IDLE_SECONDS = 0.2
+# While another writer's transaction holds back what can be read, ``drain`` looks again this often.
+_SETTLE_SECONDS = 0.01
 
 
 class Consumer(Protocol):
@@ -62,14 +73,18 @@ def consume_next(engine: Engine, consumer: Consumer, now: datetime, limit: int =
 
 
 def drain(engine: Engine, consumers: Sequence[Consumer], clock: Clock, limit: int = BATCH) -> int:
-    """Run every consumer until none has anything left (events one derives are read by the others);
-    for importers, the demo and tests, which want every effect made before they go on."""
+    """Run every consumer until each has read every event committed so far (events one derives are
+    read by the others); for importers, the demo and tests, which want every effect made before they
+    go on. On PostgreSQL it waits while another writer's open transaction holds back what can be
+    read (``events.log``)."""
     total = 0
     while True:
         done = sum(consume_next(engine, consumer, clock.now(), limit) for consumer in consumers)
-        if done == 0:
-            return total
         total += done
+        if done == 0:
+            if _all_caught_up(engine, consumers):
+                return total
+            time.sleep(_SETTLE_SECONDS)
 
 
 def run_until_stopped(
@@ -100,6 +115,12 @@ def checkpoint(connection: Connection, name: str) -> Position:
         )
     ).first()
     return START if row is None else Position(row.tx, row.event_row)
+
+
+def _all_caught_up(engine: Engine, consumers: Sequence[Consumer]) -> bool:
+    with reader(engine).connect() as connection:
+        end = last_position(connection)
+        return all(checkpoint(connection, consumer.name) >= end for consumer in consumers)
 
 
 def _has_work(engine: Engine, name: str) -> bool:

@@ -4,9 +4,14 @@ A position is ``(tx, row)``: the writing transaction (PostgreSQL's 64-bit transa
 and the row's id. On SQLite one writer at a time commits, so ids grow in commit order. On PostgreSQL
 they do not: a transaction that took id 41 may commit after the one that took 42, and a reader that
 had moved past 42 would never see 41 (the classic outbox bug). So reads stop below the oldest
-transaction still running (``pg_snapshot_xmin``): every row before that bound is committed or gone
-for good, and nothing can appear behind a position once it has been read. The cost is a lag as long
-as the longest-running writing transaction.
+transaction that may still add rows: every row before that bound is committed or gone for good, and
+nothing can appear behind a position once it has been read.
+
+The bound is the reading snapshot's oldest running transaction (``pg_snapshot_xip``), leaving out
+those that ``pg_stat_activity`` shows running in another database of the same server (transaction
+ids are server-wide; another database's writers can add no row here). A transaction that ended after
+the snapshot was taken is not among them, so it still holds the bound: the bound errs only towards
+waiting. The cost is a lag as long as the longest-running writing transaction of this database.
 """
 
 from __future__ import annotations
@@ -74,8 +79,29 @@ def _past(after: Position) -> ColumnElement[bool]:
     return or_(events.c.tx > after.tx, and_(events.c.tx == after.tx, events.c.id > after.row))
 
 
+def last_position(connection: Connection) -> Position:
+    """The newest committed event's position, settled or not: where a consumer that has read every
+    event committed so far stands (or beyond)."""
+    row = connection.execute(
+        select(events.c.tx, events.c.id).order_by(events.c.tx.desc(), events.c.id.desc()).limit(1)
+    ).first()
+    return START if row is None else Position(row.tx, row.id)
+
+
+# The transactions of this server that were running when the statement's snapshot was taken, less
+# those known to run in another database; with none, the snapshot's end (``xmax``). Transaction ids
+# are 64-bit here and 32-bit in pg_stat_activity: the low 32 bits are the same.
+_OLDEST_WRITER_HERE = """(
+SELECT LEAST(
+    pg_snapshot_xmax(snap.s)::text::bigint,
+    (SELECT min(running::text::bigint) FROM pg_snapshot_xip(snap.s) AS running
+     WHERE running::text::bigint % 4294967296 NOT IN (
+         SELECT backend_xid::text::bigint FROM pg_stat_activity
+         WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())))
+FROM (SELECT pg_current_snapshot() AS s) AS snap)"""
+
+
 def _settled(connection: Connection) -> Sequence[ColumnElement[bool]]:
     if connection.dialect.name != "postgresql":
         return ()
-    oldest_running = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger)
-    return (events.c.tx < oldest_running,)
+    return (events.c.tx < literal_column(_OLDEST_WRITER_HERE, BigInteger),)
