@@ -44,8 +44,9 @@ def worker_command(
     typer.echo(f"consuming the log; daily upkeep at {schedule.at.strftime('%H:%M')} {run.settings.timezone}")
     if once:
         consumed = drain(run.engine, consumers, run.clock)
-        typer.echo(f"{consumed:,} events consumed")
         _run_due(run.engine, run.now(), schedule)
+        consumed += drain(run.engine, consumers, run.clock)  # the upkeep's own moves are events too
+        typer.echo(f"{consumed:,} events consumed")
         return
     stop = threading.Event()
     loop = threading.Thread(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from retentio.catalog.service import get_product
 from retentio.customers.service import get_customer
@@ -15,7 +17,10 @@ from retentio.events.importers.feed import ImportContext
 from retentio.events.importers.online_retail import import_online_retail
 from retentio.events.importers.tabular import TableOptions
 from retentio.events.stats import StoreCounts
+from retentio.events.tables import events
 from retentio.orders.tables import order_lines, orders
+from retentio.segments.config import DEFAULT_CONFIG
+from retentio.segments.consumer import SegmentsConsumer
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 LINES = [
@@ -135,3 +140,30 @@ def test_the_real_file(
     stored = store_counts()
     assert (stored.customers, stored.orders, stored.products) == (4_372, 18_536, tallies["products"])
     assert stored.order_lines == 541_909 - 135_080 - 8_905
+
+
+@pytest.mark.datasets
+@pytest.mark.slow
+def test_importing_the_real_file_as_history_triggers_nothing(
+    context: ImportContext, datasets_dir: Path, engine: Engine
+) -> None:
+    # given the import as `retentio import` runs it: the segments consumer catching up after every
+    # batch, events older than the default cut-off (72 hours) being history
+    wired = replace(
+        context,
+        ingest=replace(context.ingest, history_cutoff=timedelta(hours=72)),
+        consumers=(SegmentsConsumer(DEFAULT_CONFIG, "GBP"),),
+    )
+    # when the 2010-2011 file arrives years later
+    import_online_retail(wired, datasets_dir / "online_retail.csv.gz", TableOptions())
+    # then every move it caused (thousands: "prospect → churned" among them) is history
+    with engine.connect() as connection:
+        marks = dict(
+            connection.execute(
+                select(events.c.historical, func.count())
+                .where(events.c.derived.is_(True))
+                .group_by(events.c.historical)
+            ).all()
+        )
+    assert marks.get(False, 0) == 0
+    assert marks[True] > 4_339
