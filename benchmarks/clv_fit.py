@@ -37,7 +37,7 @@ from retentio.analytics.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from retentio.analytics.rfm_summary import RfmSummary, summarise_transactions
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STORE_NOW = datetime(1998, 7, 1, tzinfo=UTC)  # the end of the CDNOW data: "now" of the store path

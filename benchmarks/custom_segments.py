@@ -24,8 +24,8 @@ from sqlalchemy import Engine, text
 
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.events.tables import events as events_table
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.segments.custom.evaluate import matching_customers
 from retentio.segments.custom.incremental import CustomSegmentsReaction
 from retentio.segments.custom.parse import Definition, parse_rule

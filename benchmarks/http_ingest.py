@@ -34,7 +34,7 @@ from sqlalchemy import Engine, text
 from retentio.api.keys import do_create_api_key
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 
 try:
     from benchmarks._synthetic import store_events

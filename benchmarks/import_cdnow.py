@@ -21,13 +21,13 @@ from sqlalchemy import text
 
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.importers.cdnow import import_cdnow
-from retentio.events.importers.feed import ImportContext
-from retentio.events.importers.online_retail import import_online_retail
-from retentio.events.importers.progress import NoProgress
-from retentio.events.importers.report import ImportReport
-from retentio.events.importers.tabular import TableOptions
-from retentio.events.ingest import IngestOptions
+from retentio.ingest.importers.cdnow import import_cdnow
+from retentio.ingest.importers.feed import ImportContext
+from retentio.ingest.importers.online_retail import import_online_retail
+from retentio.ingest.importers.progress import NoProgress
+from retentio.ingest.importers.report import ImportReport
+from retentio.ingest.importers.tabular import TableOptions
+from retentio.ingest.pipeline import IngestOptions
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent

@@ -37,10 +37,10 @@ from sqlalchemy import Engine, text
 
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.importers.feed import ImportContext
-from retentio.events.importers.jsonl import import_jsonl
-from retentio.events.importers.progress import NoProgress
-from retentio.events.ingest import IngestOptions, Reaction, ingest_events
+from retentio.ingest.importers.feed import ImportContext
+from retentio.ingest.importers.jsonl import import_jsonl
+from retentio.ingest.importers.progress import NoProgress
+from retentio.ingest.pipeline import IngestOptions, Reaction, ingest_events
 
 try:
     from benchmarks._synthetic import store_events

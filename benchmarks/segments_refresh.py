@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.reaction import BuiltinSegmentsReaction
 from retentio.segments.refresh import do_refresh_standing, do_sweep

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retentio.events.ingest import IngestOptions
+from retentio.ingest.pipeline import IngestOptions
 from retentio.sim import SimConfig, build_store, simulate
 from retentio.sim.demo import run_demo
 

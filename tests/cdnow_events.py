@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 
 BATCH = 10_000
 # CDNOW is from 1997-98 while tests run "now" in 2026: no event of the file is in the future anyway,

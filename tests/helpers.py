@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from retentio.db.metadata import METADATA
-from retentio.events.ingest import IngestOptions, IngestResult, ingest_events
+from retentio.ingest.pipeline import IngestOptions, IngestResult, ingest_events
 
 
 def event(

@@ -18,9 +18,9 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
 from retentio.analytics.clv_models import CustomerPredictions
-from retentio.analytics.tables import customer_predictions
+from retentio.customers.tables import customer_predictions
 from retentio.db.codec import codec_for, executemany, fetchall
-from retentio.orders.money import minor_digits
+from retentio.types.money import minor_digits
 
 _COUNTED_BEFORE_CUT_OFF = (
     "customer_id IS NOT NULL AND placed_at IS NOT NULL AND cancelled_at IS NULL AND currency IS NOT NULL"

@@ -28,7 +28,7 @@ from retentio.api.schemas import (
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
-from retentio.events.ingest import IngestOptions
+from retentio.ingest.pipeline import IngestOptions
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from retentio.catalog.models import ProductRecord, ProductUpsert
 from retentio.catalog.tables import products
 from retentio.db.batches import chunks, upsert
-from retentio.orders.money import from_minor, to_minor
+from retentio.types.money import from_minor, to_minor
 
 
 def do_upsert_products(

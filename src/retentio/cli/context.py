@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the database and ingest stacks load when a command first as
     from sqlalchemy import Engine
 
     from retentio.events.consumers import Consumer
-    from retentio.events.ingest import IngestOptions
+    from retentio.ingest.pipeline import IngestOptions
     from retentio.segments.config import SegmentsConfig
 
 
@@ -64,7 +64,7 @@ class Runtime:
         return (SegmentsConsumer(self.segments, self.settings.default_currency),)
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:
-        from retentio.events.ingest import IngestOptions
+        from retentio.ingest.pipeline import IngestOptions
 
         return IngestOptions(
             default_currency=self.settings.default_currency,

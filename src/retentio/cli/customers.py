@@ -9,9 +9,9 @@ import typer
 
 from retentio.cli.context import runtime
 from retentio.cli.segments_builtin import standing_command
-from retentio.customers.merge import MergeRefused, do_merge_customers
 from retentio.customers.service import get_customer, get_profile
-from retentio.events.rebuild import rebuild_all
+from retentio.ingest.merge import MergeRefused, do_merge_customers
+from retentio.ingest.rebuild import rebuild_all
 from retentio.segments.reaction import do_refresh_customers
 
 customers_app = typer.Typer(help="Customer records: show, merge.", no_args_is_help=True)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from retentio.cli.context import runtime
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events.consumers import consumer_lags, drain, run_until_stopped
-from retentio.schedule.upkeep import Schedule, run_due_jobs, seconds_until_next
+from retentio.segments.upkeep import Schedule, run_due_jobs, seconds_until_next
 
 # Woken at least this often, so a moved system clock or a DST change is noticed within a minute.
 MAX_SLEEP_SECONDS = 60.0

@@ -14,8 +14,8 @@ from typing import Any
 
 from retentio.events.envelope import Event
 from retentio.events.properties import SYSTEM_EVENT_TYPES
-from retentio.orders.money import from_minor
 from retentio.orders.state import Contribution
+from retentio.types.money import from_minor
 
 _APP_TYPES = frozenset({"app_opened", "session_started"})
 # What a view or a cart says about interest, for "last viewed content / products / cart" (the

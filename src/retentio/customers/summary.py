@@ -14,8 +14,8 @@ from sqlalchemy import Connection, case, func, select
 
 from retentio.catalog.tables import products
 from retentio.customers.tables import customers
-from retentio.orders.money import from_minor
 from retentio.orders.tables import order_lines, orders
+from retentio.types.money import from_minor
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""Tables owned by the customers area: profiles, consents, identities and the aggregates."""
+"""Tables owned by the customers area: profiles, consents, identities, the aggregates, and what the
+models predict of each customer (written by ``retentio models fit``, read by custom segments)."""
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -89,4 +91,18 @@ customer_profiles = Table(
     Column("category_counts", json_type(), nullable=False, default=dict),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_customer_profiles_last_order_at", "last_order_at"),
+)
+
+
+# What the CLV models predict per customer: analytics rewrites it whole (``retentio models fit``);
+# custom segments read it in their prediction conditions.
+customer_predictions = Table(
+    "customer_predictions",
+    METADATA,
+    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("p_alive", Float),
+    # A fixed horizon, so that a segment rule can name the figure; the CLI prints any other horizon.
+    Column("expected_purchases_90d", Float),
+    Column("predicted_clv", Float),  # an estimate in the store's currency, not a ledger amount
+    Column("computed_at", UtcDateTime, nullable=False),
 )

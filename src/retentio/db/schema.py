@@ -1,6 +1,5 @@
 """The whole declared schema: importing this module registers every area's tables on METADATA."""
 
-from retentio.analytics import tables as _analytics_tables  # noqa: F401
 from retentio.api import tables as _api_tables  # noqa: F401
 from retentio.catalog import tables as _catalog_tables  # noqa: F401
 from retentio.customers import tables as _customer_tables  # noqa: F401

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from retentio.events.envelope import Event
 from retentio.events.properties import OrderPlaced, OrderReturned
-from retentio.orders.money import to_minor
+from retentio.types.money import to_minor
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from retentio.customers.summary import BaseSummary, base_summary
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events.consumers import Consumer, drain
-from retentio.events.ingest import IngestOptions, ingest_stream
+from retentio.ingest.pipeline import IngestOptions, ingest_stream
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.moves_summary import lifecycle_moves
 from retentio.segments.refresh import do_refresh_standing

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.helpers import event, item
 
-from retentio.customers.merge import do_merge_customers
+from retentio.ingest.merge import do_merge_customers
 
 
 def test_put_creates_the_customer(client: TestClient, auth: dict[str, str]) -> None:

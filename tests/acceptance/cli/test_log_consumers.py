@@ -132,7 +132,7 @@ def test_worker_status_shows_the_lag_and_the_worker_closes_it(
 ) -> None:
     # given events stored through the API path (no inline consumer): three orders
     from retentio.clock import parse_instant
-    from retentio.events.ingest import IngestOptions, ingest_events
+    from retentio.ingest.pipeline import IngestOptions, ingest_events
 
     raw = [json.loads(line) for line in _orders_file(tmp_path, "2026-05-30").read_text().splitlines()]
     assert ingest_events(engine, raw, parse_instant(AS_OF), IngestOptions()).accepted == 3

@@ -12,9 +12,9 @@ from tests.cdnow_events import cdnow_sample_events, ingest_in_batches
 from tests.helpers import event, ingest, item
 from typer.testing import CliRunner, Result
 
-from retentio.analytics.tables import customer_predictions
 from retentio.cli import app
 from retentio.cli.context import runtime
+from retentio.customers.tables import customer_predictions
 
 runner = CliRunner()
 AS_OF = "1998-07-01T00:00:00+00:00"  # the end of the CDNOW data

@@ -20,7 +20,7 @@ from retentio.analytics.clv_queries import get_prediction, load_transactions, re
 from retentio.analytics.clv_store import ClvFitOptions, ClvFitRefused, do_fit_clv_models
 from retentio.analytics.gamma_gamma import fit_gamma_gamma
 from retentio.analytics.rfm_summary import RfmSummary, summarise_transactions
-from retentio.analytics.tables import customer_predictions
+from retentio.customers.tables import customer_predictions
 from retentio.orders.tables import orders
 
 CALIBRATION_END = datetime(1997, 10, 1, tzinfo=UTC)

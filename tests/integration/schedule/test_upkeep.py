@@ -10,11 +10,11 @@ from sqlalchemy import Engine
 from tests.helpers import event, ingest, item
 
 from retentio.db.engine import make_engine
-from retentio.schedule.upkeep import CUSTOM_JOB, STANDING_JOB, Schedule, run_due_jobs
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, get_segment
 from retentio.segments.standing import get_standing
+from retentio.segments.upkeep import CUSTOM_JOB, STANDING_JOB, Schedule, run_due_jobs
 
 SCHEDULE = Schedule(time(3, 0), ZoneInfo("Europe/Moscow"), "RUB", DEFAULT_CONFIG)
 VIEWERS = {"event": {"type": "product_viewed", "window": {"days": 30}, "count": {">=": 1}}}

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select, text
 
 from retentio.clock import FixedClock
 from retentio.events.consumers import drain
-from retentio.events.ingest import IngestOptions, IngestResult, ingest_events
 from retentio.events.tables import events
+from retentio.ingest.pipeline import IngestOptions, IngestResult, ingest_events
 from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
 from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.tables import customer_standing

@@ -10,7 +10,7 @@ from tests.integration.segments.support import count_events, moves, placed, send
 from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
 from retentio.customers.tables import customer_profiles
-from retentio.events.rebuild import rebuild_all
+from retentio.ingest.rebuild import rebuild_all
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.reaction import do_refresh_customers
 from retentio.segments.standing import (

@@ -6,7 +6,7 @@ from sqlalchemy import Engine, select
 from tests.helpers import event, rows
 from tests.integration.segments.support import OPTIONS, count_events, moves, placed, send, standing
 
-from retentio.events.ingest import ingest_events
+from retentio.ingest.pipeline import ingest_events
 from retentio.segments.config import DEFAULT_CONFIG, LifecycleConfig, SegmentsConfig
 from retentio.segments.refresh import do_refresh_standing
 from retentio.segments.standing import segment_counts

@@ -14,7 +14,6 @@ from sqlalchemy import Connection, select
 
 from retentio.customers.tables import customer_profiles, customers
 from retentio.events.tables import events
-from retentio.orders.money import to_minor
 from retentio.segments.custom.model import (
     AllOf,
     AnyOf,
@@ -26,6 +25,7 @@ from retentio.segments.custom.model import (
     Rule,
     SegmentCondition,
 )
+from retentio.types.money import to_minor
 
 _NUMBER = re.compile(r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$")
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 from tests.helpers import event, item
 
-from retentio.customers.merge import do_merge_customers
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.merge import do_merge_customers
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 
 DAY = timedelta(days=1)
 EVERYONE = {"anna", "boris", "vera", "dina"}  # "gleb" is merged into "boris"

@@ -10,8 +10,8 @@ from tests.helpers import event, item
 
 from retentio.clock import FixedClock
 from retentio.events.consumers import drain
-from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.events.tables import events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.custom.parse import Definition, parse_rule

@@ -18,7 +18,7 @@ from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
 from retentio.db.metadata import METADATA
 from retentio.events.consumers import drain
-from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.custom.evaluate import matching_customers

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
-from retentio.events.ingest import IngestOptions, ingest_events
 from retentio.events.tables import events
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, get_segment, refresh_segments, segment_sizes
 from retentio.segments.custom.tables import custom_segment_changes, custom_segment_members

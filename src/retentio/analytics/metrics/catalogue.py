@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from retentio.analytics.clv_formulas import clv_from_revenue_and_lifetime, clv_retention_textbook
 from retentio.analytics.metrics.base import BaseFacts
-from retentio.orders.money import from_minor
+from retentio.types.money import from_minor
 
 _HUNDRED = Decimal(100)
 

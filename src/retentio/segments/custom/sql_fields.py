@@ -12,7 +12,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.customers.tables import customer_profiles as profiles
 from retentio.customers.tables import customers
-from retentio.orders.money import to_minor
 from retentio.segments.custom.catalogue import FieldSpec, Kind
 from retentio.segments.custom.sql_compare import Test, boolean, compare, compare_json, days_since, ratio
 from retentio.segments.custom.sql_context import SqlContext
@@ -22,6 +21,7 @@ from retentio.segments.custom.sql_json import (
 )
 from retentio.segments.custom.values import json_kind, to_python
 from retentio.segments.tables import customer_standing as standing
+from retentio.types.money import to_minor
 
 Handler = Callable[[str, Any, SqlContext], Test]
 

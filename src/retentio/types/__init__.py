@@ -1,0 +1,1 @@
+"""Value types every area shares: money in minor units, identifiers."""
