@@ -128,3 +128,25 @@ def test_unknown_segments_are_clear_errors(env: dict[str, str], tmp_path: Path) 
     result = runner.invoke(app, ["segments", "export", "nope", str(tmp_path / "x.csv")], env=env)
     assert (result.exit_code, result.stderr.strip()) == (1, "error: no segment named 'nope'")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_rule_file_with_yaml_aliases_is_refused_and_nothing_stored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # given: nested aliases that would expand to 9**9 items
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [
+        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    path = _rule_file(tmp_path, "\n".join(lines) + "\n")
+    # when
+    result = runner.invoke(app, ["segments", "create", "laughs", "--rule", path], env=env)
+    # then
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: the rule is refused:",
+        "  rule: YAML anchors and aliases (&name, *name) are not allowed in a rule file;"
+        " found &a at line 1, column 4",
+    ]
+    assert runner.invoke(app, ["segments", "list", "--json"], env=env).stdout.strip() == "[]"
