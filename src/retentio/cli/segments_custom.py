@@ -1,4 +1,5 @@
-"""``retentio segments create|refresh|show|export|list``: custom segments from the command line."""
+"""``retentio segments create|show|export|list``: custom segments from the command line (their
+refresh is part of ``segments refresh``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from retentio.cli.csv_export import OutputRefused, open_output, write_csv
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.parse import load_text, parse_definition
 from retentio.segments.custom.service import (
+    RefreshResult,
     SegmentView,
     do_create_segment,
     do_refresh_segment,
@@ -50,23 +52,18 @@ def create_command(
     typer.echo(f"created segment {name}: {view.size} customers" + ("" if refresh else " (not refreshed)"))
 
 
-def refresh_command(
-    name: str | None = typer.Argument(None, help="One segment; all of them when omitted."),
-) -> None:
-    """Recompute members now: conditions on time (windows, days since) move only here."""
+def refresh_custom(names: list[str] | None) -> list[RefreshResult]:
+    """Refresh the named custom segments (all when None), one transaction each; an unknown name
+    ends the command (exit code 1) before any is refreshed."""
     run = runtime()
     try:
-        results = refresh_segments(
-            run.engine, [name] if name else None, run.now(), run.settings.default_currency
-        )
+        return refresh_segments(run.engine, names, run.now(), run.settings.default_currency)
     except SegmentNotFound as error:
         _fail(str(error))
-    for result in results:
-        typer.echo(
-            f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
-        )
-    if not results:
-        typer.echo("no custom segments yet")
+
+
+def refresh_line(result: RefreshResult) -> str:
+    return f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
 
 
 def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
@@ -130,7 +127,6 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ar
 def register(app: typer.Typer) -> None:
     """Add these commands to the ``segments`` group."""
     app.command("create")(create_command)
-    app.command("refresh")(refresh_command)
     app.command("show")(show_command)
     app.command("export")(export_command)
     app.command("list")(list_command)

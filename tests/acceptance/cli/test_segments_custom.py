@@ -100,7 +100,7 @@ def test_create_show_list_and_export(env: dict[str, str], tmp_path: Path) -> Non
 def test_refresh_moves_customers_as_time_passes(env: dict[str, str], tmp_path: Path) -> None:
     _create(env, tmp_path)
     later = (NOW + timedelta(days=6)).isoformat()
-    result = runner.invoke(app, ["--as-of", later, "segments", "refresh"], env=env)
+    result = runner.invoke(app, ["--as-of", later, "segments", "refresh", "--custom-only"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "coffee_lapsing: 0 customers (+0 entered, -1 exited)"
 
