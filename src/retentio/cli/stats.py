@@ -14,8 +14,8 @@ from retentio.events.stats import count_store
 def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Counts of customers, products, orders (by status), order lines and events (sent by clients,
-    derived by Retentio)."""
+    """Counts of customers, products, orders, order lines and events. Orders by status; events sent
+    by clients apart from the ones Retentio derived (segment moves)."""
     run = runtime()
     with run.reader.connect() as connection:
         counts = count_store(connection)
