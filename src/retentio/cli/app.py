@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from retentio.cli.global_options import AS_OF_HELP, DATABASE_URL_HELP, lend_to
 from retentio.cli.lazy import LazyCommand, LazyGroup
 
 # Every command with its one line of help; its module is imported only when it runs.
@@ -47,7 +48,7 @@ COMMANDS = {
 
 app = typer.Typer(
     name="retentio",
-    cls=LazyGroup.with_commands(COMMANDS),
+    cls=LazyGroup.with_commands(COMMANDS, prepare=lend_to),
     help="Retentio: retention marketing on your own customer base.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -59,11 +60,11 @@ def _global_options(
     context: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Fix 'now' (ISO 8601 time or date); also RETENTIO_NOW."),
+        typer.Option("--as-of", help=AS_OF_HELP + " Also accepted after the command."),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Override RETENTIO_DATABASE_URL."),
+        typer.Option("--database-url", help=DATABASE_URL_HELP + " Also accepted after the command."),
     ] = None,
 ) -> None:
     # Imported here: settings (pydantic-settings) are not needed to print `retentio --help`.

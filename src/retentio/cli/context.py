@@ -87,6 +87,19 @@ def configure(as_of: str | None, database_url: str | None) -> Runtime:
     return _runtime
 
 
+def override(as_of: str | None = None, database_url: str | None = None) -> Runtime:
+    """Change the clock or the database of the runtime in force: the options given after the command
+    (``retentio report --as-of D``) win over the ones before it."""
+    run = runtime()
+    if database_url:
+        run.close()  # an engine made for the other database is not kept
+        run.__dict__.pop("engine", None)
+        run.settings = run.settings.model_copy(update={"database_url": database_url})
+    if as_of:
+        run.clock = clock_from(as_of, run.settings)
+    return run
+
+
 def runtime() -> Runtime:
     if _runtime is None:
         return configure(None, None)

@@ -8,6 +8,7 @@ and imports the command's module only when that command is the one being run (or
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,14 +34,22 @@ class LazyCommand:
         return typer.main.get_command(single)
 
 
+def _as_loaded(command: Any) -> Any:
+    return command
+
+
 class LazyGroup(TyperGroup):
-    """A group whose ``lazy`` commands are imported on first use; ``with_commands`` makes one."""
+    """A group whose ``lazy`` commands are imported on first use; ``with_commands`` makes one, and
+    ``prepare`` (when given) adjusts each command once loaded (the root lends its options)."""
 
     lazy: ClassVar[dict[str, LazyCommand]] = {}
+    prepare: ClassVar[Callable[[Any], Any]] = staticmethod(_as_loaded)
 
     @classmethod
-    def with_commands(cls, lazy: dict[str, LazyCommand]) -> type[LazyGroup]:
-        return type("RetentioGroup", (cls,), {"lazy": dict(lazy)})
+    def with_commands(
+        cls, lazy: dict[str, LazyCommand], prepare: Callable[[Any], Any] = _as_loaded
+    ) -> type[LazyGroup]:
+        return type("RetentioGroup", (cls,), {"lazy": dict(lazy), "prepare": staticmethod(prepare)})
 
     def list_commands(self, ctx: Any) -> list[str]:
         loaded = super().list_commands(ctx)
@@ -62,5 +71,5 @@ class LazyGroup(TyperGroup):
     def loaded(self, name: str) -> Any:
         command = self.commands.get(name)
         if command is None:
-            command = self.commands[name] = self.lazy[name].load(name)
+            command = self.commands[name] = type(self).prepare(self.lazy[name].load(name))
         return command

@@ -1,11 +1,12 @@
 """``retentio segments refresh-builtin|sweep`` and ``retentio customers standing``: the built-in
-families (RFM, lifecycle, Hunt's ladder, bad customers) from the command line."""
+families (RFM, lifecycle, Hunt's ladder, bad customers) from the command line. ``refresh-builtin``
+is ``segments refresh --builtin-only`` under its older name."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import orjson
 import typer
@@ -22,22 +23,30 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep_command)
 
 
+EVERYONE_OPTION = typer.Option(False, "--everyone", help="Re-decide every customer, not only who can move.")
+NO_EVENTS_OPTION = typer.Option(
+    False, "--no-events", help="Backfill: store the standing without writing moves as events."
+)
+
+
 def refresh_command(
     config: Path | None = SETTINGS_OPTION,
-    everyone: bool = typer.Option(
-        False, "--everyone", help="Re-decide every customer, not only who can move."
-    ),
-    no_events: bool = typer.Option(
-        False, "--no-events", help="Backfill: store the standing without writing moves as events."
-    ),
+    everyone: bool = EVERYONE_OPTION,
+    no_events: bool = NO_EVENTS_OPTION,
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
 ) -> None:
     """Recompute the RFM edges from the base and every customer's standing (one transaction)."""
+    result, seconds = refresh_builtin(config, everyone=everyone, no_events=no_events)
+    _report("refreshed", result, seconds, as_json)
+
+
+def refresh_builtin(config: Path | None, *, everyone: bool, no_events: bool) -> tuple[RefreshResult, float]:
+    """The standing refresh in one transaction, and the seconds it took."""
     run, settings = runtime(), load_segment_settings(config)
     started = time.perf_counter()
     with run.engine.begin() as connection:
         result = do_refresh_standing(connection, run.now(), settings, record=not no_events, everyone=everyone)
-    _report("refreshed", result, time.perf_counter() - started, as_json)
+    return result, time.perf_counter() - started
 
 
 def sweep_command(
@@ -67,23 +76,30 @@ def standing_command(
 
 def _report(verb: str, result: RefreshResult, seconds: float, as_json: bool) -> None:
     if as_json:
-        edges = result.edges
-        document = {
-            "changed": result.changed,
-            "new": result.new,
-            "seconds": round(seconds, 3),
-            "rfm_edges": None
-            if edges is None
-            else {
-                "buyers": edges.buyers,
-                "recency": list(edges.recency),
-                "frequency": list(edges.frequency),
-                "monetary": list(edges.monetary),
-            },
-        }
-        typer.echo(orjson.dumps(document).decode())
+        typer.echo(orjson.dumps(refresh_document(result, seconds)).decode())
         return
-    typer.echo(f"{verb} standing: {result.changed} customers changed, {result.new} new, in {seconds:.1f} s")
+    typer.echo(refresh_line(verb, result, seconds))
+
+
+def refresh_line(verb: str, result: RefreshResult, seconds: float) -> str:
+    return f"{verb} standing: {result.changed} customers changed, {result.new} new, in {seconds:.1f} s"
+
+
+def refresh_document(result: RefreshResult, seconds: float) -> dict[str, Any]:
+    edges = result.edges
+    return {
+        "changed": result.changed,
+        "new": result.new,
+        "seconds": round(seconds, 3),
+        "rfm_edges": None
+        if edges is None
+        else {
+            "buyers": edges.buyers,
+            "recency": list(edges.recency),
+            "frequency": list(edges.frequency),
+            "monetary": list(edges.monetary),
+        },
+    }
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

@@ -1,8 +1,8 @@
-"""``retentio segments create|refresh|show|export|list``: custom segments from the command line."""
+"""``retentio segments create|show|export|list``: custom segments from the command line (their
+refresh is part of ``segments refresh``)."""
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +12,11 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
+from retentio.cli.csv_export import OutputRefused, open_output, write_csv
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.parse import load_text, parse_definition
 from retentio.segments.custom.service import (
+    RefreshResult,
     SegmentView,
     do_create_segment,
     do_refresh_segment,
@@ -50,23 +52,18 @@ def create_command(
     typer.echo(f"created segment {name}: {view.size} customers" + ("" if refresh else " (not refreshed)"))
 
 
-def refresh_command(
-    name: str | None = typer.Argument(None, help="One segment; all of them when omitted."),
-) -> None:
-    """Recompute members now: conditions on time (windows, days since) move only here."""
+def refresh_custom(names: list[str] | None) -> list[RefreshResult]:
+    """Refresh the named custom segments (all when None), one transaction each; an unknown name
+    ends the command (exit code 1) before any is refreshed."""
     run = runtime()
     try:
-        results = refresh_segments(
-            run.engine, [name] if name else None, run.now(), run.settings.default_currency
-        )
+        return refresh_segments(run.engine, names, run.now(), run.settings.default_currency)
     except SegmentNotFound as error:
         _fail(str(error))
-    for result in results:
-        typer.echo(
-            f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
-        )
-    if not results:
-        typer.echo("no custom segments yet")
+
+
+def refresh_line(result: RefreshResult) -> str:
+    return f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
 
 
 def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
@@ -96,22 +93,21 @@ def show_command(name: str, as_json: bool = typer.Option(False, "--json", help="
 def export_command(
     name: str,
     file: Path = typer.Argument(..., help="Where to write the CSV ('-' for stdout)."),
+    force: bool = typer.Option(False, "--force", "--overwrite", help="Replace FILE if it exists."),
 ) -> None:
-    """Write the members with their contacts to a CSV file (UTF-8, header row)."""
+    """Write the members with their contacts to a CSV file (UTF-8, header row). A text that a
+    spreadsheet would run as a formula (starting with = + - @) is written with a leading '."""
     run = runtime()
-    count = 0
     try:
         with run.reader.connect() as connection:
             rows = export_members(connection, name)
             header = next(rows)  # the segment is looked up here, before the file is created
-            with _open(file) as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow(_cell(value) for value in row)
-                    count += 1
+            with open_output(file, force) as handle:
+                count = write_csv(handle, header, rows)
     except SegmentNotFound as error:
         _fail(str(error))
+    except OutputRefused as error:
+        _fail(str(error), code=2)
     if str(file) != "-":
         typer.echo(f"exported {count} customers of {name} to {file}")
 
@@ -131,7 +127,6 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ar
 def register(app: typer.Typer) -> None:
     """Add these commands to the ``segments`` group."""
     app.command("create")(create_command)
-    app.command("refresh")(refresh_command)
     app.command("show")(show_command)
     app.command("export")(export_command)
     app.command("list")(list_command)
@@ -157,24 +152,6 @@ def _read(source: str) -> str:
         raise typer.BadParameter(f"cannot read {source}: {error}", param_hint="--rule") from None
 
 
-def _open(file: Path) -> Any:
-    if str(file) == "-":
-        return _Stdout()
-    return file.open("w", encoding="utf-8", newline="")
-
-
-class _Stdout:
-    def __enter__(self) -> Any:
-        return sys.stdout
-
-    def __exit__(self, *_: object) -> None:
-        sys.stdout.flush()
-
-
-def _cell(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
 def _when(at: datetime | None) -> str:
     return at.isoformat() if at is not None else "never"
 
@@ -186,6 +163,6 @@ def _refuse(error: InvalidRule) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)

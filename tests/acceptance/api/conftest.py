@@ -25,7 +25,6 @@ from retentio.api.keys import do_create_api_key, parse_scopes
 from retentio.clock import FixedClock
 from retentio.config import Settings
 from retentio.events.consumers import drain
-from retentio.events.properties import SYSTEM_EVENT_TYPES
 from retentio.events.tables import events
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.consumer import SEGMENTS_CONSUMER, SegmentsConsumer
@@ -86,7 +85,7 @@ def count_events(engine: Engine) -> Callable[[], tuple[int, int]]:
     def count() -> tuple[int, int]:
         with engine.connect() as connection:
             # Segment moves are Retentio's own entries in the log, not the client's events.
-            client = events.c.type.not_in(sorted(SYSTEM_EVENT_TYPES))
+            client = events.c.derived.is_(False)
             rows = connection.execute(select(func.count()).select_from(events).where(client)).scalar_one()
             distinct = connection.execute(
                 select(func.count(func.distinct(events.c.event_id))).where(client)

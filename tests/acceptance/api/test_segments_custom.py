@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.conftest import postgres_url
 from tests.helpers import event, ingest
 
 RULE = {
@@ -94,9 +99,48 @@ def test_creating_needs_the_admin_scope(client: TestClient, reader: dict[str, st
     assert response.status_code == 403
 
 
-def test_a_second_segment_with_the_same_name_is_a_409(client: TestClient, admin: dict[str, str]) -> None:
-    client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin)
-    assert client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin).status_code == 409
+def test_a_second_segment_with_the_same_name_is_a_409(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
+) -> None:
+    # given
+    client.post("/v1/segments", json={"name": "x", "description": "first", "rule": RULE}, headers=admin)
+    other = {"field": "profile.orders", "op": ">", "value": 1}
+    # when
+    second = client.post(
+        "/v1/segments", json={"name": "x", "description": "second", "rule": other}, headers=admin
+    )
+    # then
+    assert (second.status_code, second.json()) == (409, {"detail": "a segment named 'x' exists already"})
+    kept = client.get("/v1/segments/x", headers=reader).json()
+    assert (kept["description"], kept["rule"]) == ("first", RULE)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(postgres_url() is None, reason="needs RETENTIO_TEST_DATABASE_URL")
+def test_many_creates_of_one_name_at_once_make_one_segment_and_409s(
+    start_server: Callable[[], Any], make_key: Callable[[str], str]
+) -> None:
+    # given two servers on one PostgreSQL database, and 120 creates of one name sent at once
+    headers = {"Authorization": f"Bearer {make_key('admin,read')}"}
+    servers = [start_server(), start_server()]
+    bodies = [{"name": "twin", "description": f"try {n}", "rule": RULE} for n in range(120)]
+
+    def create(number: int) -> tuple[int, Any]:
+        url = servers[number % 2].url
+        response = httpx.post(f"{url}/v1/segments", json=bodies[number], headers=headers, timeout=120)
+        is_json = response.headers["content-type"] == "application/json"
+        return response.status_code, response.json() if is_json else response.text
+
+    # when
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(create, range(120)))
+    # then: one is created, every other one is told the name is taken
+    assert Counter(status for status, _ in answers) == {201: 1, 409: 119}
+    refusals = [body for status, body in answers if status == 409]
+    assert refusals == [{"detail": "a segment named 'twin' exists already"}] * 119
+    listed = httpx.get(f"{servers[0].url}/v1/segments", headers=headers).json()["segments"]
+    winner = next(body for status, body in answers if status == 201)
+    assert [(s["name"], s["description"]) for s in listed] == [("twin", winner["description"])]
 
 
 def test_unknown_segments_and_bad_cursors(

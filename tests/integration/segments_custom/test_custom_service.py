@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from tests.conftest import postgres_url
 
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.parse import Definition, parse_rule
@@ -72,6 +74,49 @@ def test_a_second_segment_with_the_same_name_is_refused(engine: Engine, now: dat
             connection, "a", _definition({"field": "profile.orders", "op": ">", "value": 1}), now
         )
     assert _count(engine) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(postgres_url() is None, reason="needs RETENTIO_TEST_DATABASE_URL")
+def test_a_create_racing_an_uncommitted_one_of_the_same_name_is_refused_as_existing(
+    engine: Engine, now: datetime
+) -> None:
+    # given: a create of "a" inserted, not committed yet
+    rule = _definition({"field": "profile.orders", "op": ">", "value": 0})
+    outcome: list[BaseException | None] = []
+
+    def second_create() -> None:
+        try:
+            with engine.begin() as connection:
+                do_create_segment(connection, "a", rule, now)
+            outcome.append(None)
+        except BaseException as error:  # reported to the test thread
+            outcome.append(error)
+
+    with engine.begin() as first:
+        do_create_segment(first, "a", rule, now)
+        # when: a second create of "a" reaches its insert and waits on the first one's row
+        racer = threading.Thread(target=second_create)
+        racer.start()
+        _wait_until_a_query_waits_on_a_lock(engine)
+    racer.join(timeout=60)
+    # then: the first commit wins and the second is told the name is taken
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], SegmentExists), outcome[0]
+    assert _count(engine) == 1
+
+
+def _wait_until_a_query_waits_on_a_lock(engine: Engine) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND query LIKE '%custom_segments%'"
+    )
+    for _ in range(600):
+        with engine.connect() as connection:
+            if connection.execute(waiting).scalar_one() > 0:
+                return
+        threading.Event().wait(0.05)
+    raise AssertionError("the second create never waited on the first one's row")
 
 
 def test_a_change_that_would_make_a_cycle_is_refused(engine: Engine, now: datetime) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from retentio.segments.custom.errors import InvalidRule
@@ -257,6 +259,46 @@ def test_text_that_is_neither_json_nor_yaml_is_refused() -> None:
 def test_a_huge_rule_text_is_refused_before_parsing() -> None:
     with pytest.raises(InvalidRule, match="larger than"):
         load_text("a" * (64 * 1024 + 1))
+
+
+# 342 bytes that a YAML loader expanding aliases turns into 9**9 "lol"s (gigabytes).
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_yaml_aliases_are_refused_before_anything_expands() -> None:
+    # given
+    tracemalloc.start()
+    # when
+    try:
+        with pytest.raises(InvalidRule) as caught:
+            load_text(BILLION_LAUGHS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # then: refused with the reason, having used next to no memory
+    assert [(error.path, error.message) for error in caught.value.errors] == [
+        (
+            "rule",
+            "YAML anchors and aliases (&name, *name) are not allowed in a rule file;"
+            " found &a at line 1, column 4",
+        )
+    ]
+    assert peak < 1024 * 1024
+
+
+def test_a_lone_yaml_alias_is_refused_too() -> None:
+    with pytest.raises(InvalidRule, match=r"found \*x at line 2, column 12"):
+        load_text("rule:\n  segment: *x\n")
 
 
 def test_a_rule_file_with_unknown_top_level_keys_is_refused() -> None:

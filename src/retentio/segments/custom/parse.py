@@ -71,9 +71,28 @@ def load_text(text: str) -> object:
     try:
         if text.lstrip().startswith(("{", "[")):
             return orjson.loads(text)
-        return _iso_dates(yaml.safe_load(text))
+        return _iso_dates(yaml.load(text, Loader=_RuleLoader))
     except (orjson.JSONDecodeError, yaml.YAMLError, RecursionError) as error:
         raise InvalidRule([RuleError("rule", f"not valid JSON or YAML: {error}")]) from None
+
+
+class _RuleLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a few hundred bytes of nested aliases ("billion laughs")
+    expand into gigabytes once walked, after the size limit was checked on the text. A rule has no
+    need of them, so the first one ends the reading."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            mark = event.start_mark
+            message = (
+                "YAML anchors and aliases (&name, *name) are not allowed in a rule file;"
+                f" found {sign}{anchor} at line {mark.line + 1}, column {mark.column + 1}"
+            )
+            raise InvalidRule([RuleError("rule", message)])
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 def parse_definition(raw: object) -> Definition:

@@ -58,16 +58,16 @@ class RefreshResult:
 def do_create_segment(
     connection: Connection, name: str, definition: Definition, now: datetime
 ) -> SegmentView:
-    """Store a new segment (empty until refreshed). Refuses a bad name, an existing name, a reference
-    to an unknown segment or to itself."""
+    """Store a new segment (empty until refreshed). Refuses a bad name, a reference to an unknown
+    segment or to itself, then an existing name: the insert decides that one, so it holds for
+    creates racing each other too."""
     if not SEGMENT_NAME.match(name):
         raise InvalidRule(
             [RuleError("name", "lower-case letters, digits, _ and -, at most 64, e.g. coffee_lovers")]
         )
-    if load_segment(connection, name) is not None:
-        raise SegmentExists(f"a segment named {name!r} exists already")
     _check_references(connection, name, definition)
-    insert_segment(connection, name, definition.description, definition.rule, now)
+    if insert_segment(connection, name, definition.description, definition.rule, now) is None:
+        raise SegmentExists(f"a segment named {name!r} exists already")
     return _view(_require(connection, name))
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from retentio.customers.tables import customers
+from retentio.db.batches import dialect_insert
 from retentio.segments.custom.model import Rule, to_document
 from retentio.segments.custom.parse import parse_rule
 from retentio.segments.custom.tables import custom_segment_members as members
@@ -69,7 +70,12 @@ def load_segment(connection: Connection, name: str, lock: bool = False) -> Store
     return _stored(row) if row is not None else None
 
 
-def insert_segment(connection: Connection, name: str, description: str, rule: Rule, now: datetime) -> int:
+def insert_segment(
+    connection: Connection, name: str, description: str, rule: Rule, now: datetime
+) -> int | None:
+    """The new segment's id, or None when the name is taken. The unique index decides, so two
+    creates of one name at once (PostgreSQL) end with one segment: the second waits for the first
+    to commit and then inserts nothing, instead of failing on the index."""
     values = {
         "name": name,
         "description": description,
@@ -78,9 +84,13 @@ def insert_segment(connection: Connection, name: str, description: str, rule: Ru
         "created_at": now,
         "updated_at": now,
     }
-    segment_id: int = connection.execute(
-        insert(segments).values(values).returning(segments.c.id)
-    ).scalar_one()
+    statement = (
+        dialect_insert(connection, segments)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(segments.c.id)
+    )
+    segment_id: int | None = connection.execute(statement).scalar_one_or_none()
     return segment_id
 
 
