@@ -79,9 +79,15 @@ class OrderRef(Properties):
     order_id: Id
 
 
+class ReturnedItem(Item):
+    """A returned line; ``line_no`` names the order line it takes back (1 = the order's first item)."""
+
+    line_no: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
 class OrderReturned(Properties):
     order_id: Id
-    items: Annotated[list[Item], Field(min_length=1, max_length=1000)]
+    items: Annotated[list[ReturnedItem], Field(min_length=1, max_length=1000)]
 
 
 class ChannelChange(Properties):

@@ -14,21 +14,8 @@ from datetime import datetime
 
 from retentio.events.envelope import Event
 from retentio.events.properties import OrderPlaced, OrderReturned
+from retentio.orders.lines import OrderLine, ReturnLine, returned_units, returned_value
 from retentio.types.money import to_minor
-
-
-@dataclass(frozen=True, slots=True)
-class OrderLine:
-    sku: str
-    quantity: int
-    price_minor: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnLine:
-    sku: str
-    quantity: int
-    price_minor: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +39,16 @@ class OrderState:
         return self.placed_at is not None and self.cancelled_at is None
 
     @property
+    def returned_per_line(self) -> tuple[int, ...]:
+        """Units taken back from each of ``lines``."""
+        return returned_units(self.lines, self.returns)
+
+    @property
     def returned_minor(self) -> int:
-        return sum(returned_amounts(self).values())
+        """Money returned: each unit at its own line's price once the order is known, else as sent."""
+        if self.placed_at is None:
+            return sum(line.quantity * line.price_minor for line in self.returns)
+        return returned_value(self.lines, self.returned_per_line, self.total_minor)
 
     @property
     def status(self) -> str:
@@ -61,7 +56,7 @@ class OrderState:
             return "cancelled"
         if self.returns and self.placed_at is not None:
             bought = sum(line.quantity for line in self.lines)
-            returned = sum(returned_quantities(self).values())
+            returned = sum(self.returned_per_line)
             return "returned" if returned >= bought else "partially_returned"
         if self.paid_at is not None:
             return "paid"
@@ -82,7 +77,8 @@ def apply_event(state: OrderState, event: Event, default_currency: str) -> Order
         assert isinstance(event.typed, OrderReturned)
         currency = state.currency or default_currency
         lines = tuple(
-            ReturnLine(item.sku, item.quantity, to_minor(item.price, currency)) for item in event.typed.items
+            ReturnLine(item.sku, item.quantity, to_minor(item.price, currency), item.line_no)
+            for item in event.typed.items
         )
         return replace(state, returns=tuple(sorted(state.returns + lines, key=_key)))
     raise ValueError(f"{event.type} is not an order event")
@@ -120,31 +116,8 @@ def _earliest(current: datetime | None, at: datetime) -> datetime:
     return at if current is None or at < current else current
 
 
-def _key(line: ReturnLine) -> tuple[str, int, int]:
-    return (line.sku, line.quantity, line.price_minor)
-
-
-def returned_quantities(state: OrderState) -> Counter[str]:
-    """Units returned per SKU, never more than were bought once the order's lines are known."""
-    asked: Counter[str] = Counter()
-    for line in state.returns:
-        asked[line.sku] += line.quantity
-    if state.placed_at is None:
-        return asked
-    bought: Counter[str] = Counter()
-    for order_line in state.lines:
-        bought[order_line.sku] += order_line.quantity
-    return Counter({sku: min(quantity, bought[sku]) for sku, quantity in asked.items() if bought[sku]})
-
-
-def returned_amounts(state: OrderState) -> Counter[str]:
-    """Money returned per SKU at the price paid (the order's price once known)."""
-    quantities = returned_quantities(state)
-    prices = {line.sku: line.price_minor for line in state.lines}
-    sent_prices = {line.sku: line.price_minor for line in state.returns}
-    return Counter(
-        {sku: quantity * prices.get(sku, sent_prices[sku]) for sku, quantity in quantities.items()}
-    )
+def _key(line: ReturnLine) -> tuple[str, int, int, int]:
+    return (line.sku, line.quantity, line.price_minor, line.line_no or 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, func, select
 
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
-from retentio.orders.state import OrderLine, OrderState, ReturnLine, returned_quantities
+from retentio.orders.lines import OrderLine, ReturnLine
+from retentio.orders.state import OrderState
 from retentio.orders.tables import orders
 
 _ORDER_COLUMNS = (
@@ -138,20 +139,23 @@ def _order_values(codec: Codec, state: OrderState, stamp: Any) -> tuple[Any, ...
         codec.timestamp(state.paid_at),
         codec.timestamp(state.cancelled_at),
         state.returned_minor,
-        codec.json([[r.sku, r.quantity, r.price_minor] for r in state.returns]),
+        codec.json([_returned_json(line) for line in state.returns]),
         state.status,
         stamp,
     )
 
 
+def _returned_json(line: ReturnLine) -> list[Any]:
+    """``[sku, quantity, price_minor]``, and the order line it names when it names one."""
+    sent: list[Any] = [line.sku, line.quantity, line.price_minor]
+    return sent if line.line_no is None else [*sent, line.line_no]
+
+
 def _line_rows(state: OrderState) -> list[tuple[Any, ...]]:
-    left = returned_quantities(state)
-    rows = []
-    for number, line in enumerate(state.lines, start=1):
-        returned = min(left[line.sku], line.quantity)
-        left[line.sku] -= returned
-        rows.append((state.order_id, number, line.sku, line.quantity, line.price_minor, returned))
-    return rows
+    return [
+        (state.order_id, number, line.sku, line.quantity, line.price_minor, returned)
+        for number, (line, returned) in enumerate(zip(state.lines, state.returned_per_line, strict=True), 1)
+    ]
 
 
 def counted_order_dates(

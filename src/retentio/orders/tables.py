@@ -20,7 +20,8 @@ orders = Table(
     Column("paid_at", UtcDateTime),
     Column("cancelled_at", UtcDateTime),
     Column("returned_minor", BigInteger, nullable=False, default=0),
-    # Every return as sent ([sku, quantity, price_minor]): a return may arrive before its order.
+    # Every return as sent ([sku, quantity, price_minor] and the line_no it names, if any): a return
+    # may arrive before its order.
     Column("returns", json_type(), nullable=False, default=list),
     Column("status", String(20), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

@@ -138,6 +138,53 @@ def test_profile_follows_orders_cancellations_and_partial_returns(engine: Engine
     assert statuses == {"o-1": "placed", "o-2": "partially_returned", "o-3": "cancelled"}
 
 
+def test_a_return_naming_its_line_takes_back_that_line_across_batches(engine: Engine, now: datetime) -> None:
+    # given: one SKU on two lines at different prices
+    at = now - timedelta(days=5)
+    items = [item("SKU-1", 2, "50.00"), item("SKU-2", 1, "20.00"), item("SKU-1", 1, "80.00")]
+    placed = event(
+        "p", "order_placed", at, "c-1", order_id="o-1", items=items, total="200.00", currency="RUB"
+    )
+    named = {"sku": "SKU-1", "quantity": 1, "price": "80.00", "line_no": 3}
+    ingest(engine, [placed], now)
+    # when: a return naming line 3, then one naming no line, each in its own batch
+    ingest(
+        engine,
+        [event("r1", "order_returned", at + timedelta(days=1), "c-1", order_id="o-1", items=[named])],
+        now,
+    )
+    unnamed = event(
+        "r2",
+        "order_returned",
+        at + timedelta(days=2),
+        "c-1",
+        order_id="o-1",
+        items=[item("SKU-1", 1, "80.00")],
+    )
+    ingest(engine, [unnamed], now)
+    # then: 80.00 from line 3, then 50.00 from the earliest line of SKU-1
+    assert [line["returned_quantity"] for line in rows(engine, "order_lines")] == [1, 0, 1]
+    order = rows(engine, "orders")[0]
+    assert (order["returned_minor"], order["status"]) == (13000, "partially_returned")
+    assert _profile(engine, "c-1", now).revenue == Decimal("70.00")
+
+
+def test_a_return_naming_line_zero_is_rejected_by_name_and_changes_nothing(
+    engine: Engine, now: datetime
+) -> None:
+    # given
+    at = now - timedelta(days=5)
+    ingest(engine, [_placed("p", "c-1", at, "o-1", "10.00")], now)
+    bad = {"sku": "SKU-1", "quantity": 1, "price": "10.00", "line_no": 0}
+    # when
+    result = ingest(engine, [event("r", "order_returned", at, "c-1", order_id="o-1", items=[bad])], now)
+    # then
+    assert [[error.field for error in rejected.errors] for rejected in result.rejected] == [
+        ["properties.items.0.line_no"]
+    ]
+    assert (rows(engine, "orders")[0]["returned_minor"], _profile(engine, "c-1", now).returns) == (0, 0)
+
+
 def test_events_of_an_order_may_arrive_before_the_order(engine: Engine, now: datetime) -> None:
     at = now - timedelta(days=2)
     ingest(engine, [event("pay", "order_paid", at + timedelta(hours=1), "c-1", order_id="o-1")], now)

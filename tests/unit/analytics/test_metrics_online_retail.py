@@ -3,20 +3,22 @@ an independent Polars computation straight from the CSV.
 
 The independent side rebuilds the orders from the file's lines (an invoice of digits with a customer is
 an order at its earliest line, its total Σ quantity × price rounded half-even to pence) and derives every
-fact from them. Which sale a ``C`` invoice takes back is the importer's rule (``uci_returns``), so the
-returned amounts are read back from the store: the revenue check is gross-from-the-CSV minus those.
+fact from them. The returns too: each ``C`` line is matched to sale lines by the documented rule
+(docs/importing.md) and priced at those lines' own prices, without reading anything back from the store.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import Any
 
 import orjson
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from retentio.analytics.metrics import BaseFacts, MetricSettings, Period, build_report, measure
@@ -27,6 +29,7 @@ from retentio.orders.tables import orders as orders_table
 pytestmark = [pytest.mark.datasets, pytest.mark.slow]
 
 PERIOD = Period.of(datetime(2011, 3, 1, tzinfo=UTC), datetime(2011, 12, 10, tzinfo=UTC))
+YEAR = Period.days_up_to(datetime(2011, 12, 10, tzinfo=UTC))  # the report's default period
 WINDOW = timedelta(days=365)
 DAY = 86_400
 
@@ -50,23 +53,67 @@ def imported(engine: Engine, database_url: str, retail_file: Path) -> Engine:
     return engine
 
 
-def csv_orders(path: Path) -> pl.DataFrame:
-    """customer, at (epoch seconds), gross_minor: one row per sale invoice with a customer."""
+def csv_lines(path: Path) -> pl.DataFrame:
+    """The lines with a customer, in file order: invoice, customer, sku, quantity, price (text), at."""
     text_columns = ("InvoiceNo", "StockCode", "UnitPrice", "CustomerID")
     lines = pl.read_csv(path, schema_overrides=dict.fromkeys(text_columns, pl.String))
-    price = pl.col("UnitPrice").cast(pl.Decimal(18, 3)).mul(1000).cast(pl.Int64)
-    sales = lines.filter(pl.col("CustomerID").is_not_null(), pl.col("InvoiceNo").str.contains(r"^\d+$"))
-    invoices = sales.group_by("InvoiceNo").agg(
-        customer=pl.col("CustomerID").first().str.replace(r"\.0$", ""),
-        at=pl.col("InvoiceDate").str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC").min().dt.epoch("s"),
-        milli=(pl.col("Quantity") * price).sum(),
+    return lines.filter(pl.col("CustomerID").is_not_null()).select(
+        invoice=pl.col("InvoiceNo"),
+        customer=pl.col("CustomerID").str.replace(r"\.0$", ""),
+        sku=pl.col("StockCode"),
+        quantity=pl.col("Quantity"),
+        price=pl.col("UnitPrice"),
+        at=pl.col("InvoiceDate").str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC").dt.epoch("s"),
+    )
+
+
+def csv_orders(path: Path) -> pl.DataFrame:
+    """customer, at (epoch seconds), gross_minor, returned_minor: one row per sale invoice."""
+    lines = csv_lines(path)
+    sales = lines.filter(pl.col("invoice").str.contains(r"^\d+$"))
+    price = pl.col("price").cast(pl.Decimal(18, 3)).mul(1000).cast(pl.Int64)
+    invoices = sales.group_by("invoice").agg(
+        customer=pl.col("customer").first(), at=pl.col("at").min(), milli=(pl.col("quantity") * price).sum()
     )
     pence, rest = pl.col("milli") // 10, pl.col("milli") % 10
     up = (rest > 5) | ((rest == 5) & (pence % 2 == 1))
-    return invoices.select("customer", "at", gross_minor=pence + up.cast(pl.Int64))
+    orders = invoices.select("invoice", "customer", "at", gross_minor=pence + up.cast(pl.Int64))
+    returned = csv_returned(lines, dict(orders.select("invoice", "gross_minor").iter_rows()))
+    taken = pl.DataFrame(
+        list(returned.items()), schema={"invoice": pl.String, "returned_minor": pl.Int64}, orient="row"
+    )
+    return orders.join(taken, on="invoice", how="left").fill_null(0)
 
 
-def independent_facts(orders: pl.DataFrame, period: Period, returned_minor: int) -> BaseFacts:
+def csv_returned(lines: pl.DataFrame, gross: dict[str, int]) -> dict[str, int]:
+    """Sale invoice → pence its cancellations took back.
+
+    A cancelled line takes its units from the same customer's sale lines of its StockCode placed at or
+    before it: the newest sale first, and within a sale the lines at the cancelled price first, then in
+    file order; never more than a line sold. Each unit is worth its sale line's price in pence (half-even),
+    and an order never gives back more than its total.
+    """
+    sales = lines.filter(pl.col("invoice").str.contains(r"^\d+$")).with_columns(
+        placed=pl.col("at").min().over("invoice"), position=pl.int_range(pl.len()).over("invoice")
+    )
+    stock: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
+    for row in sales.select("customer", "sku", "placed", "invoice", "position", "price", "quantity").rows():
+        customer, sku, placed, invoice, position, price, quantity = row
+        stock[customer, sku].append([placed, int(invoice), position, Decimal(price), quantity])
+    cancelled = lines.filter(pl.col("invoice").str.starts_with("C")).with_row_index("row")
+    returned: dict[str, int] = defaultdict(int)
+    for _, _, customer, sku, quantity, price, at in cancelled.sort("at", "invoice", "row").rows():
+        wanted, refund = -quantity, Decimal(price)
+        candidates = [entry for entry in stock[customer, sku] if entry[0] <= at]
+        for entry in sorted(candidates, key=lambda e: (-e[0], -e[1], e[3] != refund, e[2])):
+            units = min(wanted, entry[4])
+            entry[4] -= units
+            wanted -= units
+            returned[str(entry[1])] += units * int((entry[3] * 100).quantize(Decimal(1), ROUND_HALF_EVEN))
+    return {invoice: min(pence, gross[invoice]) for invoice, pence in returned.items() if pence}
+
+
+def independent_facts(orders: pl.DataFrame, period: Period) -> BaseFacts:
     start, end, window = period.start_second, period.end_second, int(WINDOW.total_seconds())
 
     def customers(low: int, high: int) -> set[str]:
@@ -97,20 +144,12 @@ def independent_facts(orders: pl.DataFrame, period: Period, returned_minor: int)
         currency="GBP",
         money_orders=in_period.height,
         money_customers=per_customer.height,
-        revenue_minor=int(in_period["gross_minor"].sum()) - returned_minor,
+        revenue_minor=int(in_period["gross_minor"].sum() - in_period["returned_minor"].sum()),
         active_customer_days=active.filter(pl.col("day") >= 0).height,
         monthly_active_customer_days=monthly,
         margin_share=None,
         discount_rate=Decimal("0.10"),
     )
-
-
-def returned_in(engine: Engine, period: Period) -> int:
-    query = select(func.coalesce(func.sum(orders_table.c.returned_minor), 0)).where(
-        orders_table.c.placed_at >= period.start, orders_table.c.placed_at < period.end
-    )
-    with engine.connect() as connection:
-        return int(connection.execute(query).scalar_one())
 
 
 def independent_cohorts(orders: pl.DataFrame, period: Period) -> dict[str, tuple[int, ...]]:
@@ -133,7 +172,7 @@ def independent_cohorts(orders: pl.DataFrame, period: Period) -> dict[str, tuple
 def test_the_report_matches_an_independent_computation(imported: Engine, retail_file: Path) -> None:
     # given
     orders = csv_orders(retail_file)
-    expected = independent_facts(orders, PERIOD, returned_in(imported, PERIOD))
+    expected = independent_facts(orders, PERIOD)
     # when
     with imported.connect() as connection:
         facts = measure(connection, PERIOD)
@@ -147,3 +186,21 @@ def test_the_report_matches_an_independent_computation(imported: Engine, retail_
     aov = report.value("average_order_value")
     assert aov == Decimal(expected.revenue_minor) / 100 / expected.orders
     assert report.currency == "GBP"
+
+
+def test_returns_are_priced_at_their_own_lines_so_the_years_revenue_matches_the_file(
+    imported: Engine, retail_file: Path
+) -> None:
+    # given
+    orders = csv_orders(retail_file)
+    in_year = orders.filter(pl.col("at") >= YEAR.start_second, pl.col("at") < YEAR.end_second)
+    # when
+    with imported.connect() as connection:
+        revenue = measure(connection, YEAR).revenue_minor
+        returned = connection.execute(
+            select(orders_table.c.returned_minor).where(orders_table.c.order_id == "uci:548813")
+        ).scalar_one()
+    # then: C548830 and C548834 took back all four manual lines of 548813 (£4,037.77),
+    # not 4 × the last line's £1,252.95
+    assert returned == 403_777
+    assert revenue == int(in_year["gross_minor"].sum() - in_year["returned_minor"].sum())

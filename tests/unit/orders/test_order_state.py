@@ -58,3 +58,55 @@ def test_money_keeps_minor_units_exactly() -> None:
     state = _fold(PLACED)
     assert (state.total_minor, state.currency) == (2550, "RUB")
     assert sum(line.quantity * line.price_minor for line in state.lines) == int(Decimal("25.50") * 100)
+
+
+def _placed_with(*items: dict, total: str) -> dict:
+    return event("p", "order_placed", AT, "c", order_id="o-1", items=list(items), total=total, currency="GBP")
+
+
+def _returned(event_id: str, *items: dict) -> dict:
+    return event(event_id, "order_returned", AT + timedelta(days=1), "c", order_id="o-1", items=list(items))
+
+
+def test_units_of_a_sku_on_several_lines_are_priced_at_their_own_lines() -> None:
+    # given: Online Retail's order 548813, four manual lines of one SKU, all taken back
+    placed = _placed_with(
+        item("M", 1, "162.60"), item("M", 1, "2382.92"), item("M", 1, "239.30"), item("M", 1, "1252.95"),
+        total="4037.77",
+    )  # fmt: skip
+    # when
+    state = _fold(placed, _returned("r1", item("M", 3, "2382.92")), _returned("r2", item("M", 1, "2053.07")))
+    # then: the whole order, not 4 × the last line's price (5,011.80)
+    assert state.returned_minor == 403777
+    assert state.status == "returned"
+    assert contribution(state, {}).revenue_minor == 0
+
+
+def test_a_return_without_a_line_takes_the_earliest_line_first() -> None:
+    # given
+    placed = _placed_with(item("A", 2, "10.00"), item("A", 3, "4.00"), total="32.00")
+    # when
+    state = _fold(placed, _returned("r", item("A", 3, "4.00")))
+    # then: 2 × 10.00 + 1 × 4.00
+    assert state.returned_minor == 2400
+    assert state.status == "partially_returned"
+
+
+def test_a_return_naming_a_line_is_priced_at_that_line() -> None:
+    # given
+    placed = _placed_with(item("A", 1, "10.00"), item("A", 2, "7.00"), item("A", 1, "4.00"), total="28.00")
+    returned = {"sku": "A", "quantity": 2, "price": "7.00", "line_no": 2}
+    # when
+    state = _fold(placed, _returned("r", returned))
+    # then
+    assert state.returned_minor == 1400
+
+
+def test_a_return_is_never_worth_more_than_the_order() -> None:
+    # given: a discounted order (2 × 1290.00 less 200.00), returned whole
+    placed = _placed_with(item("COFFEE", 2, "1290.00"), total="2380.00")
+    # when
+    state = _fold(placed, _returned("r", item("COFFEE", 2, "1290.00")))
+    # then
+    assert state.returned_minor == 238000
+    assert contribution(state, {}).revenue_minor == 0

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from retentio.customers.models import CustomerUpsert
@@ -36,8 +34,9 @@ def write_online_retail(context: ImportContext, parsed: RetailFile, report: Impo
     report.count("products", len(products))
     report.count("products_unchanged", counts.unchanged)
     sales = sale_events(parsed, report)
-    sold_lines = [line for _, lines in sales for line in lines]
-    events = [event for event, _ in sales] + return_events(parsed.lines, sold_lines, report)
+    events = [event for event, _ in sales] + return_events(
+        parsed.lines, [lines for _, lines in sales], report
+    )
     context.progress.start("invoices", len(events))
     feed_events(context, events, report)
 
@@ -87,14 +86,15 @@ def sale_events(parsed: RetailFile, report: ImportReport) -> list[tuple[SourcedE
 
 
 def return_events(
-    lines: Sequence[RetailLine], sold_lines: Sequence[RetailLine], report: ImportReport
+    lines: Sequence[RetailLine], invoices: Sequence[Sequence[RetailLine]], report: ImportReport
 ) -> list[SourcedEvent]:
+    """``invoices``: the lines of each imported sale, in the order of its ``order_placed`` items."""
     cancelled = [
         Cancelled(line.line, line.invoice, line.customer, line.at, line.sku, -line.quantity, line.price)
         for line in lines
         if line.is_cancellation
     ]
-    allocation = allocate_returns(_sales_of(sold_lines, cancelled), cancelled)
+    allocation = allocate_returns(_sales_of(invoices, cancelled), cancelled)
     groups: dict[tuple[str, str], list[Taken]] = {}
     for taken in allocation.taken:
         groups.setdefault((taken.cancelled.invoice, taken.invoice), []).append(taken)
@@ -104,29 +104,35 @@ def return_events(
     return events
 
 
-def _sales_of(sold_lines: Sequence[RetailLine], cancelled: Sequence[Cancelled]) -> list[Sold]:
-    """The sales a cancellation could take from: same customer and StockCode, at the invoice's time."""
+def _sales_of(invoices: Sequence[Sequence[RetailLine]], cancelled: Sequence[Cancelled]) -> list[Sold]:
+    """The sale lines a cancellation could take from: same customer and StockCode, at the invoice's
+    time, each with its place among the invoice's items."""
     wanted = {(line.customer, line.sku) for line in cancelled}
-    placed: dict[str, datetime] = {}
-    for line in sold_lines:
-        placed[line.invoice] = min(line.at, placed.get(line.invoice, line.at))
-    return [
-        Sold(line.invoice, line.customer, placed[line.invoice], line.sku, line.quantity)
-        for line in sold_lines
-        if (line.customer, line.sku) in wanted
-    ]
+    sold = []
+    for lines in invoices:
+        placed = min(line.at for line in lines)
+        sold += [
+            Sold(line.invoice, line.customer, placed, line.sku, line.quantity, line.price, number)
+            for number, line in enumerate(lines, start=1)
+            if (line.customer, line.sku) in wanted
+        ]
+    return sold
 
 
 def _returned(c_invoice: str, invoice: str, parts: list[Taken]) -> SourcedEvent:
-    units: dict[str, int] = {}
-    prices: dict[str, Decimal] = {}
+    """One item per order line taken back, at the price the cancellation gave it."""
+    items: dict[tuple[str, int], Line] = {}
     for part in parts:
-        units[part.cancelled.sku] = units.get(part.cancelled.sku, 0) + part.quantity
-        prices.setdefault(part.cancelled.sku, part.cancelled.price)
+        key = (part.cancelled.sku, part.line_no)
+        before = items.get(key)
+        units = part.quantity + (before.quantity if before else 0)
+        price = before.price if before else part.cancelled.price
+        items[key] = Line(part.cancelled.sku, units, price, part.line_no)
     first = min(parts, key=lambda part: part.cancelled.line).cancelled
     at = min(part.cancelled.at for part in parts)
-    items = [Line(sku, quantity, prices[sku]) for sku, quantity in units.items()]
-    event = order_returned(f"uci:{c_invoice}:{invoice}", first.customer, at, f"uci:{invoice}", items)
+    event = order_returned(
+        f"uci:{c_invoice}:{invoice}", first.customer, at, f"uci:{invoice}", list(items.values())
+    )
     return SourcedEvent(first.line, event)
 
 

@@ -14,6 +14,7 @@ class Line:
     sku: str
     quantity: int
     price: Decimal
+    line_no: int | None = None  # on a returned line: the order line it takes back (1 = the first)
 
 
 def money(value: Decimal) -> str:
@@ -61,7 +62,14 @@ def order_changed(event_id: str, type_: str, customer_id: str, at: datetime, ord
 
 
 def _items(lines: Sequence[Line]) -> list[dict[str, Any]]:
-    return [{"sku": line.sku, "quantity": line.quantity, "price": money(line.price)} for line in lines]
+    return [_item(line) for line in lines]
+
+
+def _item(line: Line) -> dict[str, Any]:
+    item: dict[str, Any] = {"sku": line.sku, "quantity": line.quantity, "price": money(line.price)}
+    if line.line_no is not None:
+        item["line_no"] = line.line_no
+    return item
 
 
 def _envelope(

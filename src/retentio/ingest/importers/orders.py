@@ -10,7 +10,7 @@ one of its lines is bad, every line of it is reported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -178,7 +178,11 @@ def _events(source: str, first: OrderLine, lines: list[OrderLine]) -> list[dict[
         if status in statuses:
             key = derived_id("csv", source, order_id, status)
             events.append(order_changed(key, f"order_{status}", customer_id, at, order_id))
-    returned = [line.item for line in lines if line.status == "returned"]
+    returned = [
+        replace(line.item, line_no=number)
+        for number, line in enumerate(lines, start=1)
+        if line.status == "returned"
+    ]
     if returned:
         key = derived_id("csv", source, order_id, "returned")
         events.append(order_returned(key, customer_id, at, order_id, returned))

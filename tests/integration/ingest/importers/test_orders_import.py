@@ -77,6 +77,27 @@ def test_lines_are_grouped_into_orders_with_their_statuses(
     assert placed_at == datetime(2026, 5, 7, 6, 0, tzinfo=UTC)
 
 
+def test_a_returned_line_is_taken_back_at_its_own_price_when_its_sku_is_on_other_lines(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv, now: datetime
+) -> None:
+    # given: of three lines of A, the middle one (at 80.00) is returned
+    path = write_csv(
+        "shop-orders.csv",
+        [
+            HEADER,
+            ["1004", "c-3", "2026-05-07 09:00", "A", "1", "100", "RUB", "", ""],
+            ["1004", "c-3", "2026-05-07 09:00", "A", "1", "80", "RUB", "", "returned"],
+            ["1004", "c-3", "2026-05-07 09:00", "A", "1", "60", "RUB", "", ""],
+        ],
+    )
+    # when
+    import_orders(context, path, TableOptions())
+    # then
+    with engine.connect() as connection:
+        profile = get_profile(connection, "c-3", "RUB", now)
+    assert (profile.revenue, profile.returned) == (Decimal("160.00"), Decimal("80.00"))
+
+
 def test_an_order_with_a_bad_line_is_skipped_whole_and_every_line_reported(
     context: ImportContext, engine: Engine, write_csv: WriteCsv
 ) -> None:
