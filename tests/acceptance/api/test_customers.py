@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.helpers import event, item
 
-from retentio.customers.merge import do_merge_customers
+from retentio.events.merge_action import MergeOptions, do_merge_customers
 
 
 def test_put_creates_the_customer(client: TestClient, auth: dict[str, str]) -> None:
@@ -111,8 +111,7 @@ def test_a_merged_away_customer_points_at_the_survivor(
     # given
     client.put("/v1/customers/keep", json={}, headers=auth)
     client.put("/v1/customers/gone", json={"email": "gone@example.com"}, headers=auth)
-    with engine.begin() as connection:
-        do_merge_customers(connection, "keep", "gone", now, "RUB")
+    do_merge_customers(engine, "keep", "gone", now, MergeOptions())
     # when
     gone = client.get("/v1/customers/gone", headers=auth).json()
     kept = client.get("/v1/customers/keep", headers=auth).json()

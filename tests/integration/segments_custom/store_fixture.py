@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 from tests.helpers import event, item
 
-from retentio.customers.merge import do_merge_customers
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
 from retentio.events.ingest import IngestOptions, ingest_events
+from retentio.events.merge_action import MergeOptions, do_merge_customers
 
 DAY = timedelta(days=1)
 EVERYONE = {"anna", "boris", "vera", "dina"}  # "gleb" is merged into "boris"
@@ -23,8 +23,7 @@ def build_store(engine: Engine, now: datetime, options: IngestOptions | None = N
             do_upsert_customer(connection, customer_id, data, now - 200 * DAY)
     result = ingest_events(engine, _events(now), now, options or IngestOptions())
     assert not result.rejected, result.rejected
-    with engine.begin() as connection:
-        do_merge_customers(connection, "boris", "gleb", now, "RUB")
+    do_merge_customers(engine, "boris", "gleb", now, MergeOptions())
 
 
 def _customers() -> dict[str, CustomerUpsert]:
