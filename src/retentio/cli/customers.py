@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import orjson
 import typer
 
 from retentio.cli.context import runtime
+from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.cli.segments_builtin import standing_command
+from retentio.customers.merge import MergeRefused
 from retentio.customers.service import get_customer, get_profile
-from retentio.ingest.merge import MergeRefused, do_merge_customers
+from retentio.events.consumers import drain
+from retentio.ingest.merge import MergeOptions, do_merge_customers
 from retentio.ingest.rebuild import rebuild_all
-from retentio.segments.reaction import do_refresh_customers
 
 customers_app = typer.Typer(help="Customer records: show, merge.", no_args_is_help=True)
 profiles_app = typer.Typer(help="The per-customer aggregates kept as events arrive.", no_args_is_help=True)
@@ -22,18 +25,20 @@ profiles_app = typer.Typer(help="The per-customer aggregates kept as events arri
 def merge_command(
     survivor: str = typer.Argument(..., help="The customer id that stays."),
     merged: str = typer.Argument(..., help="The customer id merged into it."),
+    config: Path | None = SETTINGS_OPTION,
 ) -> None:
-    """Merge two records of one person: all history moves to SURVIVOR."""
+    """Merge two records of one person: all history moves to SURVIVOR, whose segments follow."""
     run = runtime()
+    run.use_segments(load_segment_settings(config))
+    options = MergeOptions(run.settings.default_currency, run.segments)
+    # What the merged record did must be read by the segments before its history changes hands.
+    drain(run.engine, run.consumers(), run.clock)
     try:
-        with run.engine.begin() as connection:
-            moved = do_merge_customers(connection, survivor, merged, run.now(), run.settings.default_currency)
-            # The survivor's standing must follow its merged history in the same transaction.
-            do_refresh_customers(connection, [survivor], run.now(), run.segments)
+        result = do_merge_customers(run.engine, survivor, merged, run.now(), options)
     except MergeRefused as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"merged {merged} into {survivor}: {moved} events moved")
+    typer.echo(f"merged {merged} into {survivor}: {result.events_moved} events moved")
 
 
 @customers_app.command("show")

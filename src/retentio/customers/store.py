@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from retentio.customers.profile import ProfileDraft, settle_channels
-from retentio.customers.tables import customers, identities
+from retentio.customers.tables import identities
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 
@@ -45,21 +45,48 @@ def ensure_customers(connection: Connection, customer_ids: Iterable[str], now: d
 
 
 def canonical_ids(connection: Connection, customer_ids: Iterable[str]) -> dict[str, str]:
-    """Where a merged-away customer id now points (only ids that were merged appear)."""
-    found: dict[str, str] = {}
-    for part in chunks(sorted(set(customer_ids))):
-        for cid, target in connection.execute(
-            select(customers.c.customer_id, customers.c.merged_into).where(
-                customers.c.customer_id.in_(part), customers.c.merged_into.is_not(None)
-            )
-        ):
-            found[cid] = target
+    """Where a merged-away customer id now points (only ids that were merged appear).
+
+    On PostgreSQL the records read stay share-locked (``FOR KEY SHARE``, in key order) until the
+    caller commits, and so do the records they point to. A merge locks its two records exclusively
+    (``customers.merge.lock_for_merge``), so it waits for the batches under way about either, and a
+    batch that comes meanwhile waits for the merge, then reads where the merged id points now: no
+    event is left behind on a merged-away record. Share locks do not hold up other batches.
+    """
+    codec = codec_for(connection)
+    pointers: dict[str, str | None] = {}
+    asked: set[str] = set()
+    wanted = sorted(set(customer_ids))
+    while wanted:
+        asked.update(wanted)
+        pointers.update(_pointers(connection, codec, wanted))
+        wanted = sorted({target for target in pointers.values() if target and target not in asked})
+    found = {cid: target for cid, target in pointers.items() if target is not None}
     # A chain of merges (A→B, B→C) is followed to its end.
     for cid in list(found):
         seen = {cid}
         while found[cid] in found and found[cid] not in seen:
             seen.add(found[cid])
             found[cid] = found[found[cid]]
+    return found
+
+
+def _pointers(connection: Connection, codec: Codec, customer_ids: Sequence[str]) -> dict[str, str | None]:
+    """``merged_into`` of the records of ``customer_ids`` (in key order). PostgreSQL reads and locks
+    every record, merged or not: a record being merged does not look merged until the merge commits,
+    and only the rows a query returns are locked. SQLite's single writer needs no lock, so there only
+    merged records are read."""
+    if codec.is_postgres:
+        condition, suffix = "", " ORDER BY customer_id FOR KEY SHARE"
+    else:
+        condition, suffix = " AND merged_into IS NOT NULL", ""
+    found: dict[str, str | None] = {}
+    for part in chunks(customer_ids):
+        sql = (
+            "SELECT customer_id, merged_into FROM customers"
+            f" WHERE customer_id IN ({codec.marks(len(part))}){condition}{suffix}"
+        )
+        found.update((cid, target) for cid, target in fetchall(connection, sql, part))
     return found
 
 

@@ -1,92 +1,85 @@
-"""Merging two customer records known to be one person (CDP-4), keeping all history."""
+"""The one action that merges two customer records known to be one person (CDP-4), whole.
+
+It lives on the ingest side, next to the rebuild it runs, because a merge changes what several areas
+derived from the log: the customers area's records, orders and profiles, and the segments' standing,
+signals and custom memberships. The customers area cannot reach the segments (they sit above it), so
+the action that owns the whole change sits above both.
+
+The segments consumer should be caught up before a merge (``retentio customers merge`` drains it
+first): an event of the merged record that it has not read yet would otherwise be counted once by the
+survivor's re-decision here and once more when the consumer reads it under the survivor's id.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, update
 
-from retentio.customers.tables import consent_changes, customers, identities
+from retentio.customers.merge import lock_for_merge, merge_records
+from retentio.db.retry import in_transaction
 from retentio.events.tables import events
 from retentio.ingest.rebuild import rebuild_customers
 from retentio.orders.tables import orders
+from retentio.segments.config import SegmentsConfig
+from retentio.segments.custom.evaluate import reevaluate_customers
+from retentio.segments.custom.store import any_segment
+from retentio.segments.reaction import do_refresh_customers
 
 
-class MergeRefused(ValueError):
-    pass
+@dataclass(frozen=True, slots=True)
+class MergeOptions:
+    default_currency: str
+    segments: SegmentsConfig  # the settings the survivor's standing is decided with
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    events_moved: int
 
 
 def do_merge_customers(
-    connection: Connection, survivor_id: str, merged_id: str, now: datetime, default_currency: str
-) -> int:
-    """Move everything of ``merged_id`` to ``survivor_id``; the merged record stays as a pointer so
-    that later events sent with its id still reach the survivor. Returns events moved."""
-    if survivor_id == merged_id:
-        raise MergeRefused("a customer cannot be merged into itself")
-    found = {
-        row.customer_id: row.merged_into
-        for row in connection.execute(
-            select(customers.c.customer_id, customers.c.merged_into).where(
-                customers.c.customer_id.in_([survivor_id, merged_id])
-            )
-        )
-    }
-    for customer_id in (survivor_id, merged_id):
-        if customer_id not in found:
-            raise MergeRefused(f"customer {customer_id!r} does not exist")
-        if found[customer_id] is not None:
-            raise MergeRefused(f"customer {customer_id!r} was already merged into {found[customer_id]!r}")
+    engine: Engine, survivor_id: str, merged_id: str, now: datetime, options: MergeOptions
+) -> MergeResult:
+    """Merge ``merged_id`` into ``survivor_id`` in one transaction (run again whole if the database
+    gives it up for crossing a concurrent batch); raises ``MergeRefused`` and changes nothing when the
+    two cannot be merged."""
+    return in_transaction(
+        engine, lambda connection: merge_customers(connection, survivor_id, merged_id, now, options)
+    )
+
+
+def merge_customers(
+    connection: Connection, survivor_id: str, merged_id: str, now: datetime, options: MergeOptions
+) -> MergeResult:
+    """The merge inside the caller's transaction.
+
+    The merged record's activity and orders move to the survivor, whose orders and profile are
+    rebuilt from the log; its segment moves stay with it as its history, so the survivor is not
+    shown entering a stage it is already in. The merged record loses its standing and signals and
+    leaves every custom segment (an exit event each); the survivor is decided again, and moves only
+    where the merged history changes where it stands.
+    """
+    lock_for_merge(connection, survivor_id, merged_id)
+    moved = _move_activity(connection, survivor_id, merged_id)
+    merge_records(connection, survivor_id, merged_id, now)
+    both = [survivor_id, merged_id]
+    rebuild_customers(connection, both, now, options.default_currency)
+    do_refresh_customers(connection, both, now, options.segments)
+    if any_segment(connection):
+        reevaluate_customers(connection, both, now, options.default_currency)
+    return MergeResult(events_moved=moved)
+
+
+def _move_activity(connection: Connection, survivor_id: str, merged_id: str) -> int:
+    """Every event of the merged record but its segment moves, and its orders; returns events moved."""
     moved = connection.execute(
-        update(events).where(events.c.customer_id == merged_id).values(customer_id=survivor_id)
+        update(events)
+        .where(events.c.customer_id == merged_id, events.c.derived.is_(False))
+        .values(customer_id=survivor_id)
     ).rowcount
-    for table in (orders, identities, consent_changes):
-        connection.execute(
-            update(table).where(table.c.customer_id == merged_id).values(customer_id=survivor_id)
-        )
-    _fill_missing_contacts(connection, survivor_id, merged_id, now)
     connection.execute(
-        update(customers)
-        .where(customers.c.customer_id == merged_id)
-        .values(merged_into=survivor_id, updated_at=now)
+        update(orders).where(orders.c.customer_id == merged_id).values(customer_id=survivor_id)
     )
-    connection.execute(
-        update(customers).where(customers.c.merged_into == merged_id).values(merged_into=survivor_id)
-    )
-    rebuild_customers(connection, [survivor_id, merged_id], now, default_currency)
     return int(moved)
-
-
-_CONTACT_FIELDS = (
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "birthday",
-    "timezone",
-    "locale",
-    "telegram_id",
-    "viber_id",
-)
-
-
-def _fill_missing_contacts(connection: Connection, survivor_id: str, merged_id: str, now: datetime) -> None:
-    """The survivor keeps its own contacts and gains the ones only the merged record had."""
-    rows = {
-        row.customer_id: row
-        for row in connection.execute(
-            select(customers).where(customers.c.customer_id.in_([survivor_id, merged_id]))
-        )
-    }
-    survivor, merged = rows[survivor_id], rows[merged_id]
-    gained = {
-        name: getattr(merged, name)
-        for name in _CONTACT_FIELDS
-        if getattr(survivor, name) is None and getattr(merged, name) is not None
-    }
-    attributes = {**merged.attributes, **survivor.attributes}
-    tokens = list(dict.fromkeys([*survivor.push_tokens, *merged.push_tokens]))
-    connection.execute(
-        update(customers)
-        .where(customers.c.customer_id == survivor_id)
-        .values(**gained, attributes=attributes, push_tokens=tokens, updated_at=now)
-    )

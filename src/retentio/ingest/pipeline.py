@@ -119,8 +119,10 @@ def store_batch(
     new events."""
     customer_ids = {event.customer_id for event in batch if event.customer_id}
     anonymous_ids = {event.anonymous_id for event in batch if event.anonymous_id and not event.customer_id}
-    merged = canonical_ids(connection, customer_ids) if customer_ids else {}
     identified = known_identities(connection, anonymous_ids) if anonymous_ids else {}
+    # After the visitors: a visitor's customer may be merged away (or being merged) too.
+    customer_ids.update(identified.values())
+    merged = canonical_ids(connection, customer_ids) if customer_ids else {}
     resolved = resolve_subjects(batch, merged, identified)
     fresh = append_new_events(connection, resolved, now)
     apply_events(connection, fresh, now, default_currency)

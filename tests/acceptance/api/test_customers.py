@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.helpers import event, item
+from tests.merge_fixture import MERGE_OPTIONS
 
 from retentio.ingest.merge import do_merge_customers
 
@@ -111,8 +112,7 @@ def test_a_merged_away_customer_points_at_the_survivor(
     # given
     client.put("/v1/customers/keep", json={}, headers=auth)
     client.put("/v1/customers/gone", json={"email": "gone@example.com"}, headers=auth)
-    with engine.begin() as connection:
-        do_merge_customers(connection, "keep", "gone", now, "RUB")
+    do_merge_customers(engine, "keep", "gone", now, MERGE_OPTIONS)
     # when
     gone = client.get("/v1/customers/gone", headers=auth).json()
     kept = client.get("/v1/customers/keep", headers=auth).json()

@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 from tests.helpers import event, item
+from tests.merge_fixture import CONSUMERS, MERGE_OPTIONS
 
+from retentio.clock import FixedClock
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
+from retentio.events.consumers import drain
 from retentio.ingest.merge import do_merge_customers
 from retentio.ingest.pipeline import IngestOptions, ingest_events
 
@@ -17,14 +20,14 @@ DAY = timedelta(days=1)
 EVERYONE = {"anna", "boris", "vera", "dina"}  # "gleb" is merged into "boris"
 
 
-def build_store(engine: Engine, now: datetime, options: IngestOptions | None = None) -> None:
+def build_store(engine: Engine, now: datetime) -> None:
     with engine.begin() as connection:
         for customer_id, data in _customers().items():
             do_upsert_customer(connection, customer_id, data, now - 200 * DAY)
-    result = ingest_events(engine, _events(now), now, options or IngestOptions())
+    result = ingest_events(engine, _events(now), now, IngestOptions())
     assert not result.rejected, result.rejected
-    with engine.begin() as connection:
-        do_merge_customers(connection, "boris", "gleb", now, "RUB")
+    drain(engine, CONSUMERS, FixedClock(now))
+    do_merge_customers(engine, "boris", "gleb", now, MERGE_OPTIONS)
 
 
 def _customers() -> dict[str, CustomerUpsert]:
