@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from retentio.clock import Instant
 from retentio.db.json_values import StorableObject
 
 Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
@@ -58,7 +59,7 @@ class ConsentChange(BaseModel):
     channel: Channel
     granted: bool
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "api"
-    changed_at: AwareDatetime | None = None
+    changed_at: Instant | None = None
 
 
 class CustomerUpsert(BaseModel):

@@ -8,8 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
 
+from retentio.clock import iso_text_only
 from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, SYSTEM_EVENT_TYPES, Properties
 
 MAX_PROPERTIES_BYTES = 64 * 1024
@@ -19,6 +28,8 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Type = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9_.]+$")]
+# Bounded below by 1970 and above by "now" plus the tolerance in ``_finish``, where it turns to UTC.
+_Timestamp = Annotated[AwareDatetime, BeforeValidator(iso_text_only)]
 
 
 class Envelope(BaseModel):
@@ -30,7 +41,7 @@ class Envelope(BaseModel):
     type: _Type
     customer_id: _Id | None = None
     anonymous_id: _Id | None = None
-    timestamp: AwareDatetime
+    timestamp: _Timestamp
     properties: dict[str, Any] = {}
 
 
@@ -123,7 +134,11 @@ def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_toler
         raise InvalidEvent([FieldError("properties", "contains a NUL character (\\u0000)")])
     customer_id, anonymous_id = envelope.customer_id, envelope.anonymous_id
     _check_subject(envelope.type, envelope.event_id, customer_id, anonymous_id)
-    occurred_at = envelope.timestamp.astimezone(UTC)
+    try:
+        occurred_at = envelope.timestamp.astimezone(UTC)
+    except OverflowError:  # valid with its offset, not in UTC: 9999-12-31T23:00-02:00
+        message = f"{envelope.timestamp.isoformat()} is out of range"
+        raise InvalidEvent([FieldError("timestamp", message)]) from None
     if occurred_at > now + future_tolerance:
         raise InvalidEvent([FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")])
     if occurred_at < EARLIEST:

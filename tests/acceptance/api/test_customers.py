@@ -170,3 +170,18 @@ def test_an_attribute_number_beyond_64_bits_is_422(client: TestClient, auth: dic
     )
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["detail"]] == ["attributes"]
+
+
+def test_a_consent_time_out_of_range_is_422_and_stores_nothing(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # given
+    consent = {"channel": "email", "granted": True, "changed_at": "9999-12-31T23:00:00-02:00"}
+    # when
+    response = client.put("/v1/customers/c1", json={"consents": [consent]}, headers=auth)
+    # then
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "consents.0.changed_at"
+    assert "out of range" in error["message"]
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Query, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
+from retentio.clock import Instant
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.model import Rule
 from retentio.segments.custom.parse import Definition, parse_rule
@@ -155,7 +156,7 @@ def get_segment_members(
 
 
 def get_segment_sizes(
-    name: SegmentName, reader: ReaderDep, since: Annotated[AwareDatetime | None, Query()] = None
+    name: SegmentName, reader: ReaderDep, since: Annotated[Instant | None, Query()] = None
 ) -> SizeHistory:
     """The size over time: a point per refresh, and a point per day for moves as events arrive."""
     try:
