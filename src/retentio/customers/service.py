@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -22,28 +22,51 @@ from retentio.customers.tables import customers
 from retentio.db.batches import chunks
 
 _NOT_COLUMNS = frozenset({"attributes", "consents"})  # merged and appended, not assigned
+FUTURE_TOLERANCE = timedelta(days=1)  # as for events; the API passes RETENTIO_FUTURE_TOLERANCE_SECONDS
 
 
 class CustomerNotFound(LookupError):
     pass
 
 
+class ConsentInFuture(ValueError):
+    """A consent dated further ahead than the clock skew allowed: it would hold off, until that
+    date, every change sent before it."""
+
+    def __init__(self, index: int, changed_at: datetime, tolerance: timedelta) -> None:
+        self.field = f"consents.{index}.changed_at"
+        self.message = (
+            f"{changed_at.isoformat()} is in the future (more than {tolerance.total_seconds():.0f} s ahead)"
+        )
+        super().__init__(f"{self.field}: {self.message}")
+
+
 def do_upsert_customer(
-    connection: Connection, customer_id: str, data: CustomerUpsert, now: datetime
+    connection: Connection,
+    customer_id: str,
+    data: CustomerUpsert,
+    now: datetime,
+    future_tolerance: timedelta = FUTURE_TOLERANCE,
 ) -> CustomerRecord:
     """Create the customer if new; change only the fields given (attributes key by key); record the
     consents that change the customer's consent."""
-    do_upsert_customers(connection, [(customer_id, data)], now)
-    record = get_customer(connection, customer_id)
+    do_upsert_customers(connection, [(customer_id, data)], now, future_tolerance)
+    record = get_customer(connection, customer_id, now)
     assert record is not None
     return record
 
 
 def do_upsert_customers(
-    connection: Connection, items: Sequence[tuple[str, CustomerUpsert]], now: datetime
+    connection: Connection,
+    items: Sequence[tuple[str, CustomerUpsert]],
+    now: datetime,
+    future_tolerance: timedelta = FUTURE_TOLERANCE,
 ) -> int:
     """The bulk form (importers, the demo). Items apply in order: a customer met twice gets both
-    changes, the later winning a field both set."""
+    changes, the later winning a field both set. ``ConsentInFuture`` before anything is written
+    when a consent is dated more than ``future_tolerance`` after ``now``."""
+    for _, data in items:
+        _check_consent_times(data, now, future_tolerance)
     ensure_customers(connection, [customer_id for customer_id, _ in items], now)
     changes = _field_changes(items)
     for customer_id, attributes in _merged_attributes(connection, items).items():
@@ -110,6 +133,12 @@ def _write_fields(connection: Connection, changes: dict[str, dict[str, Any]], no
         )
 
 
+def _check_consent_times(data: CustomerUpsert, now: datetime, tolerance: timedelta) -> None:
+    for index, consent in enumerate(data.consents):
+        if consent.changed_at is not None and consent.changed_at > now + tolerance:
+            raise ConsentInFuture(index, consent.changed_at, tolerance)
+
+
 def _consent_rows(customer_id: str, data: CustomerUpsert, now: datetime) -> list[dict[str, Any]]:
     return [
         {
@@ -124,11 +153,12 @@ def _consent_rows(customer_id: str, data: CustomerUpsert, now: datetime) -> list
     ]
 
 
-def get_customer(connection: Connection, customer_id: str) -> CustomerRecord | None:
+def get_customer(connection: Connection, customer_id: str, now: datetime) -> CustomerRecord | None:
+    """The record with the consents in force at ``now``."""
     row = connection.execute(select(customers).where(customers.c.customer_id == customer_id)).first()
     if row is None:
         return None
-    consents = current_consents(connection, [customer_id]).get(customer_id, {})
+    consents = current_consents(connection, [customer_id], now).get(customer_id, {})
     return CustomerRecord(**row._mapping, consents=consents)
 
 

@@ -185,3 +185,25 @@ def test_a_consent_time_out_of_range_is_422_and_stores_nothing(
     assert error["field"] == "consents.0.changed_at"
     assert "out of range" in error["message"]
     assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_a_consent_dated_beyond_the_tolerance_is_422_and_stores_nothing(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # given
+    consent = {"channel": "email", "granted": True, "changed_at": "2100-01-01T00:00:00Z"}
+    # when
+    response = client.put(
+        "/v1/customers/c1", json={"first_name": "Anna", "consents": [consent]}, headers=auth
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "field": "consents.0.changed_at",
+                "message": "2100-01-01T00:00:00+00:00 is in the future (more than 86400 s ahead)",
+            }
+        ]
+    }
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404

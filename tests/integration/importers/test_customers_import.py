@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
+from tests.conftest import NOW
 
 from retentio.customers.models import CustomerRecord
 from retentio.customers.service import get_customer
@@ -24,7 +25,7 @@ WriteCsv = Callable[..., Path]
 
 def _customer(engine: Engine, customer_id: str) -> CustomerRecord:
     with engine.connect() as connection:
-        record = get_customer(connection, customer_id)
+        record = get_customer(connection, customer_id, NOW + timedelta(days=1))
     assert record is not None
     return record
 

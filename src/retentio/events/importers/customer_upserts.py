@@ -58,7 +58,7 @@ def _upsert_chunk(
         if row.customer_id in pending:
             do_upsert_customers(connection, list(pending.items()), context.now)
             pending.clear()
-        existing = get_customer(connection, row.customer_id)
+        existing = get_customer(connection, row.customer_id, context.now)
         if existing is not None and existing.merged_into is not None:
             report.reject(row.line, f"customer {row.customer_id!r} was merged into {existing.merged_into!r}")
             continue
