@@ -17,6 +17,7 @@ from retentio import __version__
 from retentio.api.bodies import field_errors
 from retentio.api.deps import ApiContext, require_scope
 from retentio.api.keys import Scope
+from retentio.api.middleware import BodyLimit
 from retentio.api.routes import customers, events, health, products, segments
 from retentio.api.schemas import (
     ErrorResponse,
@@ -78,6 +79,7 @@ def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
     app.state.context = ApiContext(engine, reader(engine), clock, settings, ingest_options(settings))
     for route in routes(settings):
         _add(app, route)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DataError, _database_refused)

@@ -24,12 +24,12 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     """The raw body; 413 past ``max_bytes`` (checked while reading, before it is all in memory)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(max_bytes)
+        raise body_too_large(max_bytes)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise _too_large(max_bytes)
+            raise body_too_large(max_bytes)
     return bytes(body)
 
 
@@ -80,7 +80,7 @@ def field_errors(details: Sequence[Any], skip: int = 0, whole: str = "body") -> 
     return errors
 
 
-def _too_large(max_bytes: int) -> HTTPException:
+def body_too_large(max_bytes: int) -> HTTPException:
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE, f"the body is larger than {max_bytes // (1024 * 1024)} MiB"
     )

@@ -20,6 +20,7 @@ from retentio.customers.profile import Profile, finish
 from retentio.customers.store import ensure_customers, load_profiles
 from retentio.customers.tables import customers
 from retentio.db.batches import chunks
+from retentio.db.json_values import MAX_OBJECT_BYTES, encoded_size
 
 _NOT_COLUMNS = frozenset({"attributes", "consents"})  # merged and appended, not assigned
 FUTURE_TOLERANCE = timedelta(days=1)  # as for events; the API passes RETENTIO_FUTURE_TOLERANCE_SECONDS
@@ -29,16 +30,43 @@ class CustomerNotFound(LookupError):
     pass
 
 
-class ConsentInFuture(ValueError):
+class InvalidCustomerChange(ValueError):
+    """A change that is well-formed alone but wrong against the clock or the stored record; nothing
+    of it is written. ``field`` names the part of the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ConsentInFuture(InvalidCustomerChange):
     """A consent dated further ahead than the clock skew allowed: it would hold off, until that
     date, every change sent before it."""
 
     def __init__(self, index: int, changed_at: datetime, tolerance: timedelta) -> None:
-        self.field = f"consents.{index}.changed_at"
-        self.message = (
-            f"{changed_at.isoformat()} is in the future (more than {tolerance.total_seconds():.0f} s ahead)"
+        ahead = f"more than {tolerance.total_seconds():.0f} s ahead"
+        super().__init__(
+            f"consents.{index}.changed_at", f"{changed_at.isoformat()} is in the future ({ahead})"
         )
-        super().__init__(f"{self.field}: {self.message}")
+
+
+class AttributesTooLarge(InvalidCustomerChange):
+    """Attributes merged key by key over many calls, each small, could grow without bound."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "attributes",
+            f"the customer's attributes would be {size} bytes as JSON, larger than {MAX_OBJECT_BYTES}"
+            " (remove keys by sending them as null)",
+        )
+
+
+def check_attributes_size(attributes: dict[str, Any]) -> None:
+    """``AttributesTooLarge`` when a customer's whole attributes exceed ``MAX_OBJECT_BYTES``."""
+    size = encoded_size(attributes)
+    if size > MAX_OBJECT_BYTES:
+        raise AttributesTooLarge(size)
 
 
 def do_upsert_customer(
@@ -63,8 +91,8 @@ def do_upsert_customers(
     future_tolerance: timedelta = FUTURE_TOLERANCE,
 ) -> int:
     """The bulk form (importers, the demo). Items apply in order: a customer met twice gets both
-    changes, the later winning a field both set. ``ConsentInFuture`` before anything is written
-    when a consent is dated more than ``future_tolerance`` after ``now``."""
+    changes, the later winning a field both set. ``InvalidCustomerChange`` (nothing written) when a
+    consent is dated more than ``future_tolerance`` after ``now`` or attributes grow too large."""
     for _, data in items:
         _check_consent_times(data, now, future_tolerance)
     ensure_customers(connection, [customer_id for customer_id, _ in items], now)
@@ -114,6 +142,7 @@ def _merged_attributes(
     for customer_id, data in items:
         if data.attributes:
             merged[customer_id] = merge_attributes(merged[customer_id], data.attributes)
+            check_attributes_size(merged[customer_id])
     return {customer_id: value for customer_id, value in merged.items() if value != stored[customer_id]}
 
 

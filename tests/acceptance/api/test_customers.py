@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.helpers import event, item
@@ -207,3 +209,63 @@ def test_a_consent_dated_beyond_the_tolerance_is_422_and_stores_nothing(
         ]
     }
     assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def _big_customer_body(chunks_of_a_mib: int) -> Iterator[bytes]:
+    yield b'{"attributes": {"blob": "'
+    for _ in range(chunks_of_a_mib):
+        yield b"x" * (1024 * 1024)
+    yield b'"}}'
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_a_body_over_64_mib_is_413_and_stores_nothing(
+    client: TestClient, auth: dict[str, str], declared: bool
+) -> None:
+    # given
+    chunks = _big_customer_body(65)
+    body = b"".join(chunks) if declared else chunks
+    # when
+    response = client.put(
+        "/v1/customers/c1", content=body, headers={**auth, "Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 413
+    assert response.json() == {"detail": "the body is larger than 64 MiB"}
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_attributes_over_64_kib_are_422_naming_them(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put("/v1/customers/c1", json={"attributes": {"blob": "x" * 65_536}}, headers=auth)
+    # then
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "attributes"
+    assert "larger than 65536 bytes as JSON" in error["message"]
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_attributes_growing_past_64_kib_over_calls_are_422_and_keep_what_was_stored(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # given
+    first = client.put("/v1/customers/c1", json={"attributes": {"a": "x" * 40_000}}, headers=auth)
+    # when
+    second = client.put(
+        "/v1/customers/c1", json={"first_name": "Anna", "attributes": {"b": "y" * 40_000}}, headers=auth
+    )
+    # then
+    assert first.status_code == 200
+    assert second.status_code == 422
+    assert second.json() == {
+        "detail": [
+            {
+                "field": "attributes",
+                "message": "the customer's attributes would be 80015 bytes as JSON, larger than 65536"
+                " (remove keys by sending them as null)",
+            }
+        ]
+    }
+    stored = client.get("/v1/customers/c1", headers=auth).json()["customer"]
+    assert (list(stored["attributes"]), stored["first_name"]) == (["a"], None)

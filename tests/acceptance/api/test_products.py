@@ -100,3 +100,18 @@ def test_an_attribute_number_beyond_64_bits_is_422_not_a_server_error(
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["detail"]] == ["attributes"]
     assert client.get("/v1/products/s1", headers=auth).status_code == 404
+
+
+def test_attributes_over_64_kib_are_422_naming_them(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put(
+        "/v1/products/s1", json={"name": "Item", "attributes": {"blob": "x" * 65_536}}, headers=auth
+    )
+    # then
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["field"], error["message"]) == (
+        "attributes",
+        "Value error, larger than 65536 bytes as JSON (65547 bytes)",
+    )
+    assert client.get("/v1/products/s1", headers=auth).status_code == 404

@@ -162,3 +162,32 @@ def test_a_mapping_that_does_not_fit_the_file_stops_before_writing(
     # then
     assert message in str(raised.value)
     assert store_counts().customers == 0
+
+
+def test_attributes_over_64_kib_are_a_bad_row_and_the_others_are_kept(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given: c-1's attributes fit row by row but not together; c-2's one cell is too large alone
+    path = write_csv(
+        "customers.csv",
+        [
+            ["customer_id", "first_name", "attributes.a", "attributes.b"],
+            ["c-1", "Anna", "x" * 40_000, ""],
+            ["c-1", "Anya", "", "y" * 40_000],
+            ["c-2", "Pyotr", "z" * 70_000, ""],
+            ["c-3", "Ivan", "small", ""],
+        ],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (2, 2)
+    problems = report.sorted_problems()
+    assert [problem.line for problem in problems] == [3, 4]
+    assert problems[0].reason.startswith("attributes: the customer's attributes would be 80015 bytes")
+    assert problems[1].reason.startswith("attributes: Value error, larger than 65536 bytes as JSON")
+    anna = _customer(engine, "c-1")
+    assert (anna.first_name, list(anna.attributes)) == ("Anna", ["a"])
+    assert _customer(engine, "c-3").attributes == {"a": "small"}
+    with engine.connect() as connection:
+        assert get_customer(connection, "c-2", NOW) is None

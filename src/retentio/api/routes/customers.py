@@ -11,7 +11,7 @@ from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
 from retentio.customers.consent import consent_history
 from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import ConsentInFuture, do_upsert_customer, get_customer, get_profile
+from retentio.customers.service import InvalidCustomerChange, do_upsert_customer, get_customer, get_profile
 
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
@@ -27,7 +27,7 @@ def put_customer(
     try:
         with engine.begin() as connection:
             return do_upsert_customer(connection, customer_id, data, clock.now(), tolerance)
-    except ConsentInFuture as error:
+    except InvalidCustomerChange as error:
         detail = [{"field": error.field, "message": error.message}]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 

@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import do_upsert_customers, get_customer, merge_attributes
+from retentio.customers.service import (
+    AttributesTooLarge,
+    check_attributes_size,
+    do_upsert_customers,
+    get_customer,
+    merge_attributes,
+)
 from retentio.db.batches import chunks
 from retentio.events.importers.feed import ImportContext
 from retentio.events.importers.report import ImportReport
@@ -66,6 +72,12 @@ def _upsert_chunk(
         if change is None:
             counts.unchanged += 1
             continue
+        if existing is not None and change.attributes:
+            try:
+                check_attributes_size(merge_attributes(existing.attributes, change.attributes))
+            except AttributesTooLarge as error:
+                report.reject(row.line, str(error))
+                continue
         pending[row.customer_id] = change
         counts.changed += 1
     do_upsert_customers(connection, list(pending.items()), context.now)
