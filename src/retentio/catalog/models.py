@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from retentio.db.json_values import StorableObject
+from retentio.db.json_values import StorableObject, refuse_nul
 from retentio.events.properties import Currency, Id
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -25,6 +25,11 @@ class ProductUpsert(BaseModel):
     complements: Annotated[list[Id], Field(max_length=200)] = []
     consumption_days: Annotated[int, Field(gt=0, le=3650)] | None = None
     attributes: Annotated[StorableObject, Field(max_length=200)] = {}
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class ProductRecord(ProductUpsert):

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from retentio.clock import Instant
-from retentio.db.json_values import StorableObject
+from retentio.db.json_values import StorableObject, refuse_nul
 
 Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -61,6 +61,11 @@ class ConsentChange(BaseModel):
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "api"
     changed_at: Instant | None = None
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
+
 
 class CustomerUpsert(BaseModel):
     """Create-or-update input: only the fields given are changed."""
@@ -81,6 +86,11 @@ class CustomerUpsert(BaseModel):
     viber_id: Handle | None = None
     attributes: Annotated[StorableObject, Field(max_length=200)] = {}
     consents: Annotated[list[ConsentChange], Field(max_length=50)] = []
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class CustomerRecord(BaseModel):

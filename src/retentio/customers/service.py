@@ -20,7 +20,7 @@ from retentio.customers.profile import Profile, finish
 from retentio.customers.store import ensure_customers, load_profiles
 from retentio.customers.tables import customers
 from retentio.db.batches import chunks
-from retentio.db.json_values import MAX_OBJECT_BYTES, encoded_size
+from retentio.db.json_values import MAX_OBJECT_BYTES, encode
 
 _NOT_COLUMNS = frozenset({"attributes", "consents"})  # merged and appended, not assigned
 FUTURE_TOLERANCE = timedelta(days=1)  # as for events; the API passes RETENTIO_FUTURE_TOLERANCE_SECONDS
@@ -64,7 +64,7 @@ class AttributesTooLarge(InvalidCustomerChange):
 
 def check_attributes_size(attributes: dict[str, Any]) -> None:
     """``AttributesTooLarge`` when a customer's whole attributes exceed ``MAX_OBJECT_BYTES``."""
-    size = encoded_size(attributes)
+    size = len(encode(attributes))
     if size > MAX_OBJECT_BYTES:
         raise AttributesTooLarge(size)
 

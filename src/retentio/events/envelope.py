@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -19,13 +18,11 @@ from pydantic import (
 )
 
 from retentio.clock import iso_text_only
+from retentio.db.json_values import NUL_MESSAGE, has_nul
 from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, SYSTEM_EVENT_TYPES, Properties
 
 MAX_PROPERTIES_BYTES = 64 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-# PostgreSQL stores no NUL character in text or jsonb; orjson writes one as \u0000 (an odd run of
-# backslashes before "u0000" is that escape, an even run is literal backslashes).
-_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Type = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9_.]+$")]
 # Bounded below by 1970 and above by "now" plus the tolerance in ``_finish``, where it turns to UTC.
@@ -130,8 +127,8 @@ def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_toler
         raise InvalidEvent([FieldError("properties", f"cannot be stored: {error}")]) from None
     if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
-    if b"\\u0000" in encoded and _NUL_ESCAPE.search(encoded):
-        raise InvalidEvent([FieldError("properties", "contains a NUL character (\\u0000)")])
+    if has_nul(encoded):  # PostgreSQL stores none in jsonb
+        raise InvalidEvent([FieldError("properties", NUL_MESSAGE)])
     customer_id, anonymous_id = envelope.customer_id, envelope.anonymous_id
     _check_subject(envelope.type, envelope.event_id, customer_id, anonymous_id)
     try:

@@ -269,3 +269,40 @@ def test_attributes_growing_past_64_kib_over_calls_are_422_and_keep_what_was_sto
     }
     stored = client.get("/v1/customers/c1", headers=auth).json()["customer"]
     assert (list(stored["attributes"]), stored["first_name"]) == (["a"], None)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"first_name": "An\u0000na"}, "first_name"),
+        ({"last_name": "\u0000"}, "last_name"),
+        ({"email": "an\u0000na@example.com"}, "email"),
+        ({"telegram_id": "t\u0000"}, "telegram_id"),
+        ({"push_tokens": ["ok", "t\u0000"]}, "push_tokens"),
+        ({"attributes": {"city": "Ka\u0000zan"}}, "attributes"),
+        ({"attributes": {"ci\u0000ty": "Kazan"}}, "attributes"),
+        ({"attributes": {"nested": [{"deep": "\u0000"}]}}, "attributes"),
+        ({"consents": [{"channel": "sms", "granted": True, "source": "sh\u0000op"}]}, "consents.0.source"),
+    ],
+)
+def test_a_nul_character_is_422_naming_the_field_and_stores_nothing(
+    client: TestClient, auth: dict[str, str], body: dict[str, object], field: str
+) -> None:
+    # when
+    response = client.put("/v1/customers/c1", json=body, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"field": field, "message": "Value error, contains a NUL character (\\u0000)"}]
+    }
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # when
+    response = client.put("/v1/customers/c1", json={"attributes": {"path": "C:\\u0000"}}, headers=auth)
+    # then
+    assert response.status_code == 200
+    assert response.json()["attributes"] == {"path": "C:\\u0000"}

@@ -115,3 +115,43 @@ def test_attributes_over_64_kib_are_422_naming_them(client: TestClient, auth: di
         "Value error, larger than 65536 bytes as JSON (65547 bytes)",
     )
     assert client.get("/v1/products/s1", headers=auth).status_code == 404
+
+
+def test_a_nul_character_is_refused_per_product_naming_the_field(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # given: PostgreSQL cannot store it, and used to fail the whole batch with its own message
+    products = [
+        {"sku": "a", "name": "Coffee\u0000"},
+        {"sku": "b", "name": "Tea"},
+        {"sku": "c\u0000", "name": "Cocoa"},
+        {"sku": "d", "name": "Mate", "complements": ["b", "x\u0000"], "attributes": {"k\u0000": 1}},
+    ]
+    # when
+    response = client.post("/v1/products", json=products, headers=auth)
+    # then
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["accepted"] == 1
+    assert [(r["index"], [(e["field"], e["message"]) for e in r["errors"]]) for r in answer["rejected"]] == [
+        (0, [("name", "Value error, contains a NUL character (\\u0000)")]),
+        (2, [("sku", "Value error, contains a NUL character (\\u0000)")]),
+        (
+            3,
+            [
+                ("complements", "Value error, contains a NUL character (\\u0000)"),
+                ("attributes", "Value error, contains a NUL character (\\u0000)"),
+            ],
+        ),
+    ]
+    assert client.get("/v1/products/b", headers=auth).json()["name"] == "Tea"
+    assert client.get("/v1/products/a", headers=auth).status_code == 404
+
+
+def test_a_nul_character_in_a_put_product_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    # when
+    response = client.put("/v1/products/a", json={"name": "Coffee", "brand": "R\u0000"}, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["brand"]
+    assert client.get("/v1/products/a", headers=auth).status_code == 404

@@ -147,3 +147,19 @@ def test_sizes_since_a_time_out_of_range_is_a_422(
     [error] = response.json()["detail"]
     assert error["field"] == "since"
     assert "out of range" in error["message"]
+
+
+def test_a_nul_character_in_a_description_or_a_name_is_a_422(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
+) -> None:
+    # when
+    created = client.post(
+        "/v1/segments", json={"name": "x", "description": "a\u0000", "rule": RULE}, headers=admin
+    )
+    read = client.get("/v1/segments/x%00", headers=reader)
+    # then
+    assert created.status_code == 422
+    assert [error["field"] for error in created.json()["detail"]] == ["description"]
+    assert read.status_code == 422
+    assert [error["field"] for error in read.json()["detail"]] == ["name"]
+    assert client.get("/v1/segments", headers=admin).json() == {"segments": []}

@@ -191,3 +191,29 @@ def test_attributes_over_64_kib_are_a_bad_row_and_the_others_are_kept(
     assert _customer(engine, "c-3").attributes == {"a": "small"}
     with engine.connect() as connection:
         assert get_customer(connection, "c-2", NOW) is None
+
+
+def test_a_nul_character_is_a_bad_row_naming_the_field(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given
+    path = write_csv(
+        "customers.csv",
+        [
+            ["customer_id", "first_name", "attributes.city"],
+            ["c-1", "An\x00na", ""],
+            ["c-\x002", "Pyotr", ""],
+            ["c-3", "Ivan", "Ka\x00zan"],
+            ["c-4", "Olga", "Kazan"],
+        ],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (1, 3)
+    assert [(problem.line, problem.reason) for problem in report.sorted_problems()] == [
+        (2, "first_name: Value error, contains a NUL character (\\u0000)"),
+        (3, "customer_id: contains a NUL character (\\u0000)"),
+        (4, "attributes: Value error, contains a NUL character (\\u0000)"),
+    ]
+    assert _customer(engine, "c-4").attributes == {"city": "Kazan"}
