@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
 
 from retentio.api.schemas import FieldErrorPublic
+from retentio.db.json_values import loads_exact
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 Item = TypeVar("Item", bound=BaseModel)
@@ -36,7 +37,7 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
 def parse_json(body: bytes) -> object:
     """The parsed body; 400 naming the reason when it is not JSON (or not UTF-8)."""
     try:
-        return orjson.loads(body)
+        return loads_exact(body)
     except orjson.JSONDecodeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body is not valid JSON: {error}") from None
 

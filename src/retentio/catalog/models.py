@@ -20,7 +20,8 @@ class ProductUpsert(BaseModel):
     brand: Annotated[str, StringConstraints(max_length=200)] | None = None
     price: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=4)] | None = None
     currency: Currency | None = None
-    margin: Annotated[Decimal, Field(ge=-1, le=1, decimal_places=4)] | None = None
+    # The share of the price the shop keeps: 0.35 is 35 %.
+    margin: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] | None = None
     premium_variant_of: Id | None = None
     complements: Annotated[list[Id], Field(max_length=200)] = []
     consumption_days: Annotated[int, Field(gt=0, le=3650)] | None = None

@@ -75,7 +75,8 @@ class CustomerUpsert(BaseModel):
     phone: Phone | None = None
     first_name: Name | None = None
     last_name: Name | None = None
-    birthday: date | None = None
+    # Not after today either, which needs the clock: checked by the service (``BirthdayInFuture``).
+    birthday: Annotated[date, Field(ge=date(1900, 1, 1))] | None = None
     timezone: TimeZone | None = None
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
     # Not nullable: the columns are not, so an explicit null is refused here rather than stored.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -51,6 +51,11 @@ class ConsentInFuture(InvalidCustomerChange):
         )
 
 
+class BirthdayInFuture(InvalidCustomerChange):
+    def __init__(self, birthday: date) -> None:
+        super().__init__("birthday", f"{birthday.isoformat()} is in the future")
+
+
 class AttributesTooLarge(InvalidCustomerChange):
     """Attributes merged key by key over many calls, each small, could grow without bound."""
 
@@ -94,7 +99,7 @@ def do_upsert_customers(
     changes, the later winning a field both set. ``InvalidCustomerChange`` (nothing written) when a
     consent is dated more than ``future_tolerance`` after ``now`` or attributes grow too large."""
     for _, data in items:
-        _check_consent_times(data, now, future_tolerance)
+        check_customer_change(data, now, future_tolerance)
     ensure_customers(connection, [customer_id for customer_id, _ in items], now)
     changes = _field_changes(items)
     for customer_id, attributes in _merged_attributes(connection, items).items():
@@ -162,10 +167,16 @@ def _write_fields(connection: Connection, changes: dict[str, dict[str, Any]], no
         )
 
 
-def _check_consent_times(data: CustomerUpsert, now: datetime, tolerance: timedelta) -> None:
+def check_customer_change(
+    data: CustomerUpsert, now: datetime, future_tolerance: timedelta = FUTURE_TOLERANCE
+) -> None:
+    """What the input model cannot check alone, needing the clock: a birthday not after today (UTC),
+    consents dated at most ``future_tolerance`` ahead. ``InvalidCustomerChange`` naming the field."""
+    if data.birthday is not None and data.birthday > now.date():
+        raise BirthdayInFuture(data.birthday)
     for index, consent in enumerate(data.consents):
-        if consent.changed_at is not None and consent.changed_at > now + tolerance:
-            raise ConsentInFuture(index, consent.changed_at, tolerance)
+        if consent.changed_at is not None and consent.changed_at > now + future_tolerance:
+            raise ConsentInFuture(index, consent.changed_at, future_tolerance)
 
 
 def _consent_rows(customer_id: str, data: CustomerUpsert, now: datetime) -> list[dict[str, Any]]:

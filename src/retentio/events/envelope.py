@@ -123,8 +123,9 @@ def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_toler
     properties = raw.get("properties") or {}
     try:
         encoded = orjson.dumps(properties)
-    except TypeError as error:  # an integer beyond 64 bits, from a caller that did not parse JSON
-        raise InvalidEvent([FieldError("properties", f"cannot be stored: {error}")]) from None
+    except TypeError as error:  # an integer beyond 64 bits (``loads_exact`` keeps one an int)
+        message = f"cannot be stored: {error} (send such numbers as strings)"
+        raise InvalidEvent([FieldError("properties", message)]) from None
     if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
     if has_nul(encoded):  # PostgreSQL stores none in jsonb

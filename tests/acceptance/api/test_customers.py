@@ -306,3 +306,47 @@ def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(
     # then
     assert response.status_code == 200
     assert response.json()["attributes"] == {"path": "C:\\u0000"}
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_number_that_is_not_finite_in_attributes_is_422_not_stored_as_null(
+    client: TestClient, auth: dict[str, str], number: bytes
+) -> None:
+    # given
+    body = b'{"attributes": {"score": ' + number + b', "nested": {"ok": 1}}}'
+    # when
+    response = client.put(
+        "/v1/customers/c1", content=body, headers={**auth, "Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "attributes", "message": "Value error, holds a number that is not finite (NaN or Infinity)"}
+    ]
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("birthday", "message"),
+    [
+        ("2999-01-01", "2999-01-01 is in the future"),
+        ("2026-06-02", "2026-06-02 is in the future"),
+        ("1899-12-31", "Input should be greater than or equal to 1900-01-01"),
+    ],
+)
+def test_a_birthday_in_the_future_or_before_1900_is_422(
+    client: TestClient, auth: dict[str, str], birthday: str, message: str
+) -> None:
+    # when
+    response = client.put("/v1/customers/c1", json={"first_name": "Anna", "birthday": birthday}, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"field": "birthday", "message": message}]}
+    assert client.get("/v1/customers/c1", headers=auth).status_code == 404
+
+
+def test_a_birthday_today_is_taken(client: TestClient, auth: dict[str, str], now: datetime) -> None:
+    # when
+    response = client.put("/v1/customers/c1", json={"birthday": now.date().isoformat()}, headers=auth)
+    # then
+    assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -155,3 +156,48 @@ def test_a_nul_character_in_a_put_product_is_422(client: TestClient, auth: dict[
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["detail"]] == ["brand"]
     assert client.get("/v1/products/a", headers=auth).status_code == 404
+
+
+def test_an_integer_beyond_64_bits_in_a_bulk_product_is_rejected_not_made_a_float(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # given
+    big = b'{"sku": "a", "name": "A", "attributes": {"size": 18446744073709551616}}'
+    body = b"[" + big + b', {"sku": "b", "name": "B"}]'
+    # when
+    response = client.post("/v1/products", content=body, headers={**auth, "Content-Type": "application/json"})
+    # then
+    answer = response.json()
+    assert answer["accepted"] == 1
+    assert [(r["index"], [e["field"] for e in r["errors"]]) for r in answer["rejected"]] == [
+        (0, ["attributes"])
+    ]
+    assert "64-bit" in answer["rejected"][0]["errors"][0]["message"]
+    assert client.get("/v1/products/a", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize("margin", ["-1", "-0.01", "1.5"])
+def test_a_margin_outside_0_to_1_is_422(client: TestClient, auth: dict[str, str], margin: str) -> None:
+    # when
+    response = client.put("/v1/products/s1", json={"name": "Item", "margin": margin}, headers=auth)
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["detail"]] == ["margin"]
+    assert client.get("/v1/products/s1", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_number_that_is_not_finite_in_attributes_is_422(
+    client: TestClient, auth: dict[str, str], number: bytes
+) -> None:
+    # given
+    body = b'{"name": "Item", "attributes": {"weight": ' + number + b"}}"
+    # when
+    response = client.put(
+        "/v1/products/s1", content=body, headers={**auth, "Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "attributes", "message": "Value error, holds a number that is not finite (NaN or Infinity)"}
+    ]

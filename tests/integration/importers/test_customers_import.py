@@ -217,3 +217,22 @@ def test_a_nul_character_is_a_bad_row_naming_the_field(
         (4, "attributes: Value error, contains a NUL character (\\u0000)"),
     ]
     assert _customer(engine, "c-4").attributes == {"city": "Kazan"}
+
+
+def test_a_birthday_in_the_future_is_a_bad_row_and_the_others_are_kept(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given
+    path = write_csv(
+        "customers.csv",
+        [["customer_id", "birthday"], ["c-1", "2999-01-01"], ["c-2", "1990-05-17"], ["c-3", "1850-01-01"]],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (1, 2)
+    assert [(problem.line, problem.reason) for problem in report.sorted_problems()] == [
+        (2, "birthday: 2999-01-01 is in the future"),
+        (4, "birthday: Input should be greater than or equal to 1900-01-01"),
+    ]
+    assert _customer(engine, "c-2").birthday == date(1990, 5, 17)

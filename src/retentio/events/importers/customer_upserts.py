@@ -14,7 +14,9 @@ from sqlalchemy import Connection
 from retentio.customers.models import CustomerRecord, CustomerUpsert
 from retentio.customers.service import (
     AttributesTooLarge,
+    InvalidCustomerChange,
     check_attributes_size,
+    check_customer_change,
     do_upsert_customers,
     get_customer,
     merge_attributes,
@@ -61,6 +63,11 @@ def _upsert_chunk(
     the chunk first has its pending change written, so the second row sees it."""
     pending: dict[str, CustomerUpsert] = {}
     for row in rows:
+        try:
+            check_customer_change(row.data, context.now, context.ingest.future_tolerance)
+        except InvalidCustomerChange as error:
+            report.reject(row.line, str(error))
+            continue
         if row.customer_id in pending:
             do_upsert_customers(connection, list(pending.items()), context.now)
             pending.clear()
