@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,7 +18,7 @@ from retentio import __version__
 from retentio.api.bodies import field_errors
 from retentio.api.deps import ApiContext, require_scope
 from retentio.api.keys import Scope
-from retentio.api.middleware import BodyLimit
+from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import customers, events, health, products, segments
 from retentio.api.schemas import (
     ErrorResponse,
@@ -31,6 +32,8 @@ from retentio.config import Settings
 from retentio.db.engine import reader
 from retentio.events.ingest import IngestOptions
 from retentio.segments.reactions import segment_reactions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,7 @@ def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
     for route in routes(settings):
         _add(app, route)
     app.add_middleware(BodyLimit)
+    app.add_middleware(ResponseHeaders)  # added last, so outermost: on the 413s of BodyLimit too
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DataError, _database_refused)
@@ -141,10 +145,11 @@ async def _database_unavailable(_request: Request, _error: Exception) -> JSONRes
     )
 
 
-async def _database_refused(_request: Request, error: Exception) -> JSONResponse:
-    """A value the checks let through but the database refuses (e.g. a NUL character on PostgreSQL)."""
-    reason = str(getattr(error, "orig", error)).splitlines()[0]
+async def _database_refused(request: Request, error: Exception) -> JSONResponse:
+    """A value the checks let through but the database refuses: a check is missing. The database's
+    own words name tables and columns, so they go to the log, not to the client."""
+    log.warning("the database refused a value (%s %s): %s", request.method, request.url.path, error)
     return JSONResponse(
-        {"detail": [{"field": "body", "message": f"the database refused a value: {reason}"}]},
+        {"detail": [{"field": "body", "message": "the database refused a value; nothing was stored"}]},
         status.HTTP_422_UNPROCESSABLE_CONTENT,
     )

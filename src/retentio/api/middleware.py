@@ -1,17 +1,23 @@
-"""What every request passes through before its route: the cap on the body's size.
+"""What every request and answer passes through: the cap on the body's size, and the headers that
+keep answers from being sniffed or, when they carry customer data, kept in a cache.
 
-Routes that parse their body themselves (``read_body``) cap it while reading; this covers the ones
-FastAPI reads for them (``PUT /v1/customers/…``, ``PUT /v1/products/…``), which would otherwise
-take a body of any size into memory and, field by field, into the store.
+Routes that parse their body themselves (``read_body``) cap it while reading; ``BodyLimit`` covers
+the ones FastAPI reads for them (``PUT /v1/customers/…``, ``PUT /v1/products/…``), which would
+otherwise take a body of any size into memory and, field by field, into the store.
 """
 
 from __future__ import annotations
 
+import re
+
 from fastapi.responses import JSONResponse
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from retentio.api.bodies import MAX_BODY_BYTES, body_too_large
+
+# Customers, the answers about events (they name event and customer ids), a segment's members.
+_CUSTOMER_DATA = re.compile(r"^/v1/(?:customers/|events$|segments/[^/]+/members$)")
 
 
 class BodyLimit:
@@ -47,3 +53,27 @@ class BodyLimit:
             return message
 
         return capped
+
+
+class ResponseHeaders:
+    """``X-Content-Type-Options: nosniff`` on every answer, ``Cache-Control: no-store`` on those that
+    carry customer data (errors included: a 404 still says which customer was asked for)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = _CUSTOMER_DATA.match(scope["path"]) is not None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                if private:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
