@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from retentio import __version__
 from retentio.api.bodies import field_errors
 from retentio.api.deps import ApiContext, require_scope
+from retentio.api.docs_page import add_docs_page
 from retentio.api.keys import Scope
 from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import customers, events, health, products, segments
@@ -78,10 +79,13 @@ def create_app(engine: Engine, clock: Clock, settings: Settings) -> FastAPI:
         title="Retentio API",
         version=__version__,
         description="Events, customers and products in; customer profiles out. See docs/api.md.",
+        docs_url=None,  # add_docs_page serves it without a CDN
+        redoc_url=None,
     )
     app.state.context = ApiContext(engine, reader(engine), clock, settings, ingest_options(settings))
     for route in routes(settings):
         _add(app, route)
+    add_docs_page(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(ResponseHeaders)  # added last, so outermost: on the 413s of BodyLimit too
     app.add_exception_handler(RequestValidationError, _validation_error)
