@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +17,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from retentio import __version__
 from retentio.api.bodies import field_errors
 from retentio.api.deps import ApiContext, require_scope
+from retentio.api.docs_page import add_docs_page
 from retentio.api.keys import Scope
+from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import customers, events, health, products, segments
 from retentio.api.schemas import (
     ErrorResponse,
@@ -29,6 +32,8 @@ from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
 from retentio.ingest.pipeline import IngestOptions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +80,17 @@ def create_app(engine: Engine, clock: Clock, settings: Settings, consumers: Sequ
         title="Retentio API",
         version=__version__,
         description="Events, customers and products in; customer profiles out. See docs/api.md.",
+        docs_url=None,  # add_docs_page serves it without a CDN
+        redoc_url=None,
     )
     app.state.context = ApiContext(
         engine, reader(engine), clock, settings, ingest_options(settings), tuple(consumers)
     )
     for route in routes(settings):
         _add(app, route)
+    add_docs_page(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(ResponseHeaders)  # added last, so outermost: on the 413s of BodyLimit too
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DataError, _database_refused)
@@ -142,10 +152,11 @@ async def _database_unavailable(_request: Request, _error: Exception) -> JSONRes
     )
 
 
-async def _database_refused(_request: Request, error: Exception) -> JSONResponse:
-    """A value the checks let through but the database refuses (e.g. a NUL character on PostgreSQL)."""
-    reason = str(getattr(error, "orig", error)).splitlines()[0]
+async def _database_refused(request: Request, error: Exception) -> JSONResponse:
+    """A value the checks let through but the database refuses: a check is missing. The database's
+    own words name tables and columns, so they go to the log, not to the client."""
+    log.warning("the database refused a value (%s %s): %s", request.method, request.url.path, error)
     return JSONResponse(
-        {"detail": [{"field": "body", "message": f"the database refused a value: {reason}"}]},
+        {"detail": [{"field": "body", "message": "the database refused a value; nothing was stored"}]},
         status.HTTP_422_UNPROCESSABLE_CONTENT,
     )

@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
 
 from retentio.api.schemas import FieldErrorPublic
+from retentio.db.json_values import loads_exact
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 Item = TypeVar("Item", bound=BaseModel)
@@ -24,19 +25,19 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     """The raw body; 413 past ``max_bytes`` (checked while reading, before it is all in memory)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(max_bytes)
+        raise body_too_large(max_bytes)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise _too_large(max_bytes)
+            raise body_too_large(max_bytes)
     return bytes(body)
 
 
 def parse_json(body: bytes) -> object:
     """The parsed body; 400 naming the reason when it is not JSON (or not UTF-8)."""
     try:
-        return orjson.loads(body)
+        return loads_exact(body)
     except orjson.JSONDecodeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body is not valid JSON: {error}") from None
 
@@ -80,7 +81,7 @@ def field_errors(details: Sequence[Any], skip: int = 0, whole: str = "body") -> 
     return errors
 
 
-def _too_large(max_bytes: int) -> HTTPException:
+def body_too_large(max_bytes: int) -> HTTPException:
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE, f"the body is larger than {max_bytes // (1024 * 1024)} MiB"
     )

@@ -46,7 +46,7 @@ def show_command(customer_id: str, as_json: bool = typer.Option(False, "--json")
     """A customer's record and profile."""
     run = runtime()
     with run.reader.connect() as connection:
-        record = get_customer(connection, customer_id)
+        record = get_customer(connection, customer_id, run.now())
         profile = get_profile(connection, customer_id, run.settings.default_currency, run.now())
     if record is None or profile is None:
         typer.echo(f"error: no customer {customer_id!r}", err=True)

@@ -1,8 +1,12 @@
 """Per-channel consent (CDP-1, COM-8): an append-only history; the latest change wins.
 
-A proposed change is recorded only when it differs from the consent in force at its own time (the
-newest change at or before it), so sending the same consent again, or importing a file twice, adds
-nothing; the first change known for a channel is always recorded, an opt-out included."""
+The consent in force at a moment is the newest change dated at or before it; changes dated alike
+count in the order they were recorded. A change dated ahead of "now" (a client's clock running fast,
+within the tolerance the writer allows) takes effect at its time, not before.
+
+A proposed change is recorded only when it differs from the consent in force at its own time, so
+sending the same consent again, or importing a file twice, adds nothing; the first change known for
+a channel is always recorded, an opt-out included."""
 
 from __future__ import annotations
 
@@ -66,11 +70,16 @@ def _changed_at(entry: tuple[datetime, bool]) -> datetime:
     return entry[0]
 
 
-def current_consents(connection: Connection, customer_ids: Iterable[str]) -> dict[str, dict[str, bool]]:
-    """Channel → granted for each customer, from the newest change per channel (by when it happened)."""
+def current_consents(
+    connection: Connection, customer_ids: Iterable[str], now: datetime
+) -> dict[str, dict[str, bool]]:
+    """Channel → granted for each customer: the consent in force at ``now``. A channel whose every
+    change is dated after ``now`` is left out."""
     result: dict[str, dict[str, bool]] = {}
     for (customer_id, channel), timeline in load_consent_timelines(connection, customer_ids).items():
-        result.setdefault(customer_id, {})[channel] = timeline[-1][1]
+        in_force = bisect.bisect_right(timeline, now, key=_changed_at)
+        if in_force:
+            result.setdefault(customer_id, {})[channel] = timeline[in_force - 1][1]
     return result
 
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from retentio.db.json_values import StorableObject
+from retentio.clock import Instant
+from retentio.db.json_values import StorableObject, refuse_nul
 
 Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -58,7 +59,12 @@ class ConsentChange(BaseModel):
     channel: Channel
     granted: bool
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "api"
-    changed_at: AwareDatetime | None = None
+    changed_at: Instant | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class CustomerUpsert(BaseModel):
@@ -69,7 +75,8 @@ class CustomerUpsert(BaseModel):
     phone: Phone | None = None
     first_name: Name | None = None
     last_name: Name | None = None
-    birthday: date | None = None
+    # Not after today either, which needs the clock: checked by the service (``BirthdayInFuture``).
+    birthday: Annotated[date, Field(ge=date(1900, 1, 1))] | None = None
     timezone: TimeZone | None = None
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
     # Not nullable: the columns are not, so an explicit null is refused here rather than stored.
@@ -80,6 +87,11 @@ class CustomerUpsert(BaseModel):
     viber_id: Handle | None = None
     attributes: Annotated[StorableObject, Field(max_length=200)] = {}
     consents: Annotated[list[ConsentChange], Field(max_length=50)] = []
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class CustomerRecord(BaseModel):

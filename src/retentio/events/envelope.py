@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
 
+from retentio.clock import iso_text_only
+from retentio.db.json_values import NUL_MESSAGE, has_nul
 from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS, SYSTEM_EVENT_TYPES, Properties
 
 MAX_PROPERTIES_BYTES = 64 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-# PostgreSQL stores no NUL character in text or jsonb; orjson writes one as \u0000 (an odd run of
-# backslashes before "u0000" is that escape, an even run is literal backslashes).
-_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 _Type = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-z0-9_.]+$")]
+# Bounded below by 1970 and above by "now" plus the tolerance in ``_finish``, where it turns to UTC.
+_Timestamp = Annotated[AwareDatetime, BeforeValidator(iso_text_only)]
 
 
 class Envelope(BaseModel):
@@ -30,7 +38,7 @@ class Envelope(BaseModel):
     type: _Type
     customer_id: _Id | None = None
     anonymous_id: _Id | None = None
-    timestamp: AwareDatetime
+    timestamp: _Timestamp
     properties: dict[str, Any] = {}
 
 
@@ -120,15 +128,20 @@ def _finish(raw: dict[str, Any], envelope: Envelope, now: datetime, future_toler
     properties = raw.get("properties") or {}
     try:
         encoded = orjson.dumps(properties)
-    except TypeError as error:  # an integer beyond 64 bits, from a caller that did not parse JSON
-        raise InvalidEvent([FieldError("properties", f"cannot be stored: {error}")]) from None
+    except TypeError as error:  # an integer beyond 64 bits (``loads_exact`` keeps one an int)
+        message = f"cannot be stored: {error} (send such numbers as strings)"
+        raise InvalidEvent([FieldError("properties", message)]) from None
     if len(encoded) > MAX_PROPERTIES_BYTES:
         raise InvalidEvent([FieldError("properties", f"larger than {MAX_PROPERTIES_BYTES} bytes")])
-    if b"\\u0000" in encoded and _NUL_ESCAPE.search(encoded):
-        raise InvalidEvent([FieldError("properties", "contains a NUL character (\\u0000)")])
+    if has_nul(encoded):  # PostgreSQL stores none in jsonb
+        raise InvalidEvent([FieldError("properties", NUL_MESSAGE)])
     customer_id, anonymous_id = envelope.customer_id, envelope.anonymous_id
     _check_subject(envelope.type, envelope.event_id, customer_id, anonymous_id)
-    occurred_at = envelope.timestamp.astimezone(UTC)
+    try:
+        occurred_at = envelope.timestamp.astimezone(UTC)
+    except OverflowError:  # valid with its offset, not in UTC: 9999-12-31T23:00-02:00
+        message = f"{envelope.timestamp.isoformat()} is out of range"
+        raise InvalidEvent([FieldError("timestamp", message)]) from None
     if occurred_at > now + future_tolerance:
         raise InvalidEvent([FieldError("timestamp", f"{envelope.timestamp.isoformat()} is in the future")])
     if occurred_at < EARLIEST:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 
@@ -48,3 +50,22 @@ def test_docs_page_is_served(client: TestClient) -> None:
     # then
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_docs_page_loads_nothing_from_another_host(client: TestClient) -> None:
+    # when
+    page = client.get("/docs").text
+    # then: every address the page names is on this server
+    addresses = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", page)
+    assert addresses, page
+    assert [address for address in addresses if not address.startswith("/")] == []
+    assert re.findall(r"(?:https?:)?//[\w.-]+", page) == []
+    for address in addresses:
+        asset = client.get(address)
+        assert asset.status_code == 200, address
+        assert asset.content, address
+    assert "validatorUrl" in page  # Swagger UI's validator badge would send the schema's address out
+
+
+def test_redoc_is_not_served_from_a_cdn(client: TestClient) -> None:
+    assert client.get("/redoc").status_code == 404

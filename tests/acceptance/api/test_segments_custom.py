@@ -163,3 +163,47 @@ def test_a_deeply_nested_rule_is_refused_not_a_server_error(
     response = client.post("/v1/segments", json={"name": "deep", "rule": rule}, headers=admin)
     assert response.status_code == 422
     assert "nested deeper than 8 levels" in response.json()["detail"][0]["message"]
+
+
+def test_a_time_out_of_range_in_a_rule_is_a_422(client: TestClient, admin: dict[str, str]) -> None:
+    # given
+    rule = {"field": "customer.created_at", "op": ">", "value": "9999-12-31T23:00:00-02:00"}
+    # when
+    response = client.post("/v1/segments", json={"name": "x", "rule": rule}, headers=admin)
+    # then
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "rule.value"
+    assert "out of range" in error["message"]
+    assert client.get("/v1/segments", headers=admin).json() == {"segments": []}
+
+
+@pytest.mark.parametrize("since", ["9999-12-31T23:00:00-02:00", "0001-01-01T00:00:00+23:59"])
+def test_sizes_since_a_time_out_of_range_is_a_422(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str], since: str
+) -> None:
+    # given
+    client.post("/v1/segments", json={"name": "x", "rule": RULE}, headers=admin)
+    # when
+    response = client.get("/v1/segments/x/sizes", params={"since": since}, headers=reader)
+    # then
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "since"
+    assert "out of range" in error["message"]
+
+
+def test_a_nul_character_in_a_description_or_a_name_is_a_422(
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
+) -> None:
+    # when
+    created = client.post(
+        "/v1/segments", json={"name": "x", "description": "a\u0000", "rule": RULE}, headers=admin
+    )
+    read = client.get("/v1/segments/x%00", headers=reader)
+    # then
+    assert created.status_code == 422
+    assert [error["field"] for error in created.json()["detail"]] == ["description"]
+    assert read.status_code == 422
+    assert [error["field"] for error in read.json()["detail"]] == ["name"]
+    assert client.get("/v1/segments", headers=admin).json() == {"segments": []}

@@ -143,6 +143,60 @@ def test_import_orders_in_the_cdnow_format(retentio: Cli, tmp_path: Path) -> Non
     assert (stats["customers"], stats["orders"], stats["order_lines"]) == (1, 2, 2)
 
 
+def test_import_events_reports_a_time_out_of_range_and_keeps_the_good_lines(
+    retentio: Cli, tmp_path: Path
+) -> None:
+    # given
+    line = (
+        '{{"event_id": "{id}", "type": "product_viewed", "customer_id": "c-1",'
+        ' "timestamp": "{at}", "properties": {{"sku": "A"}}}}\n'
+    )
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        line.format(id="e-1", at="2026-05-01T10:00:00Z")
+        + line.format(id="e-2", at="9999-12-31T23:00:00-02:00")
+        + line.format(id="e-3", at="0001-01-01T00:00:00+23:59")
+        + line.format(id="e-4", at="2026-05-02T10:00:00Z")
+    )
+    # when
+    result = retentio("import", "events", str(path), "--json")
+    # then
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["accepted"], summary["rejected"]) == (2, 2)
+    assert [problem["line"] for problem in summary["problems"]] == [2, 3]
+    assert all(
+        "timestamp" in problem["reason"] and "out of range" in problem["reason"]
+        for problem in summary["problems"]
+    )
+    assert _stats(retentio)["events"] == 2
+
+
+def test_import_orders_reports_a_time_out_of_range_and_keeps_the_good_orders(
+    retentio: Cli, tmp_path: Path
+) -> None:
+    # given
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,customer_id,timestamp,sku,price\n"
+        "o-1,c-1,2026-05-01T10:00:00+03:00,A,10\n"
+        "o-2,c-1,9999-12-31T23:00:00-02:00,A,10\n"
+        "o-3,c-2,0001-01-01T00:00:00+23:59,A,10\n"
+    )
+    # when
+    result = retentio("import", "orders", str(path), "--json")
+    # then
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["accepted"], summary["rejected"]) == (1, 2)
+    assert [problem["line"] for problem in summary["problems"]] == [3, 4]
+    assert all(
+        "timestamp" in problem["reason"] and "out of range" in problem["reason"]
+        for problem in summary["problems"]
+    )
+    assert _stats(retentio)["orders"] == 1
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

@@ -11,7 +11,7 @@ from tests.helpers import rows
 
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
-from retentio.db.retry import in_one_transaction
+from retentio.db.retry import in_transaction
 
 
 class _Deadlock(Exception):
@@ -34,7 +34,7 @@ def test_a_deadlocked_transaction_runs_again_keeping_its_last_run_only(engine: E
         return len(runs)
 
     # when
-    result = in_one_transaction(engine, work)
+    result = in_transaction(engine, work)
     # then
     assert (result, runs) == (2, [0, 1])
     assert [row["customer_id"] for row in rows(engine, "customers")] == ["run-2"]
@@ -49,6 +49,6 @@ def test_other_database_errors_are_not_retried(engine: Engine, now: datetime) ->
         raise OperationalError("SELECT 1", {}, _Gone("server closed the connection"))
 
     with pytest.raises(OperationalError, match="server closed"):
-        in_one_transaction(engine, work)
+        in_transaction(engine, work)
     assert runs == [1]
     assert rows(engine, "customers") == []

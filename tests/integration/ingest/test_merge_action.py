@@ -55,8 +55,8 @@ def test_merge_keeps_all_history_and_routes_later_events(engine: Engine, now: da
     # then
     assert result == MergeResult(events_moved=1)
     with engine.connect() as connection:
-        survivor = get_customer(connection, "web-1")
-        merged = get_customer(connection, "shop-7")
+        survivor = get_customer(connection, "web-1", now)
+        merged = get_customer(connection, "shop-7", now)
         profile = get_profile(connection, "web-1", "RUB", now)
     assert survivor is not None and merged is not None and profile is not None
     assert (survivor.email, survivor.phone, survivor.first_name) == (

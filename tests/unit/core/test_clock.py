@@ -1,8 +1,9 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
-from retentio.clock import FixedClock, ensure_utc, parse_instant
+from retentio.clock import FixedClock, Instant, ensure_utc, parse_instant
 from retentio.config import Settings, clock_from
 
 
@@ -13,7 +14,15 @@ def test_parse_instant_reads_offsets_z_and_bare_dates() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"), [("yesterday", "not an ISO 8601"), ("2026-03-01T10:00", "no UTC offset")]
+    ("text", "message"),
+    [
+        ("yesterday", "not an ISO 8601"),
+        ("2026-03-01T10:00", "no UTC offset"),
+        ("9999-12-31T23:00:00-02:00", "out of range"),
+        ("0001-01-01T00:00:00+23:59", "out of range"),
+        ("1899-12-31", "out of range"),
+        ("3000-01-01T00:00:00Z", "out of range"),
+    ],
 )
 def test_parse_instant_names_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -33,3 +42,14 @@ def test_as_of_wins_over_the_environment() -> None:
     settings = Settings(now="2026-05-05T00:00:00Z")
     assert clock_from("2026-01-01", settings).now() == datetime(2026, 1, 1, tzinfo=UTC)
     assert clock_from(None, settings).now() == datetime(2026, 5, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", [12345, 1.5, "1700000000", "1700000000.5", "-1700000000"])
+def test_an_instant_is_iso_text_not_unix_seconds(value: object) -> None:
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        TypeAdapter(Instant).validate_python(value)
+
+
+def test_an_instant_is_turned_to_utc() -> None:
+    at = TypeAdapter(Instant).validate_python("2026-03-01T10:00:00+03:00")
+    assert (at, at.tzinfo) == (datetime(2026, 3, 1, 7, tzinfo=UTC), UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import HTTPException, Path, status
@@ -10,7 +11,7 @@ from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
 from retentio.customers.consent import consent_history
 from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import do_upsert_customer, get_customer, get_profile
+from retentio.customers.service import InvalidCustomerChange, do_upsert_customer, get_customer, get_profile
 
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
@@ -18,12 +19,17 @@ CustomerId = Annotated[
 
 
 def put_customer(
-    customer_id: CustomerId, data: CustomerUpsert, engine: EngineDep, clock: ClockDep
+    customer_id: CustomerId, data: CustomerUpsert, engine: EngineDep, clock: ClockDep, settings: SettingsDep
 ) -> CustomerRecord:
     """Create the customer, or change the fields given. `attributes` merge key by key (a key sent as
     null is removed); a consent is added to the history only when it changes the customer's consent."""
-    with engine.begin() as connection:
-        return do_upsert_customer(connection, customer_id, data, clock.now())
+    tolerance = timedelta(seconds=settings.future_tolerance_seconds)
+    try:
+        with engine.begin() as connection:
+            return do_upsert_customer(connection, customer_id, data, clock.now(), tolerance)
+    except InvalidCustomerChange as error:
+        detail = [{"field": error.field, "message": error.message}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 
 
 def get_customer_view(
@@ -32,7 +38,7 @@ def get_customer_view(
     """The record, its aggregates and its consent history. A merged-away customer shows
     ``merged_into``: the survivor holds its history."""
     with reader.connect() as connection:
-        record = get_customer(connection, customer_id)
+        record = get_customer(connection, customer_id, clock.now())
         profile = get_profile(connection, customer_id, settings.default_currency, clock.now())
         history = consent_history(connection, customer_id)
     if record is None or profile is None:

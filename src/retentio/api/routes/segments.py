@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Query, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
+from retentio.api.schemas import NO_NUL
+from retentio.clock import Instant
+from retentio.db.json_values import refuse_nul
 from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
 from retentio.segments.custom.model import Rule
 from retentio.segments.custom.parse import Definition, parse_rule
@@ -25,7 +28,9 @@ from retentio.segments.custom.service import (
     segment_sizes,
 )
 
-SegmentName = Annotated[str, Path(min_length=1, max_length=64, description="The segment's name.")]
+SegmentName = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=NO_NUL, description="The segment's name.")
+]
 
 
 class SegmentCreate(BaseModel):
@@ -35,6 +40,11 @@ class SegmentCreate(BaseModel):
     description: str = Field("", max_length=2000)
     rule: dict[str, Any] = Field(description="A rule in the language of docs/custom-segments.md.")
     refresh: bool = Field(True, description="Compute the members right away.")
+
+    @field_validator("description")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class SegmentPublic(BaseModel):
@@ -155,7 +165,7 @@ def get_segment_members(
 
 
 def get_segment_sizes(
-    name: SegmentName, reader: ReaderDep, since: Annotated[AwareDatetime | None, Query()] = None
+    name: SegmentName, reader: ReaderDep, since: Annotated[Instant | None, Query()] = None
 ) -> SizeHistory:
     """The size over time: a point per refresh, and a point per day for moves as events arrive."""
     try:

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from retentio.clock import accepted_instant
+
 T = TypeVar("T")
 MAX_ID = 128
 _SPACES = (" ", "\u00a0", "\u202f", "'")  # thousands separators: space, no-break spaces, Swiss '
@@ -78,7 +80,7 @@ def parse_timestamp(text: str, zone: tzinfo = UTC, date_format: str | None = Non
         raise ValueError(f"{text!r} {hint}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    return accepted_instant(parsed)
 
 
 def parse_date(text: str, date_format: str | None = None) -> date:

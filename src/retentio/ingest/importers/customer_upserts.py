@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import Connection
 
 from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import do_upsert_customers, get_customer, merge_attributes
+from retentio.customers.service import (
+    AttributesTooLarge,
+    InvalidCustomerChange,
+    check_attributes_size,
+    check_customer_change,
+    do_upsert_customers,
+    get_customer,
+    merge_attributes,
+)
 from retentio.db.batches import chunks
 from retentio.ingest.importers.feed import ImportContext
 from retentio.ingest.importers.report import ImportReport
@@ -55,10 +63,15 @@ def _upsert_chunk(
     the chunk first has its pending change written, so the second row sees it."""
     pending: dict[str, CustomerUpsert] = {}
     for row in rows:
+        try:
+            check_customer_change(row.data, context.now, context.ingest.future_tolerance)
+        except InvalidCustomerChange as error:
+            report.reject(row.line, str(error))
+            continue
         if row.customer_id in pending:
             do_upsert_customers(connection, list(pending.items()), context.now)
             pending.clear()
-        existing = get_customer(connection, row.customer_id)
+        existing = get_customer(connection, row.customer_id, context.now)
         if existing is not None and existing.merged_into is not None:
             report.reject(row.line, f"customer {row.customer_id!r} was merged into {existing.merged_into!r}")
             continue
@@ -66,6 +79,12 @@ def _upsert_chunk(
         if change is None:
             counts.unchanged += 1
             continue
+        if existing is not None and change.attributes:
+            try:
+                check_attributes_size(merge_attributes(existing.attributes, change.attributes))
+            except AttributesTooLarge as error:
+                report.reject(row.line, str(error))
+                continue
         pending[row.customer_id] = change
         counts.changed += 1
     do_upsert_customers(connection, list(pending.items()), context.now)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from retentio.customers.models import Channel, CustomerUpsert
+from retentio.db.json_values import NUL_MESSAGE
 from retentio.ingest.importers.cells import parse_date, parse_flag
 from retentio.ingest.importers.customer_upserts import CustomerRow, upsert_customers
 from retentio.ingest.importers.feed import ImportContext
@@ -77,6 +78,8 @@ def _customer_id(values: dict[str, str]) -> str:
         raise ValueError("customer_id: empty")
     if len(customer_id) > 128:
         raise ValueError("customer_id: longer than 128 characters")
+    if "\x00" in customer_id:
+        raise ValueError(f"customer_id: {NUL_MESSAGE}")
     return customer_id
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from retentio.db.json_values import loads_exact
 from retentio.ingest.importers.feed import ImportContext, SourcedEvent, feed_events
 from retentio.ingest.importers.progress import NoProgress, Progress
 from retentio.ingest.importers.report import ImportReport, SourceError
@@ -40,7 +41,7 @@ def _parse(handle: Iterable[bytes], report: ImportReport, progress: Progress) ->
             continue
         report.rows_read += 1
         try:
-            document = orjson.loads(raw_line)
+            document = loads_exact(raw_line)
         except orjson.JSONDecodeError as error:
             report.reject(number, f"not valid JSON: {error}")
             continue

@@ -31,6 +31,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from retentio.clock import ensure_utc
 from retentio.ingest.importers.cells import parse_as, parse_decimal, parse_quantity
 from retentio.ingest.importers.feed import ImportContext
 from retentio.ingest.importers.mapping import ColumnMap, Fields, resolve
@@ -148,4 +149,4 @@ def invoice_time(text: str) -> datetime:
     value = text.strip()
     us_style = "/" in value  # the spreadsheet's own text, month first
     parsed = datetime.strptime(value, "%m/%d/%Y %H:%M") if us_style else datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else ensure_utc(parsed)

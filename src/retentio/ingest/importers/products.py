@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from retentio.db.json_values import NUL_MESSAGE
 from retentio.ingest.importers.cells import parse_decimal, parse_quantity
 from retentio.ingest.importers.feed import ImportContext
 from retentio.ingest.importers.mapping import ATTRIBUTE_PREFIX, Fields, resolve
@@ -50,8 +51,8 @@ def import_products(context: ImportContext, path: Path, options: TableOptions) -
     for row in table.rows:
         values = columns.values(row)
         sku = values.get("sku", "")
-        if not sku:
-            report.reject(row.line, "sku: empty")
+        if not sku or "\x00" in sku:
+            report.reject(row.line, f"sku: {NUL_MESSAGE if sku else 'empty'}")
             continue
         try:
             rows.append(ProductRow(row.line, sku, product_fields(values)))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
+from tests.conftest import NOW
 
 from retentio.customers.models import CustomerRecord
 from retentio.customers.service import get_customer
@@ -24,7 +25,7 @@ WriteCsv = Callable[..., Path]
 
 def _customer(engine: Engine, customer_id: str) -> CustomerRecord:
     with engine.connect() as connection:
-        record = get_customer(connection, customer_id)
+        record = get_customer(connection, customer_id, NOW + timedelta(days=1))
     assert record is not None
     return record
 
@@ -161,3 +162,77 @@ def test_a_mapping_that_does_not_fit_the_file_stops_before_writing(
     # then
     assert message in str(raised.value)
     assert store_counts().customers == 0
+
+
+def test_attributes_over_64_kib_are_a_bad_row_and_the_others_are_kept(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given: c-1's attributes fit row by row but not together; c-2's one cell is too large alone
+    path = write_csv(
+        "customers.csv",
+        [
+            ["customer_id", "first_name", "attributes.a", "attributes.b"],
+            ["c-1", "Anna", "x" * 40_000, ""],
+            ["c-1", "Anya", "", "y" * 40_000],
+            ["c-2", "Pyotr", "z" * 70_000, ""],
+            ["c-3", "Ivan", "small", ""],
+        ],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (2, 2)
+    problems = report.sorted_problems()
+    assert [problem.line for problem in problems] == [3, 4]
+    assert problems[0].reason.startswith("attributes: the customer's attributes would be 80015 bytes")
+    assert problems[1].reason.startswith("attributes: Value error, larger than 65536 bytes as JSON")
+    anna = _customer(engine, "c-1")
+    assert (anna.first_name, list(anna.attributes)) == ("Anna", ["a"])
+    assert _customer(engine, "c-3").attributes == {"a": "small"}
+    with engine.connect() as connection:
+        assert get_customer(connection, "c-2", NOW) is None
+
+
+def test_a_nul_character_is_a_bad_row_naming_the_field(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given
+    path = write_csv(
+        "customers.csv",
+        [
+            ["customer_id", "first_name", "attributes.city"],
+            ["c-1", "An\x00na", ""],
+            ["c-\x002", "Pyotr", ""],
+            ["c-3", "Ivan", "Ka\x00zan"],
+            ["c-4", "Olga", "Kazan"],
+        ],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (1, 3)
+    assert [(problem.line, problem.reason) for problem in report.sorted_problems()] == [
+        (2, "first_name: Value error, contains a NUL character (\\u0000)"),
+        (3, "customer_id: contains a NUL character (\\u0000)"),
+        (4, "attributes: Value error, contains a NUL character (\\u0000)"),
+    ]
+    assert _customer(engine, "c-4").attributes == {"city": "Kazan"}
+
+
+def test_a_birthday_in_the_future_is_a_bad_row_and_the_others_are_kept(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given
+    path = write_csv(
+        "customers.csv",
+        [["customer_id", "birthday"], ["c-1", "2999-01-01"], ["c-2", "1990-05-17"], ["c-3", "1850-01-01"]],
+    )
+    # when
+    report = import_customers(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (1, 2)
+    assert [(problem.line, problem.reason) for problem in report.sorted_problems()] == [
+        (2, "birthday: 2999-01-01 is in the future"),
+        (4, "birthday: Input should be greater than or equal to 1900-01-01"),
+    ]
+    assert _customer(engine, "c-2").birthday == date(1990, 5, 17)

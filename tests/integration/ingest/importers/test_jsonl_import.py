@@ -108,3 +108,20 @@ def test_gzipped_jsonl_is_read_and_batches_respect_the_batch_size(
     # then
     assert (report.rows_read, report.accepted) == (7, 7)
     assert store_counts().events == 7
+
+
+def test_an_integer_beyond_64_bits_is_a_bad_line_not_a_float(
+    context: ImportContext, now: datetime, tmp_path: Path, store_counts: Callable[[], StoreCounts]
+) -> None:
+    # given
+    at = now - timedelta(days=1)
+    big = orjson.dumps(_view("e-1", at)).replace(b'"SKU-1"}', b'"SKU-1", "points": 18446744073709551616}')
+    path = _jsonl(tmp_path / "events.jsonl", [big, orjson.dumps(_view("e-2", at))])
+    # when
+    report = import_jsonl(context, path)
+    # then
+    assert (report.accepted, report.rejected) == (1, 1)
+    [problem] = report.sorted_problems()
+    assert problem.line == 1
+    assert problem.reason.startswith("properties: cannot be stored: Integer exceeds 64-bit range")
+    assert store_counts().events == 1

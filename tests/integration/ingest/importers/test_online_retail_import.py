@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from tests.conftest import NOW
 
 from retentio.catalog.service import get_product
 from retentio.customers.service import get_customer
@@ -82,7 +83,7 @@ def test_invoices_cancellations_customers_and_products_follow_the_rules(
                 order_lines.c.returned_quantity > 0
             )
         ).all()
-        customer = get_customer(connection, "12346")
+        customer = get_customer(connection, "12346", NOW)
         product = get_product(connection, "85123A")
         postage = get_product(connection, "POST")
     assert stored == {

@@ -82,3 +82,29 @@ def test_a_second_file_changes_only_its_columns_and_a_repeat_changes_nothing(
         "EUR",
     )
     assert store_counts().products == 1
+
+
+def test_a_nul_character_is_a_bad_row_naming_the_field(
+    context: ImportContext, engine: Engine, write_csv: WriteCsv
+) -> None:
+    # given
+    path = write_csv(
+        "catalogue.csv",
+        [
+            ["sku", "name", "brand"],
+            ["A-1", "Sham\x00poo", ""],
+            ["A-\x002", "Comb", ""],
+            ["A-3", "Soap", "R\x00"],
+            ["A-4", "Brush", "Roastery"],
+        ],
+    )
+    # when
+    report = import_products(context, path, TableOptions())
+    # then
+    assert (report.accepted, report.rejected) == (1, 3)
+    assert [(problem.line, problem.reason) for problem in report.sorted_problems()] == [
+        (2, "name: Value error, contains a NUL character (\\u0000)"),
+        (3, "sku: contains a NUL character (\\u0000)"),
+        (4, "brand: Value error, contains a NUL character (\\u0000)"),
+    ]
+    assert _product(engine, "A-4").brand == "Roastery"
