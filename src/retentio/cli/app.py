@@ -41,7 +41,10 @@ COMMANDS = {
     ),
     "worker": LazyCommand(
         "retentio.cli.worker:worker_command",
-        "Run the daily segment upkeep (time-driven moves, RFM, custom segments) once per local day.",
+        "Run due work, such as the daily segment upkeep (moves, RFM, custom segments) once per local day.",
+    ),
+    "queue": LazyCommand(
+        "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),
 }
 
