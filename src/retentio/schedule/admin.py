@@ -41,7 +41,7 @@ def do_retry_dead(connection: Connection, ids: list[int] | None, now: datetime) 
     """Send dead rows (those of ``ids``, or all when ``None``) back to waiting, due now, with their
     attempts counted afresh. Refuses the whole request when an id is missing or not dead."""
     if ids is not None:
-        states = dict(connection.execute(states_of(ids)).tuples())
+        states: dict[int, str] = dict(connection.execute(states_of(ids)).all())
         for work_id in ids:
             if work_id not in states:
                 raise NotRetryable(f"no due work with id {work_id}")

@@ -28,7 +28,7 @@ COLUMNS = (
 class Queries:
     """Parameters are named: ``now``, ``kinds``, ``ids``, ``owner``, ``until``, ``limit`` and so on."""
 
-    expire: str | None  # None: the claim itself hands expired leases back
+    expire: str
     claim: str
     extend: str
     next_due: str
@@ -42,24 +42,21 @@ _PG_KINDS = "kind = ANY(%(kinds)s)"
 _PG_HELD = "id = ANY(%(ids)s) AND state = 'running' AND lease_owner = %(owner)s"
 
 POSTGRESQL = Queries(
-    expire=None,
-    # One round trip: leases that ended go back to waiting (claimable from the next claim, as this
-    # statement's snapshot does not see them), and the earliest due rows no other worker holds are
-    # leased. SKIP LOCKED lets workers claim side by side without waiting for each other.
+    # Leases that ended go back to waiting first, in the claim's transaction; SKIP LOCKED lets
+    # workers claim side by side without waiting for each other.
+    expire=f"""
+UPDATE due_work SET state = 'waiting', leased_until = NULL,
+    last_error = %(expired_error)s, last_error_type = %(expired_type)s
+WHERE id IN (
+    SELECT id FROM due_work WHERE state = 'running' AND leased_until <= %(now)s AND {_PG_KINDS}
+    FOR UPDATE SKIP LOCKED)""",
     claim=f"""
-WITH expired AS (
-    UPDATE due_work SET state = 'waiting', leased_until = NULL,
-        last_error = %(expired_error)s, last_error_type = %(expired_type)s
-    WHERE id IN (
-        SELECT id FROM due_work WHERE state = 'running' AND leased_until <= %(now)s AND {_PG_KINDS}
-        FOR UPDATE SKIP LOCKED)
-), due AS (
-    SELECT id FROM due_work WHERE state = 'waiting' AND due_at <= %(now)s AND {_PG_KINDS}
-    ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-)
 UPDATE due_work AS work SET state = 'running', leased_until = %(until)s, lease_owner = %(owner)s,
     attempts = work.attempts + 1
-FROM due WHERE work.id = due.id
+FROM (
+    SELECT id FROM due_work WHERE state = 'waiting' AND due_at <= %(now)s AND {_PG_KINDS}
+    ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS due
+WHERE work.id = due.id
 RETURNING {", ".join(f"work.{name.strip()}" for name in COLUMNS.split(","))}""",
     extend=f"UPDATE due_work SET leased_until = %(until)s WHERE {_PG_HELD}",
     next_due=f"""
@@ -92,11 +89,12 @@ WHERE {_PG_HELD}""",
 )
 
 # Lists travel as one JSON array parameter, so each query is one fixed text whatever its length.
-_LITE_KINDS = "kind IN (SELECT value FROM json_each(:kinds))"
+# The unary plus keeps SQLite off the (kind, key) index, which it would otherwise prefer to the
+# partial ones and then sort every row of the kind, done rows included.
+_LITE_KINDS = "+kind IN (SELECT value FROM json_each(:kinds))"
 _LITE_HELD = "id IN (SELECT value FROM json_each(:ids)) AND state = 'running' AND lease_owner = :owner"
 
 SQLITE = Queries(
-    # SQLite has one writer at a time: handing back and claiming are two statements of one transaction.
     expire=f"""
 UPDATE due_work SET state = 'waiting', leased_until = NULL,
     last_error = :expired_error, last_error_type = :expired_type

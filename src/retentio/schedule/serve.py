@@ -19,6 +19,7 @@ def serve(runner: Runner, waker: Waker, stop: threading.Event) -> None:
     """Run due work until ``stop`` is set; a batch in progress finishes first."""
     while not stop.is_set():
         try:
+            waker.listen()
             if runner.run_due() >= runner.batch:
                 continue  # a full batch: more may be due already
             wait = runner.seconds_until_next()

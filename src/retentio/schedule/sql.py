@@ -61,8 +61,7 @@ class SqlQueue:
             "expired_type": LEASE_EXPIRED.type,
         }
         with self.engine.begin() as connection:
-            if self.queries.expire is not None:
-                _execute(connection, self.queries.expire, parameters)
+            _execute(connection, self.queries.expire, parameters)
             rows = _fetch(connection, self.queries.claim, parameters)
         claimed = [decode(self.codec, row) for row in rows]
         claimed.sort(key=lambda work: (work.due_at, work.id))  # RETURNING keeps no order

@@ -40,7 +40,7 @@ class QueueStore(Protocol):
         self, kinds: Sequence[str], owner: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[DueWork]:
         """Lease up to ``limit`` due rows of ``kinds``, earliest due first, counting an attempt each.
-        Rows whose lease has ended go back to waiting on the way (claimed now or next time)."""
+        Rows whose lease has ended go back to waiting first, and are claimed like the others."""
         ...
 
     def extend(self, ids: Sequence[int], owner: str, until: datetime) -> int:

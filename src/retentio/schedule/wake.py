@@ -22,8 +22,12 @@ LISTEN_SLICE_SECONDS = 0.5
 class Waker(Protocol):
     longest_sleep: float
 
-    def wait(self, seconds: float, stop: threading.Event) -> None:
-        """Return after ``seconds``, when ``stop`` is set, or when new work may be due."""
+    def listen(self) -> None:
+        """Start listening before the first look at the queue, so no enqueue falls in between."""
+        ...
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Return after ``seconds``, when ``stop`` is set, or when new work may be due (``True``)."""
         ...
 
     def close(self) -> None: ...
@@ -33,8 +37,12 @@ class Sleeper:
     def __init__(self, longest_sleep: float = SQLITE_POLL_SECONDS) -> None:
         self.longest_sleep = longest_sleep
 
-    def wait(self, seconds: float, stop: threading.Event) -> None:
+    def listen(self) -> None:
+        return None
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
         stop.wait(seconds)
+        return False
 
     def close(self) -> None:
         return None
@@ -49,17 +57,21 @@ class Listener:
         self.longest_sleep = WAKE_HORIZON.total_seconds()
         self._connection: Connection | None = None
 
-    def wait(self, seconds: float, stop: threading.Event) -> None:
+    def listen(self) -> None:
+        self._driver()
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
         remaining = seconds
         while remaining > 0 and not stop.is_set():
             step = min(remaining, LISTEN_SLICE_SECONDS)
             try:
                 if self._notified(step):
-                    return
+                    return True
             except (DBAPIError, psycopg.Error, OSError):  # the server went away: reconnect next time
                 self.close()
                 stop.wait(step)
             remaining -= step
+        return False
 
     def close(self) -> None:
         if self._connection is not None:
