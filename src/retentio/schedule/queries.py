@@ -47,17 +47,18 @@ POSTGRESQL = Queries(
     expire=f"""
 UPDATE due_work SET state = 'waiting', leased_until = NULL,
     last_error = %(expired_error)s, last_error_type = %(expired_type)s
-WHERE id IN (
+WHERE id = ANY(ARRAY(
     SELECT id FROM due_work WHERE state = 'running' AND leased_until <= %(now)s AND {_PG_KINDS}
-    FOR UPDATE SKIP LOCKED)""",
+    FOR UPDATE SKIP LOCKED))""",
+    # ``id = ANY(ARRAY(...))`` reaches the chosen rows by primary key; a join or ``IN`` with the
+    # subquery lets the planner hash-join a scan of the whole table, done rows included.
     claim=f"""
-UPDATE due_work AS work SET state = 'running', leased_until = %(until)s, lease_owner = %(owner)s,
-    attempts = work.attempts + 1
-FROM (
+UPDATE due_work SET state = 'running', leased_until = %(until)s, lease_owner = %(owner)s,
+    attempts = attempts + 1
+WHERE id = ANY(ARRAY(
     SELECT id FROM due_work WHERE state = 'waiting' AND due_at <= %(now)s AND {_PG_KINDS}
-    ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS due
-WHERE work.id = due.id
-RETURNING {", ".join(f"work.{name.strip()}" for name in COLUMNS.split(","))}""",
+    ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
+RETURNING {COLUMNS}""",
     extend=f"UPDATE due_work SET leased_until = %(until)s WHERE {_PG_HELD}",
     next_due=f"""
 SELECT (SELECT min(due_at) FROM due_work WHERE state = 'waiting' AND {_PG_KINDS}),
