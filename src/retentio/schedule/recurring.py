@@ -1,6 +1,7 @@
 """Work that recurs daily at a local time: each run enqueues the next, keyed by its local date, so
 a date runs once however many workers there are, and dates missed while no worker ran collapse
-into one run as soon as one is back."""
+into one run as soon as one is back. A failing run is retried (at most an hour apart) and never
+given up as dead: the next date is enqueued by the run that succeeds, so the chain never breaks."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from sqlalchemy import Connection
 
 from retentio.schedule.daily import run_time, scheduled_date
 from retentio.schedule.job import Job
-from retentio.schedule.kinds import Delivery, Kind
+from retentio.schedule.kinds import Backoff, Delivery, Kind
 from retentio.schedule.queries import pending_of
 from retentio.schedule.sql import enqueue
 from retentio.schedule.work import NewWork
+
+# Retries an hour apart for over a century: "never" for a job that runs daily.
+NEVER_DEAD = 1_000_000
+DAILY_BACKOFF = Backoff(first=timedelta(minutes=1), longest=timedelta(hours=1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,7 @@ def daily_kind(
         job.enqueue(on_date(name, scheduled_date(job.now, daily.at, daily.zone) + timedelta(days=1), daily))
         return summary
 
-    return Kind(name, handler, delivery, lease=lease)
+    return Kind(name, handler, delivery, max_attempts=NEVER_DEAD, backoff=DAILY_BACKOFF, lease=lease)
 
 
 def start_daily(connection: Connection, kind: str, daily: Daily, now: datetime) -> bool:

@@ -4,6 +4,7 @@ missed while no worker ran collapse into one run."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from retentio.clock import FixedClock
@@ -54,3 +55,29 @@ def test_dates_missed_while_no_worker_ran_collapse_into_one_run() -> None:
     # then: 1 June's run, then the next is 5 June's
     assert days == [date(2026, 6, 1)]
     assert [row.key for row in queue.rows.values() if row.state == "waiting"] == ["2026-06-05"]
+
+
+def test_a_failing_daily_run_is_retried_and_never_dead() -> None:
+    # given: a nightly job that fails twelve times, then succeeds
+    clock = FixedClock(JUNE_1_RUN)
+    queue, failures = MemoryQueue(), []
+
+    def flaky(job: Job) -> None:
+        if len(failures) < 12:
+            failures.append(job.now)
+            raise TimeoutError("database busy")
+
+    kind = daily_kind("nightly", MOSCOW_THREE, flaky, Delivery.EXACTLY_ONCE)
+    queue.enqueue([on_date("nightly", date(2026, 6, 1), MOSCOW_THREE)], clock.now())
+    runner = Runner(queue, Registry([kind]), clock, draw=lambda: 1.0)
+    # when
+    for _ in range(13):
+        clock.set(max(clock.now(), queue.rows[1].due_at))
+        runner.run_due()
+    # then: waits of 1, 2, 4 ... 32 minutes, then an hour; done on the 13th try; the next date waits
+    waits = [round((later - earlier).total_seconds() / 60) for earlier, later in pairwise(failures)]
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60]
+    assert [(row.key, row.state) for row in queue.rows.values()] == [
+        ("2026-06-01", "done"),
+        ("2026-06-02", "waiting"),
+    ]
