@@ -42,7 +42,10 @@ COMMANDS = {
     ),
     "worker": LazyCommand(
         "retentio.cli.worker:app",
-        "Keep segments up to date with the log, and run the daily segment upkeep; 'status' shows the lag.",
+        "Keep segments up to date with the log, and run due work; 'status' shows the lag.",
+    ),
+    "queue": LazyCommand(
+        "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),
 }
 

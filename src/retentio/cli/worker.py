@@ -1,27 +1,28 @@
-"""``retentio worker``: the log's consumers (segments) in a background loop, and the daily segment
-upkeep at ``RETENTIO_SWEEP_AT`` in ``RETENTIO_TIMEZONE``; ``retentio worker status`` shows how far
-behind the log each consumer is."""
+"""``retentio worker``: the log's consumers (segments) in a background loop, and due work — the daily
+segment upkeep at ``RETENTIO_SWEEP_AT`` in ``RETENTIO_TIMEZONE`` — until stopped (SIGTERM or Ctrl-C
+finish the batch in hand first); ``retentio worker status`` shows how far behind the log each
+consumer is."""
 
 from __future__ import annotations
 
+import signal
 import threading
-import time
-from datetime import datetime
 from pathlib import Path
 
 import typer
-from sqlalchemy import Engine
 
 from retentio.cli.context import runtime
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events.consumers import consumer_lags, drain, run_until_stopped
-from retentio.segments.upkeep import Schedule, run_due_jobs, seconds_until_next
-
-# Woken at least this often, so a moved system clock or a DST change is noticed within a minute.
-MAX_SLEEP_SECONDS = 60.0
+from retentio.schedule.kinds import Registry
+from retentio.schedule.runner import Outcome, Runner
+from retentio.schedule.serve import serve
+from retentio.schedule.sql import SqlQueue
+from retentio.schedule.wake import waker_for
+from retentio.segments.upkeep import Schedule, start_upkeep, upkeep_kinds
 
 app = typer.Typer(
-    help="Keep segments up to date with the log, and run the daily segment upkeep; 'status' shows the lag."
+    help="Keep segments up to date with the log, and run due work; 'status' shows the lag.",
 )
 
 
@@ -29,37 +30,39 @@ app = typer.Typer(
 def worker_command(
     context: typer.Context,
     once: bool = typer.Option(
-        False, "--once", help="Catch up with the log, run what is due now, and exit (for cron)."
+        False, "--once", help="Catch up with the log, run the work due now, and exit (for cron)."
     ),
     config: Path | None = SETTINGS_OPTION,
 ) -> None:
     """Keep segments up to date with the log (any number of workers may run on PostgreSQL), and run
-    the daily segment upkeep (time-driven moves, RFM, custom segments) once per local day."""
+    due work, such as the daily segment upkeep (moves, RFM, custom segments) once per local day."""
     if context.invoked_subcommand is not None:
         return
     run = runtime()
     run.use_segments(load_segment_settings(config))
     schedule = Schedule(run.settings.sweep_at, run.settings.zone, run.settings.default_currency, run.segments)
-    consumers = run.consumers()
     typer.echo(f"consuming the log; daily upkeep at {schedule.at.strftime('%H:%M')} {run.settings.timezone}")
+    registry = Registry(upkeep_kinds(run.engine, schedule))
+    start_upkeep(run.engine, schedule, run.now())
+    runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
+    consumers = run.consumers()
     if once:
         consumed = drain(run.engine, consumers, run.clock)
-        _run_due(run.engine, run.now(), schedule)
+        runner.run_all_due()
         consumed += drain(run.engine, consumers, run.clock)  # the upkeep's own moves are events too
         typer.echo(f"{consumed:,} events consumed")
         return
-    stop = threading.Event()
+    stop = _stopped_by_signals()
     loop = threading.Thread(
         target=run_until_stopped, args=(run.engine, consumers, run.clock, stop), name="consumers", daemon=True
     )
     loop.start()
+    waker = waker_for(run.engine)
     try:
-        while loop.is_alive():
-            _run_due(run.engine, run.now(), schedule)
-            time.sleep(min(max(seconds_until_next(run.now(), schedule), 1.0), MAX_SLEEP_SECONDS))
-        raise typer.Exit(1)  # the consumer loop died: its traceback is above
+        serve(runner, waker, stop)
     finally:
         stop.set()
+        waker.close()
         loop.join(timeout=30)
 
 
@@ -79,6 +82,18 @@ def status_command() -> None:
         )
 
 
-def _run_due(engine: Engine, now: datetime, schedule: Schedule) -> None:
-    for done in run_due_jobs(engine, now, schedule):
-        typer.echo(f"{now.isoformat()} {done.job} for {done.day.isoformat()}: {done.summary}")
+def _echo(outcome: Outcome) -> None:
+    work = outcome.work
+    if outcome.failure is None:
+        typer.echo(f"{outcome.at.isoformat()} {work.kind} for {work.key}: {outcome.summary or 'done'}")
+        return
+    then = f"retry at {outcome.retry_at.isoformat()}" if outcome.retry_at else "dead"
+    failure = f"{outcome.failure.type}: {outcome.failure.message}"
+    typer.echo(f"{outcome.at.isoformat()} {work.kind} for {work.key} failed ({then}): {failure}", err=True)
+
+
+def _stopped_by_signals() -> threading.Event:
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _number, _frame: stop.set())
+    return stop

@@ -35,7 +35,9 @@ class Codec:
             return None
         if isinstance(value, datetime):
             return value.astimezone(UTC)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        # SQLite holds naive UTC text; parsing it with the offset appended is several times cheaper
+        # than parsing and then replacing the zone (which builds a second datetime).
+        return datetime.fromisoformat(f"{value}+00:00")
 
     def json(self, value: Any) -> str:
         return orjson.dumps(value).decode()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 from typer.testing import CliRunner
@@ -9,6 +13,7 @@ from typer.testing import CliRunner
 from retentio.cli import app
 
 runner = CliRunner()
+CLI = "import sys; from retentio.cli import main; sys.argv[0] = 'retentio'; main()"
 
 
 def test_worker_runs_the_due_upkeep_once_a_day(database_url: str, now: datetime) -> None:
@@ -40,3 +45,33 @@ def test_a_wrong_run_time_is_refused_naming_the_setting(database_url: str) -> No
     # then
     assert result.exit_code == 2
     assert "RETENTIO_SWEEP_AT='25:00' is not a time of day such as 03:00" in result.output
+
+
+def test_a_running_worker_stops_cleanly_on_sigterm(database_url: str, now: datetime) -> None:
+    # given: a worker that has run the day's upkeep and waits for more
+    command = [
+        sys.executable,
+        "-c",
+        CLI,
+        "--database-url",
+        database_url,
+        "--as-of",
+        now.isoformat(),
+        "worker",
+    ]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as worker:
+        assert worker.stdout is not None
+        try:
+            lines = [worker.stdout.readline() for _ in range(3)]
+            # when
+            worker.send_signal(signal.SIGTERM)
+            code = worker.wait(timeout=60)
+        finally:
+            worker.kill()
+    # then
+    assert [line.split(" ", 1)[1].split(":")[0] for line in lines[1:]] == [
+        "segments.standing for 2026-06-01",
+        "segments.custom for 2026-06-01",
+    ]
+    assert code == 0

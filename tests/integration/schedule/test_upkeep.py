@@ -1,5 +1,5 @@
-"""The daily upkeep on the real store: a due run refreshes standing and custom segments, once per
-local date, and the record of it survives a restart (a new engine)."""
+"""The daily upkeep on the real store, run as due work: a due run refreshes standing and custom
+segments, once per local date, and the record of it (the done rows) survives a restart."""
 
 from __future__ import annotations
 
@@ -9,15 +9,31 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from tests.helpers import event, ingest, item
 
+from retentio.clock import FixedClock
 from retentio.db.engine import make_engine
+from retentio.schedule.kinds import Registry
+from retentio.schedule.runner import Outcome, Runner
+from retentio.schedule.sql import SqlQueue
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.custom.parse import Definition, parse_rule
 from retentio.segments.custom.service import do_create_segment, get_segment
 from retentio.segments.standing import get_standing
-from retentio.segments.upkeep import CUSTOM_JOB, STANDING_JOB, Schedule, run_due_jobs
+from retentio.segments.upkeep import CUSTOM_JOB, STANDING_JOB, Schedule, start_upkeep, upkeep_kinds
 
 SCHEDULE = Schedule(time(3, 0), ZoneInfo("Europe/Moscow"), "RUB", DEFAULT_CONFIG)
 VIEWERS = {"event": {"type": "product_viewed", "window": {"days": 30}, "count": {">=": 1}}}
+
+
+def run_due_jobs(engine: Engine, now: datetime, schedule: Schedule) -> list[tuple[str, date]]:
+    """What ``retentio worker --once`` does: start the upkeep unless pending, run what is due."""
+    done: list[Outcome] = []
+    start_upkeep(engine, schedule, now)
+    runner = Runner(
+        SqlQueue(engine), Registry(upkeep_kinds(engine, schedule)), FixedClock(now), report=done.append
+    )
+    runner.run_all_due()
+    assert [outcome.failure for outcome in done] == [None] * len(done)
+    return [(outcome.work.kind, date.fromisoformat(outcome.work.key)) for outcome in done]
 
 
 def test_a_due_run_refreshes_standing_and_custom_segments_once_a_day(
@@ -42,7 +58,7 @@ def test_a_due_run_refreshes_standing_and_custom_segments_once_a_day(
     # when: 15:00 in Moscow, after the 03:00 run time
     runs = run_due_jobs(engine, now, SCHEDULE)
     # then
-    assert [(run.job, run.day) for run in runs] == [
+    assert runs == [
         (STANDING_JOB, date(2026, 6, 1)),
         (CUSTOM_JOB, date(2026, 6, 1)),
     ]
@@ -67,7 +83,7 @@ def test_a_run_already_made_today_is_skipped_even_after_a_restart(
         restarted.dispose()
     # then
     assert same_day == []
-    assert [(run.job, run.day) for run in next_day] == [
+    assert next_day == [
         (STANDING_JOB, date(2026, 6, 2)),
         (CUSTOM_JOB, date(2026, 6, 2)),
     ]
