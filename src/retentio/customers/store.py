@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from retentio.customers.profile import ProfileDraft, settle_channels
-from retentio.customers.tables import identities
+from retentio.customers.tables import customer_profiles, identities
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 
@@ -205,3 +205,12 @@ def _draft_from_row(codec: Codec, row: Sequence[Any]) -> ProfileDraft:
     if len(draft.hour_histogram) != 24:
         draft.hour_histogram = [0] * 24
     return draft
+
+
+def forget_profiles(connection: Connection, customer_ids: Sequence[str] | None = None) -> None:
+    """Delete these customers' profiles, or every profile, before they are folded again from the log."""
+    if customer_ids is None:
+        connection.execute(delete(customer_profiles))
+        return
+    for part in chunks(customer_ids):
+        connection.execute(delete(customer_profiles).where(customer_profiles.c.customer_id.in_(part)))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Select, literal
+from sqlalchemy import Boolean, Connection, Select, literal, select, update
 
 from retentio.db.batches import chunks, dialect_insert
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
@@ -93,3 +93,24 @@ def append_selected_events(connection: Connection, rows: Select[Any], historical
 
 
 _SELECTED_COLUMNS = ("event_id", "type", "customer_id", "occurred_at", "received_at", "properties")
+
+
+def reassign_events(connection: Connection, from_customer: str, to_customer: str) -> int:
+    """A merge: what ``from_customer`` did becomes ``to_customer``'s (derived events stay where they
+    were, as the history of the record they were about); returns the events moved."""
+    moved = connection.execute(
+        update(events)
+        .where(events.c.customer_id == from_customer, events.c.derived.is_(False))
+        .values(customer_id=to_customer)
+    ).rowcount
+    return int(moved)
+
+
+def activity_of(customer_ids: Sequence[str]) -> Select[Any]:
+    """The events these customers sent or did (no derived ones), for replaying their history."""
+    return select(events).where(events.c.customer_id.in_(customer_ids), events.c.derived.is_(False))
+
+
+def all_activity() -> Select[Any]:
+    """Every event but the derived ones, for replaying the whole history."""
+    return select(events).where(events.c.derived.is_(False))

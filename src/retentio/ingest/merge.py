@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine
 
 from retentio.customers.merge import lock_for_merge, merge_records
 from retentio.db.retry import in_transaction
-from retentio.events.tables import events
+from retentio.events.store import reassign_events
 from retentio.ingest.rebuild import rebuild_customers
-from retentio.orders.tables import orders
+from retentio.orders.store import reassign_orders
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.custom.evaluate import reevaluate_customers
 from retentio.segments.custom.store import any_segment
@@ -74,12 +74,6 @@ def merge_customers(
 
 def _move_activity(connection: Connection, survivor_id: str, merged_id: str) -> int:
     """Every event of the merged record but its segment moves, and its orders; returns events moved."""
-    moved = connection.execute(
-        update(events)
-        .where(events.c.customer_id == merged_id, events.c.derived.is_(False))
-        .values(customer_id=survivor_id)
-    ).rowcount
-    connection.execute(
-        update(orders).where(orders.c.customer_id == merged_id).values(customer_id=survivor_id)
-    )
-    return int(moved)
+    moved = reassign_events(connection, merged_id, survivor_id)
+    reassign_orders(connection, merged_id, survivor_id)
+    return moved

@@ -10,26 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
-from retentio.customers.tables import customer_profiles
+from retentio.customers.store import forget_profiles
 from retentio.db.batches import chunks
 from retentio.events.replay import stream_events
-from retentio.events.tables import events
+from retentio.events.store import activity_of, all_activity
 from retentio.ingest.fold import apply_events
-from retentio.orders.tables import order_lines, orders
+from retentio.orders.store import forget_orders
 
 REPLAY_CHUNK = 20_000
-_FOLDED = select(events).where(events.c.derived.is_(False))
 
 
 def rebuild_all(connection: Connection, now: datetime, default_currency: str) -> int:
     """Forget every order and profile and replay the whole log; returns the events replayed."""
-    connection.execute(delete(order_lines))
-    connection.execute(delete(orders))
-    connection.execute(delete(customer_profiles))
+    forget_orders(connection)
+    forget_profiles(connection)
     replayed = 0
-    for chunk in stream_events(connection, _FOLDED, REPLAY_CHUNK):
+    for chunk in stream_events(connection, all_activity(), REPLAY_CHUNK):
         apply_events(connection, chunk, now, default_currency)
         replayed += len(chunk)
     return replayed
@@ -40,15 +38,11 @@ def rebuild_customers(
 ) -> int:
     """The same for a few customers (after a merge): their orders and profiles only."""
     wanted = sorted(set(customer_ids))
-    for part in chunks(wanted):
-        order_ids = select(orders.c.order_id).where(orders.c.customer_id.in_(part))
-        connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(order_ids)))
-        connection.execute(delete(orders).where(orders.c.customer_id.in_(part)))
-        connection.execute(delete(customer_profiles).where(customer_profiles.c.customer_id.in_(part)))
+    forget_orders(connection, wanted)
+    forget_profiles(connection, wanted)
     replayed = 0
     for part in chunks(wanted):
-        query = _FOLDED.where(events.c.customer_id.in_(part))
-        for chunk in stream_events(connection, query, REPLAY_CHUNK):
+        for chunk in stream_events(connection, activity_of(part), REPLAY_CHUNK):
             apply_events(connection, chunk, now, default_currency)
             replayed += len(chunk)
     return replayed

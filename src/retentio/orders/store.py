@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
 from retentio.orders.lines import OrderLine, ReturnLine
 from retentio.orders.state import OrderState
-from retentio.orders.tables import orders
+from retentio.orders.tables import order_lines, orders
 
 _ORDER_COLUMNS = (
     "order_id", "customer_id", "anonymous_id", "placed_at", "currency", "total_minor", "discount_minor",
@@ -181,3 +181,23 @@ def counted_order_dates(
             ).scalars()
             result[customer_id] = (firsts.get(customer_id), list(newest))
     return result
+
+
+def reassign_orders(connection: Connection, from_customer: str, to_customer: str) -> None:
+    """A merge: ``from_customer``'s orders become ``to_customer``'s."""
+    connection.execute(
+        update(orders).where(orders.c.customer_id == from_customer).values(customer_id=to_customer)
+    )
+
+
+def forget_orders(connection: Connection, customer_ids: Sequence[str] | None = None) -> None:
+    """Delete the orders (and their lines) of these customers, or every order, before they are
+    folded again from the log."""
+    if customer_ids is None:
+        connection.execute(delete(order_lines))
+        connection.execute(delete(orders))
+        return
+    for part in chunks(customer_ids):
+        owned = select(orders.c.order_id).where(orders.c.customer_id.in_(part))
+        connection.execute(delete(order_lines).where(order_lines.c.order_id.in_(owned)))
+        connection.execute(delete(orders).where(orders.c.customer_id.in_(part)))
