@@ -34,14 +34,16 @@ class SegmentsConsumer:
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         fresh = [logged.event for logged in batch]
         historical = history_only(fresh)
-        react(connection, fresh, now, self.config, historical=historical)
+        last = batch[-1].position
+        cause = f"{last.tx}.{last.row}"
+        react(connection, fresh, now, self.config, historical=historical, cause=cause)
         if not any_segment(connection):
             return
         # Moves derived here were re-evaluated in the transaction that made them.
         sent = [event for event in fresh if not event.derived]
         customer_ids = touched_customers(connection, sent)
         if customer_ids:
-            reevaluate_customers(connection, customer_ids, now, self.currency, historical)
+            reevaluate_customers(connection, customer_ids, now, self.currency, historical, cause)
 
 
 def history_only(fresh: Sequence[Event]) -> frozenset[str]:

@@ -33,6 +33,7 @@ def evaluate_customers(
     config: SegmentsConfig,
     moved_at: Mapping[str, datetime] | None = None,
     historical: frozenset[str] = frozenset(),
+    cause: str = "",
 ) -> Evaluation:
     """Decide the customers of ``snapshots`` (with ``signals`` where given) at ``now``; a move is
     dated ``moved_at[customer]`` (default ``now``) and marked historical for ``historical`` ones."""
@@ -54,8 +55,8 @@ def evaluate_customers(
         after = places(decided)
         if before != after:
             found = _moves(customer_id, before, after, decided, at, config)
-            if customer_id in historical:
-                found = [replace(move, historical=True) for move in found]
+            if cause or customer_id in historical:
+                found = [replace(move, historical=customer_id in historical, cause=cause) for move in found]
             moves.extend(found)
         rows[customer_id] = (decided, (*_since(previous, before, after, at), now))
     save_standing(connection, rows, {cid for cid, snapshot in snapshots.items() if snapshot.stored})

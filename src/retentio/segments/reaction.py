@@ -29,10 +29,12 @@ def react(
     config: SegmentsConfig,
     profiles: Mapping[str, ProfileDraft] | None = None,
     historical: frozenset[str] = frozenset(),
+    cause: str = "",
 ) -> Evaluation:
     """Fold ``fresh`` (events not folded before) into the signals and re-decide the customers it
-    touched; ``profiles`` are saved profiles the caller already holds (the rest are read from the
-    store); the moves of ``historical`` customers are marked as caused by history."""
+        touched; ``profiles`` are saved profiles the caller already holds (the rest are read from the
+        store); the moves of ``historical`` customers are marked as caused by history, and every move
+    carries ``cause`` (the batch's log position) in its event id."""
     activity = [event for event in fresh if event.customer_id and event.type not in SYSTEM_EVENT_TYPES]
     identified = sorted(
         {event.customer_id for event in activity if event.type == "identify" and event.customer_id}
@@ -51,7 +53,7 @@ def react(
     save_signals(connection, changed, now, stored.keys())
     # Whatever a visitor did before identifying now belongs to the customer: read it back whole.
     signals.update(rebuild_signals(connection, identified, now, config.signals.payment_days))
-    return evaluate_customers(connection, snapshots, signals, now, config, latest, historical)
+    return evaluate_customers(connection, snapshots, signals, now, config, latest, historical, cause)
 
 
 def _fold_events(signals: dict[str, Signals], activity: Sequence[Event], identified: Sequence[str]) -> None:

@@ -53,6 +53,9 @@ class Move:
     at: datetime
     # Caused only by history (a backfill): recorded, but nothing that acts on the outside reacts to it.
     historical: bool = False
+    # The log position of the batch a consumer made it from: two moves of one customer in one second
+    # (in and out and in again) are then told apart, and the same batch read again makes the same ids.
+    cause: str = ""
 
 
 def reason_for(family: str, to: str | None, config: SegmentsConfig, detail: str = "") -> str:
@@ -98,9 +101,14 @@ def detail_reason_parts(family: str, to: str, config: SegmentsConfig) -> tuple[s
     return "checklist score ", (f" reached {threshold}" if to == FLAGGED else f" below {threshold}")
 
 
-def event_id(customer_id: str, family: str, kind: str, value: str | None, at: datetime) -> str:
-    """``seg:<family>:<in|out>:<value>:<epoch>:<customer>``, or a digest of it when too long."""
+def event_id(
+    customer_id: str, family: str, kind: str, value: str | None, at: datetime, cause: str = ""
+) -> str:
+    """``seg:<family>:<in|out>:<value>:<epoch>:<customer>`` (``@<cause>`` after it for a consumer's
+    move), or a digest of it when too long."""
     plain = f"seg:{family}:{kind}:{value or '-'}:{int(at.timestamp())}:{customer_id}"
+    if cause:
+        plain = f"{plain}@{cause}"
     if len(plain) <= EVENT_ID_LENGTH:
         return plain
     return "seg:" + hashlib.sha256(plain.encode()).hexdigest()
@@ -120,7 +128,7 @@ def move_events(moves: Sequence[Move]) -> list[Event]:
         value = move.to if move.to is not None else move.from_
         events.append(
             Event(
-                event_id=event_id(move.customer_id, move.family, kind, value, move.at),
+                event_id=event_id(move.customer_id, move.family, kind, value, move.at, move.cause),
                 type=type_name,
                 customer_id=move.customer_id,
                 anonymous_id=None,

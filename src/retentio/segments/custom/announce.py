@@ -33,12 +33,13 @@ def announce_moves(
     exited: Sequence[str],
     now: datetime,
     historical: frozenset[str] = frozenset(),
+    cause: str = "",
 ) -> None:
     """The events of a few moves (incremental evaluation); the moves of ``historical`` customers were
-    caused only by history."""
+    caused only by history; ``cause`` (the consumer's batch) goes into the event ids."""
     family = family_of(name)
-    moves = [Move(cid, family, None, name, ENTERED_REASON, now, cid in historical) for cid in entered]
-    moves += [Move(cid, family, name, None, EXITED_REASON, now, cid in historical) for cid in exited]
+    moves = [Move(cid, family, None, name, ENTERED_REASON, now, cid in historical, cause) for cid in entered]
+    moves += [Move(cid, family, name, None, EXITED_REASON, now, cid in historical, cause) for cid in exited]
     append_new_events(connection, move_events(moves), now)
 
 

@@ -50,6 +50,7 @@ def reevaluate_customers(
     now: datetime,
     currency: str,
     historical: frozenset[str] = frozenset(),
+    cause: str = "",
 ) -> dict[str, Moves]:
     """Re-evaluate every segment for ``customer_ids`` only: one query per segment, in dependency
     order, so a segment built on another sees that one's new membership. The moves of
@@ -61,7 +62,7 @@ def reevaluate_customers(
     context = _context(connection, now, currency, segments, only)
     moves: dict[str, Moves] = {}
     for segment in segments:
-        moved = _reevaluate(connection, segment, context, only, historical)
+        moved = _reevaluate(connection, segment, context, only, historical, cause)
         if moved is not None:
             moves[segment.name] = moved
     return moves
@@ -73,6 +74,7 @@ def _reevaluate(
     context: SqlContext,
     only: CustomerIds,
     historical: frozenset[str],
+    cause: str,
 ) -> Moves | None:
     """One segment for the given customers: their moves written, or None when nobody moved."""
     found = set(connection.scalars(compile_rule(segment.rule, context)))
@@ -82,7 +84,7 @@ def _reevaluate(
         return None
     now = context.now
     move_customers(connection, segment.id, entered, exited, now)
-    announce_moves(connection, segment.name, entered, exited, now, historical)
+    announce_moves(connection, segment.name, entered, exited, now, historical, cause)
     size = add_to_size(connection, segment.id, len(entered) - len(exited))
     moves = Moves(size=size, entered=len(entered), exited=len(exited))
     record_size(connection, segment.id, INGEST, moves, now)
