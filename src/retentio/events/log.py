@@ -4,9 +4,9 @@ A position is ``(tx, row)``: the writing transaction (PostgreSQL's 64-bit transa
 and the row's id. On SQLite one writer at a time commits, so ids grow in commit order. On PostgreSQL
 they do not: a transaction that took id 41 may commit after the one that took 42, and a reader that
 had moved past 42 would never see 41 (the classic outbox bug). So reads stop below the oldest
-transaction still running (``pg_snapshot_xmin``): every row before that bound is committed or gone
-for good, and nothing can appear behind a position once it has been read. The cost is a lag as long
-as the longest-running writing transaction.
+transaction of this database still running (``_SETTLED_BELOW``): every row before that bound is
+committed or gone for good, and nothing can appear behind a position once it has been read. The cost
+is a lag as long as the longest-running writing transaction.
 """
 
 from __future__ import annotations
@@ -74,8 +74,25 @@ def _past(after: Position) -> ColumnElement[bool]:
     return or_(events.c.tx > after.tx, and_(events.c.tx == after.tx, events.c.id > after.row))
 
 
+# The oldest transaction still running that may write to this log, as of the statement's snapshot.
+# Not the snapshot's xmin: transaction ids are shared by every database of the server, and waiting
+# for a transaction left open in another database (another application, a stuck session) would stop
+# every consumer for as long. A running transaction is skipped only when pg_stat_activity shows it
+# in another database (a backend never changes database, and every column read here is shown to
+# every role); one not shown there (it just ended, or is prepared) is waited for. Activity lists the
+# 32-bit id, the snapshot the 64-bit one: their low 32 bits are the same.
+_SETTLED_BELOW = """(
+SELECT least(
+    pg_snapshot_xmax(snapshot)::text::bigint,
+    (SELECT min(running::text::bigint) FROM pg_snapshot_xip(snapshot) AS running
+     WHERE running::text::bigint % 4294967296 NOT IN (
+         SELECT backend_xid::text::bigint FROM pg_stat_activity
+         WHERE backend_xid IS NOT NULL
+           AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))))
+FROM pg_current_snapshot() AS snapshot)"""
+
+
 def _settled(connection: Connection) -> Sequence[ColumnElement[bool]]:
     if connection.dialect.name != "postgresql":
         return ()
-    oldest_running = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger)
-    return (events.c.tx < oldest_running,)
+    return (events.c.tx < literal_column(_SETTLED_BELOW, BigInteger),)
