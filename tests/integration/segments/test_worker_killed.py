@@ -43,6 +43,7 @@ def test_a_worker_killed_at_random_moments_keeps_segments_as_a_full_refresh_woul
         assert kept == recomputed, what
     # and so are the members of every custom segment, by the SQL and by a plain reading of the rules
     kept_members, matching = kept_and_evaluated(engine, scenario.now)
+    print({name: len(ids) for name, ids in kept_members.items()})
     assert kept_members == matching
     with engine.connect() as connection:
         store = read_store(connection)
