@@ -49,6 +49,7 @@ def main() -> None:
         run = run_with_kills(engine, url, scenario, Path(folder))
         print(f"events {run.ingested}")
         print(f"kills {run.kills}")
+        print(f"kills_while_a_batch_was_half_written {run.amid_writes}")  # looked for on PostgreSQL only
         print(f"runs_that_moved_the_checkpoint {run.progressed}")
         print(f"consumed_after_the_last_kill {run.drained_after}")
         print(f"seconds {run.seconds:.1f}")
