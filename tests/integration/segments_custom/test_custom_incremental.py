@@ -150,19 +150,3 @@ def test_a_segment_built_on_another_sees_its_moves_in_the_same_batch(engine: Eng
     _ingest(engine, [_view(1, "anna", now - DAY), _view(2, "anna", now)], now)
     # then
     assert _members(engine, "buyers_who_browse") == {"anna"}
-
-
-def test_in_out_and_in_again_at_one_moment_records_every_move(engine: Engine, now: datetime) -> None:
-    # given a segment of buyers, and one clock reading for every batch (an import, a fixed --as-of)
-    _create(engine, "buyers", {"field": "profile.orders", "op": ">=", "value": 1}, now)
-    # when anna orders, cancels, and orders again, each in a batch of its own
-    _ingest(engine, [_order(1, "anna", now - DAY)], now)
-    _ingest(engine, [event("c1", "order_cancelled", now - DAY, "anna", order_id="order-1")], now)
-    _ingest(engine, [_order(2, "anna", now - DAY)], now)
-    # then each of the three moves is its own event (their ids tell the batches apart)
-    with engine.connect() as connection:
-        moves = connection.execute(
-            select(events.c.type).where(events.c.event_id.like("seg:custom:%")).order_by(events.c.id)
-        )
-        assert list(moves.scalars()) == ["segment_entered", "segment_exited", "segment_entered"]
-    assert _members(engine, "buyers") == {"anna"}
