@@ -22,11 +22,12 @@ from tests.helpers import event
 from tests.integration.events.recording import Recorder, consumed_ids, consumed_table
 
 from retentio.clock import FixedClock
-from retentio.events import consumers, ingest
+from retentio.events import consumers
 from retentio.events.consumers import checkpoint, consume_next, consumer_lags, drain
 from retentio.events.log import START, LoggedEvent, Position
 from retentio.events.replay import event_from_row
 from retentio.events.tables import events
+from retentio.ingest import pipeline as ingest
 from retentio.ingest.pipeline import IngestOptions, ingest_events, store_batch, validate_batch
 
 OPTIONS = IngestOptions()

@@ -30,16 +30,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from retentio.schedule.runs import claim_run
-from retentio.schedule.upkeep import CUSTOM_JOB, STANDING_JOB
-from sqlalchemy import Connection, Engine, delete, select, text
+from sqlalchemy import Connection, Engine, delete, select, text, update
 
 from retentio.clock import FixedClock
 from retentio.customers.tables import customer_profiles
 from retentio.events.consumers import checkpoint, consumer_lags, drain
 from retentio.events.tables import events
 from retentio.ingest.pipeline import IngestOptions, ingest_events
-from retentio.schedule.daily import scheduled_date
+from retentio.schedule.tables import due_work
 from retentio.segments.config import DEFAULT_CONFIG, FAMILIES
 from retentio.segments.consumer import SEGMENTS_CONSUMER, SegmentsConsumer
 from retentio.segments.custom.evaluate import matching_customers
@@ -50,6 +48,7 @@ from retentio.segments.refresh import do_refresh_standing
 from retentio.segments.signals_store import load_signals, rebuild_signals
 from retentio.segments.tables import customer_standing
 from retentio.segments.transitions import CLEAR, ENTERED, EXITED, FLAGGED, START
+from retentio.segments.upkeep import Schedule, start_upkeep
 from retentio.sim import SimConfig, build_store, simulate
 
 CLI = "import sys; from retentio.cli import main; sys.argv[0] = 'retentio'; main()"
@@ -111,9 +110,9 @@ def prepare(engine: Engine, scenario: Scenario) -> None:
     with engine.begin() as connection:
         for name, rule in SEGMENTS.items():
             do_create_segment(connection, name, Definition(parse_rule(rule)), now)
-        day = scheduled_date(now, SWEEP_AT, ZoneInfo("UTC"))
-        for job in (STANDING_JOB, CUSTOM_JOB):
-            claim_run(connection, job, day, now)
+    start_upkeep(engine, Schedule(SWEEP_AT, ZoneInfo("UTC"), "RUB", DEFAULT_CONFIG), now)
+    with engine.begin() as connection:
+        connection.execute(update(due_work).values(state="done", finished_at=now))
     refresh_segments(engine, None, now, "RUB")
 
 
