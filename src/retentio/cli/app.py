@@ -90,11 +90,21 @@ def main() -> None:
     try:
         app()
     except Exception as error:
+        if _is_stalled_drain(error):
+            typer.echo(f"error: {error}", err=True)
+            raise SystemExit(1) from None
         # The one mistake every newcomer makes: pointing a command at a database never migrated.
         if not _is_missing_table(error):
             raise
         typer.echo("error: the database has no schema yet; run `retentio db upgrade` first", err=True)
         raise SystemExit(2) from None
+
+
+def _is_stalled_drain(error: Exception) -> bool:
+    # Imported here, like below: the log's module is loaded by then if it raised.
+    from retentio.events.consumers import DrainStalled
+
+    return isinstance(error, DrainStalled)
 
 
 def _is_missing_table(error: Exception) -> bool:

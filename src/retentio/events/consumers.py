@@ -41,6 +41,13 @@ _LOCK_CLASS = 0x52_45_54  # "RET"
 IDLE_SECONDS = 0.2
 # While another writer's transaction holds back what can be read, ``drain`` looks again this often.
 _SETTLE_SECONDS = 0.01
+# ``drain`` gives up when no consumer has moved for this long while some are behind: a transaction
+# left open elsewhere (or a consumer that cannot read what it is behind) would otherwise hold it forever.
+STALL_SECONDS = 60.0
+
+
+class DrainStalled(RuntimeError):
+    """``drain`` waited ``STALL_SECONDS`` without any consumer moving while some were behind."""
 
 
 class Consumer(Protocol):
@@ -72,19 +79,33 @@ def consume_next(engine: Engine, consumer: Consumer, now: datetime, limit: int =
     return in_transaction(engine, lambda connection: _consume(connection, consumer, now, limit))
 
 
-def drain(engine: Engine, consumers: Sequence[Consumer], clock: Clock, limit: int = BATCH) -> int:
+def drain(
+    engine: Engine,
+    consumers: Sequence[Consumer],
+    clock: Clock,
+    limit: int = BATCH,
+    stall_seconds: float | None = None,
+) -> int:
     """Run every consumer until each has read every event committed so far (events one derives are
     read by the others); for importers, the demo and tests, which want every effect made before they
     go on. On PostgreSQL it waits while another writer's open transaction holds back what can be
-    read (``events.log``)."""
+    read (``events.log``), and raises ``DrainStalled`` when nothing has moved for
+    ``stall_seconds`` (default ``STALL_SECONDS``)."""
+    patience = STALL_SECONDS if stall_seconds is None else stall_seconds
     total = 0
+    last_moved = time.monotonic()
     while True:
         done = sum(consume_next(engine, consumer, clock.now(), limit) for consumer in consumers)
         total += done
-        if done == 0:
-            if _all_caught_up(engine, consumers):
-                return total
-            time.sleep(_SETTLE_SECONDS)
+        if done:
+            last_moved = time.monotonic()
+            continue
+        behind = _behind(engine, consumers)
+        if not behind:
+            return total
+        if time.monotonic() - last_moved > patience:
+            raise DrainStalled(_stalled_message(behind, patience))
+        time.sleep(_SETTLE_SECONDS)
 
 
 def run_until_stopped(
@@ -117,10 +138,24 @@ def checkpoint(connection: Connection, name: str) -> Position:
     return START if row is None else Position(row.tx, row.event_row)
 
 
-def _all_caught_up(engine: Engine, consumers: Sequence[Consumer]) -> bool:
+def _behind(engine: Engine, consumers: Sequence[Consumer]) -> dict[str, tuple[Position, Position]]:
+    """The consumers whose checkpoint is short of the last committed event: name -> (checkpoint, end)."""
     with reader(engine).connect() as connection:
         end = last_position(connection)
-        return all(checkpoint(connection, consumer.name) >= end for consumer in consumers)
+        positions = {consumer.name: checkpoint(connection, consumer.name) for consumer in consumers}
+    return {name: (position, end) for name, position in positions.items() if position < end}
+
+
+def _stalled_message(behind: dict[str, tuple[Position, Position]], patience: float) -> str:
+    where = "; ".join(
+        f"{name} at {position.tx}.{position.row}, the log ends at {end.tx}.{end.row}"
+        for name, (position, end) in behind.items()
+    )
+    return (
+        f"consumers made no progress for {patience:g} s while behind ({where}): a transaction left "
+        "open on this database holds back what they may read (see pg_stat_activity), or the "
+        "consumer cannot read past its checkpoint"
+    )
 
 
 def _has_work(engine: Engine, name: str) -> bool:

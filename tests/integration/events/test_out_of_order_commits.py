@@ -61,6 +61,8 @@ def _read_by_id_alone(connection: Connection, after: Position, limit: int) -> li
 def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "by id alone":
         monkeypatch.setattr(consumers, "read_after", _read_by_id_alone)
+        # its checkpoint jumps past the late event, so a drain would wait for it forever
+        monkeypatch.setattr(consumers, "STALL_SECONDS", 1.0)
     return str(request.param)
 
 
@@ -132,6 +134,26 @@ def test_an_older_transaction_committing_first_is_read_before_a_younger_one_stil
     drain(engine, [Recorder()], FixedClock(now))
     assert _ids(engine) == {"a": 1, "b": 2}
     assert consumed_ids(engine, "recorder") == ["b", "a"]
+
+
+@pytest.mark.postgres
+@needs_postgres
+def test_a_drain_held_back_by_a_transaction_left_open_stops_with_a_clear_error(
+    engine: Engine, now: datetime
+) -> None:
+    # given a transaction that stored an event and stays open, and one committed after it
+    with engine.connect() as forgotten:
+        forgotten.begin()
+        _store(forgotten, "a", now)
+        ingest_events(engine, [_opened("b", now)], now, OPTIONS)
+        # when an importer drains its consumers
+        with pytest.raises(consumers.DrainStalled, match=r"recorder at 0\.0, the log ends at .*open"):
+            drain(engine, [Recorder()], FixedClock(now), stall_seconds=0.5)
+        # then nothing was read past the open transaction, and nothing is lost once it commits
+        assert consumed_ids(engine, "recorder") == []
+        forgotten.commit()
+    drain(engine, [Recorder()], FixedClock(now))
+    assert consumed_ids(engine, "recorder") == ["a", "b"]
 
 
 # ---- many writers, their transactions held open for random times -----------------------------
