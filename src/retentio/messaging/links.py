@@ -1,0 +1,64 @@
+"""Signed links in messages: the open pixel, click links and the one-click unsubscribe.
+
+Each link carries an HMAC of what it does (the message, the action and, for a click, the target
+URL), so the API can act on it without a login and without becoming an open redirect: a changed
+target or message id no longer matches its signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import quote, urlsplit
+
+SIGNATURE_LENGTH = 22  # characters of URL-safe base64: 132 bits
+
+
+class Action(StrEnum):
+    OPEN = "o"
+    CLICK = "c"
+    UNSUBSCRIBE = "u"
+
+
+class BadLink(ValueError):
+    """The link was not made by this Retentio (or was changed on the way)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    base_url: str  # where the API is reached from the outside, e.g. https://crm.example.ru
+    secret: bytes
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"public URL {self.base_url!r} must be an absolute http(s) URL")
+        if len(self.secret) < 16:
+            raise ValueError("the secret key must have at least 16 bytes")
+
+    def open_pixel(self, message_id: str) -> str:
+        return f"{self._root()}/t/o/{message_id}/{self.sign(Action.OPEN, message_id)}.gif"
+
+    def click(self, message_id: str, target: str) -> str:
+        signature = self.sign(Action.CLICK, message_id, target)
+        return f"{self._root()}/t/c/{message_id}/{signature}?url={quote(target, safe='')}"
+
+    def unsubscribe(self, message_id: str) -> str:
+        return f"{self._root()}/u/{message_id}/{self.sign(Action.UNSUBSCRIBE, message_id)}"
+
+    def sign(self, action: Action, message_id: str, target: str = "") -> str:
+        text = "\x1f".join((action.value, message_id, target)).encode()
+        digest = hmac.new(self.secret, text, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_LENGTH]
+
+    def verify(self, action: Action, message_id: str, signature: str, target: str = "") -> None:
+        if not hmac.compare_digest(self.sign(action, message_id, target), signature):
+            raise BadLink(f"the {action.name.lower()} link of message {message_id!r} is not signed by us")
+        if action is Action.CLICK and urlsplit(target).scheme not in {"http", "https"}:
+            raise BadLink(f"click target {target!r} is not an http(s) URL")
+
+    def _root(self) -> str:
+        return self.base_url.rstrip("/")
