@@ -8,7 +8,7 @@ again if the worker dies between the act and the completion.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -17,6 +17,9 @@ from retentio.schedule.job import Job
 
 # A handler may return one line saying what it did (the worker prints it); most return None.
 Handler = Callable[[Job], str | None]
+# An at-least-once kind may take its claimed rows together (message sends: one decision pass, one
+# concurrent round of provider calls); it answers one line or None per job, in order.
+BatchHandler = Callable[[Sequence[Job]], Sequence[str | None]]
 
 
 class Delivery(Enum):
@@ -41,10 +44,14 @@ class Kind:
     backoff: Backoff = Backoff()
     # Work that may run longer than the worker's claim lease asks for its own before it starts.
     lease: timedelta | None = None
+    # Set on at-least-once kinds whose rows run better together; ``handler`` then serves a row alone.
+    batch_handler: BatchHandler | None = None
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError(f"{self.name}: max_attempts must be at least 1, not {self.max_attempts}")
+        if self.batch_handler is not None and self.delivery is not Delivery.AT_LEAST_ONCE:
+            raise ValueError(f"{self.name}: only at-least-once kinds run their rows as a batch")
 
     @property
     def in_transaction(self) -> bool:

@@ -3,7 +3,8 @@
 Rows of exactly-once kinds run together in one transaction that also marks them done, so their
 effects and their completion commit together; when anything in it fails, each row runs again alone,
 so one bad row costs the others nothing. Rows of at-least-once kinds run one by one, outside any
-transaction, and are marked done after. A row whose lease was taken over meanwhile is left to its
+transaction, and are marked done after (a kind with a batch handler takes its rows together, and
+each row runs alone when the batch raises). A row whose lease was taken over meanwhile is left to its
 new owner: the completion matches nothing and its transaction (with the effects) rolls back.
 """
 
@@ -65,9 +66,15 @@ class Runner:
         together = [work for work in runnable if self.registry[work.kind].in_transaction]
         if together:
             self._run_together(together)
+        batched: dict[str, list[DueWork]] = {}
         for work in runnable:
-            if not self.registry[work.kind].in_transaction:
+            kind = self.registry[work.kind]
+            if kind.batch_handler is not None:
+                batched.setdefault(kind.name, []).append(work)
+            elif not kind.in_transaction:
                 self._run_alone(work)
+        for batch in batched.values():
+            self._run_batch_outside(batch)
         return len(claimed)
 
     def run_all_due(self) -> int:
@@ -117,6 +124,32 @@ class Runner:
         with self.queue.transaction() as transaction:
             self._finish(transaction, [job])
         self._report_done([job], [summary])
+
+    def _run_batch_outside(self, batch: Sequence[DueWork]) -> None:
+        handler = self.registry[batch[0].kind].batch_handler
+        assert handler is not None
+        now = self.clock.now()
+        jobs = [Job(work, now, None) for work in batch]
+        try:
+            summaries = handler(jobs)
+        except Exception:
+            for work in batch:
+                self._run_alone(work)
+            return
+        try:
+            with self.queue.transaction() as transaction:
+                self._finish(transaction, jobs)
+            self._report_done(jobs, summaries)
+            return
+        except LeaseLost:
+            pass
+        for job, summary in zip(jobs, summaries, strict=True):  # a row taken over voids only itself
+            try:
+                with self.queue.transaction() as transaction:
+                    self._finish(transaction, [job])
+                self._report_done([job], [summary])
+            except LeaseLost:
+                continue
 
     def _finish(self, transaction: QueueTransaction, jobs: Sequence[Job]) -> None:
         now = self.clock.now()

@@ -3,6 +3,7 @@ follow-ups, retries with backoff, dead letters, lease takeover."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -293,3 +294,56 @@ def test_bad_new_work_is_refused_naming_the_field() -> None:
         NewWork("record", "", NOW)
     with pytest.raises(ValueError, match="has no UTC offset"):
         NewWork("record", "k", datetime(2026, 6, 1))
+
+
+def _batched(calls: list[list[str]], fail_batches: bool = False) -> Kind:
+    def one(job: Job) -> str | None:
+        return batch([job])[0]
+
+    def batch(jobs: Sequence[Job]) -> list[str | None]:
+        keys = [job.work.key for job in jobs]
+        calls.append(keys)
+        if fail_batches and len(jobs) > 1:
+            raise ConnectionError("the batch's provider round failed")
+        if "bad" in keys:
+            raise ValueError("bad row")
+        for job in jobs:
+            job.enqueue(NewWork("check", f"{job.work.key}:check", NOW + timedelta(hours=1)))
+        return [f"sent {key}" for key in keys]
+
+    return Kind("send", one, Delivery.AT_LEAST_ONCE, backoff=BACKOFF, batch_handler=batch)
+
+
+def test_a_batch_kind_takes_its_rows_together_and_completes_them_with_their_follow_ups() -> None:
+    # given
+    queue, clock, calls, outcomes = MemoryQueue(), FixedClock(NOW), [], []
+    queue.enqueue([NewWork("send", key, NOW) for key in ("m1", "m2", "m3")], NOW)
+    runner = _runner(queue, clock, _batched(calls))
+    runner.report = outcomes.append
+    # when
+    runner.run_due()
+    # then
+    assert calls == [["m1", "m2", "m3"]]
+    assert [outcome.summary for outcome in outcomes] == ["sent m1", "sent m2", "sent m3"]
+    states = {row.key: row.state for row in queue.rows.values()}
+    assert states == {"m1": "done", "m2": "done", "m3": "done"} | {
+        f"{key}:check": "waiting" for key in ("m1", "m2", "m3")
+    }
+
+
+def test_when_a_batch_raises_each_row_runs_alone_and_only_the_bad_one_fails() -> None:
+    # given
+    queue, clock, calls = MemoryQueue(), FixedClock(NOW), []
+    queue.enqueue([NewWork("send", key, NOW) for key in ("m1", "bad", "m3")], NOW)
+    runner = _runner(queue, clock, _batched(calls))
+    # when
+    runner.run_due()
+    # then
+    assert calls == [["m1", "bad", "m3"], ["m1"], ["bad"], ["m3"]]
+    states = {row.key: (row.state, row.last_error_type) for row in queue.rows.values() if ":" not in row.key}
+    assert states == {"m1": ("done", None), "bad": ("waiting", "ValueError"), "m3": ("done", None)}
+
+
+def test_a_batch_handler_is_for_at_least_once_kinds_only() -> None:
+    with pytest.raises(ValueError, match="only at-least-once kinds"):
+        Kind("step", lambda job: None, Delivery.EXACTLY_ONCE, batch_handler=lambda jobs: [])
