@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -98,3 +99,31 @@ def consent_history(connection: Connection, customer_id: str) -> list[dict[str, 
         }
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentInForce:
+    """The consent record a send relies on (38-FZ art. 18: the sender proves prior consent)."""
+
+    granted: bool
+    change_id: int
+    changed_at: datetime
+    source: str
+
+
+def consents_in_force(
+    connection: Connection, customer_ids: Iterable[str], now: datetime
+) -> dict[str, dict[str, ConsentInForce]]:
+    """Customer → channel → the change in force at ``now`` (changes dated later are not yet)."""
+    result: dict[str, dict[str, ConsentInForce]] = {}
+    for part in chunks(sorted(set(customer_ids))):
+        rows = connection.execute(
+            select(consent_changes)
+            .where(consent_changes.c.customer_id.in_(part), consent_changes.c.changed_at <= now)
+            .order_by(consent_changes.c.changed_at, consent_changes.c.id)
+        )
+        for row in rows:  # oldest first: the last one seen per channel is in force
+            result.setdefault(row.customer_id, {})[row.channel] = ConsentInForce(
+                row.granted, row.id, row.changed_at, row.source
+            )
+    return result

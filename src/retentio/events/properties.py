@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=4)]
-Channel = Literal["email", "sms", "push", "viber", "telegram", "web", "app"]
+Channel = Literal["email", "sms", "push", "web_push", "viber", "telegram", "onsite", "outbox", "web", "app"]
 _CURRENCIES = frozenset(code for code in list_currencies() if len(code) == 3)
 
 
@@ -103,6 +103,10 @@ class MessageEvent(Properties):
     message_id: Id
     channel: Channel
     url: ShortText | None = None
+    reason: ShortText | None = None  # why not sent, failed or bounced
+    provider_id: ShortText | None = None
+    # An open made by a mail privacy proxy or a link scanner, not by the customer: not "seen".
+    machine: bool = False
 
 
 class ReviewSubmitted(Properties):
@@ -145,11 +149,15 @@ PROPERTY_MODELS: dict[str, type[Properties]] = {
     "unsubscribed": ChannelChange,
     "app_opened": AppOpened,
     "session_started": AppOpened,
+    "message_sent": MessageEvent,
+    "message_failed": MessageEvent,
+    "message_not_sent": MessageEvent,
     "message_delivered": MessageEvent,
     "message_opened": MessageEvent,
     "message_clicked": MessageEvent,
     "message_bounced": MessageEvent,
     "message_complained": MessageEvent,
+    "message_unsubscribed": MessageEvent,
     "review_submitted": ReviewSubmitted,
     "nps_answered": NpsAnswered,
     "referral": Referral,
@@ -161,4 +169,6 @@ PROPERTY_MODELS: dict[str, type[Properties]] = {
 ORDER_EVENT_TYPES = frozenset({"order_placed", "order_paid", "order_cancelled", "order_returned"})
 CUSTOM_PREFIX = "custom."
 # Written by Retentio about a customer, not done by them: they never count as the customer's activity.
-SYSTEM_EVENT_TYPES = frozenset({"segment_entered", "segment_exited"})
+SYSTEM_EVENT_TYPES = frozenset(
+    {"segment_entered", "segment_exited", "message_sent", "message_failed", "message_not_sent"}
+)
