@@ -19,8 +19,9 @@ from retentio.api.bodies import field_errors
 from retentio.api.deps import ApiContext, require_scope
 from retentio.api.docs_page import add_docs_page
 from retentio.api.keys import Scope
+from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
-from retentio.api.routes import customers, events, health, products, segments
+from retentio.api.routes import customers, events, health, messages, products, segments
 from retentio.api.schemas import (
     ErrorResponse,
     ProductCreate,
@@ -56,6 +57,10 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         "openapi_extra": batch_body_schema(ProductCreate, "products", products.MAX_BULK_PRODUCTS),
         "responses": too_large,
     }
+    messages_body = {
+        "openapi_extra": batch_body_schema(MessageRequestBody, "messages", messages.MAX_MESSAGES),
+        "responses": too_large,
+    }
     return (
         Route("GET", "/v1/health", health.get_health, None),
         Route("POST", "/v1/events", events.post_events, "ingest", events_body),
@@ -70,6 +75,9 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/segments/{name}/refresh", segments.post_segment_refresh, "admin"),
         Route("GET", "/v1/segments/{name}/members", segments.get_segment_members, "read"),
         Route("GET", "/v1/segments/{name}/sizes", segments.get_segment_sizes, "read"),
+        Route("POST", "/v1/messages", messages.post_messages, "ingest", messages_body),
+        Route("GET", "/v1/messages/{message_id}", messages.get_message, "read"),
+        Route("GET", "/v1/customers/{customer_id}/messages", messages.get_customer_messages, "read"),
     )
 
 
