@@ -6,7 +6,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retentio.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     # `retentio worker` runs the daily segment upkeep at this local time (HH:MM) in this IANA zone.
     sweep_at: time = time(3, 0)
     timezone: str = "UTC"
+    # Where customers' mail clients and browsers reach the API: open pixels, click and unsubscribe
+    # links in messages point here.
+    public_url: str = "http://127.0.0.1:8000"
+    # Signs those links; without it one is made on first use and kept in the database, which every
+    # process using that database then shares.
+    secret_key: SecretStr | None = None
+    # The channels' providers and messaging's rules (TOML, docs/messaging.md).
+    messaging_config: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from retentio.api.docs_page import add_docs_page
 from retentio.api.keys import Scope
 from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
-from retentio.api.routes import customers, events, health, messages, products, segments
+from retentio.api.routes import customers, events, health, messages, products, segments, tracking
 from retentio.api.schemas import (
     ErrorResponse,
     ProductCreate,
@@ -44,6 +44,9 @@ class Route:
     endpoint: Callable[..., Any]
     scope: Scope | None  # None: open to anyone
     docs: Mapping[str, Any] = field(default_factory=dict)
+
+
+_hidden = {"include_in_schema": False}
 
 
 def routes(settings: Settings) -> tuple[Route, ...]:
@@ -78,6 +81,11 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/messages", messages.post_messages, "ingest", messages_body),
         Route("GET", "/v1/messages/{message_id}", messages.get_message, "read"),
         Route("GET", "/v1/customers/{customer_id}/messages", messages.get_customer_messages, "read"),
+        # The links inside messages: open to whoever holds one, checked by their signature.
+        Route("GET", "/t/o/{message_id}/{signature}", tracking.open_pixel, None, _hidden),
+        Route("GET", "/t/c/{message_id}/{signature}", tracking.click, None, _hidden),
+        Route("GET", "/u/{message_id}/{signature}", tracking.unsubscribe_page, None, _hidden),
+        Route("POST", "/u/{message_id}/{signature}", tracking.unsubscribe, None, _hidden),
     )
 
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
+
+from sqlalchemy import Connection, select
+
+from retentio.db.batches import insert_ignoring_duplicates
+from retentio.messaging.tables import messaging_secrets
 
 SIGNATURE_LENGTH = 22  # characters of URL-safe base64: 132 bits
 
@@ -62,3 +69,24 @@ class Links:
 
     def _root(self) -> str:
         return self.base_url.rstrip("/")
+
+
+def links_for(connection: Connection, public_url: str, secret_key: str | None, now: datetime) -> Links:
+    """The links of this installation: signed with the configured key, else with one made once and
+    kept in the database (so the API checks what the worker signed without any setting)."""
+    if secret_key is not None:
+        return Links(public_url, secret_key.encode())
+    return Links(public_url, _stored_secret(connection, now).encode())
+
+
+def _stored_secret(connection: Connection, now: datetime) -> str:
+    query = select(messaging_secrets.c.value).where(messaging_secrets.c.name == _LINK_SECRET)
+    found = connection.execute(query).scalar_one_or_none()
+    if found is not None:
+        return str(found)
+    row = {"name": _LINK_SECRET, "value": secrets.token_urlsafe(48), "created_at": now}
+    connection.execute(insert_ignoring_duplicates(connection, messaging_secrets), [row])
+    return str(connection.execute(query).scalar_one())  # another process may have made it first
+
+
+_LINK_SECRET = "links"

@@ -68,3 +68,13 @@ suppressions = Table(
     Column("customer_id", String(ID_LENGTH)),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Secrets messaging made for itself (the link-signing key when settings give none), so every process
+# on one database signs and checks links alike.
+messaging_secrets = Table(
+    "messaging_secrets",
+    METADATA,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

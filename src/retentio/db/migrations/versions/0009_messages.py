@@ -1,4 +1,4 @@
-"""messages: templates, every message asked for and where it stands, suppressed addresses
+"""messages: templates, every message asked for and where it stands, suppressed addresses, secrets
 
 Revision ID: 0009
 Revises: 0008
@@ -67,9 +67,17 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("channel", "address", name=op.f("pk_suppressions")),
     )
+    op.create_table(
+        "messaging_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=128), nullable=False),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_messaging_secrets")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("messaging_secrets")
     op.drop_table("suppressions")
     op.drop_index("ix_messages_provider_id", table_name="messages")
     op.drop_index("ix_messages_customer_requested", table_name="messages")
