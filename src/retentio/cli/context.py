@@ -58,10 +58,11 @@ class Runtime:
 
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
-        families, then custom rules)."""
+        families, then custom rules), then what happened to sent messages."""
+        from retentio.messaging.consumer import MessagesConsumer
         from retentio.segments.consumer import SegmentsConsumer
 
-        return (SegmentsConsumer(self.segments, self.settings.default_currency),)
+        return (SegmentsConsumer(self.segments, self.settings.default_currency), MessagesConsumer())
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:
         from retentio.ingest.pipeline import IngestOptions

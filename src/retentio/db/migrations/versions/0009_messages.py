@@ -74,9 +74,16 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_messaging_secrets")),
     )
+    # No message was sent before this revision, so no event already logged reports on one: the
+    # messages consumer starts at the end of the log instead of reading all of it once.
+    op.execute(
+        "INSERT INTO consumer_checkpoints (consumer, tx, event_row, updated_at) "
+        "SELECT 'messages', tx, id, received_at FROM events ORDER BY tx DESC, id DESC LIMIT 1"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM consumer_checkpoints WHERE consumer = 'messages'")
     op.drop_table("messaging_secrets")
     op.drop_table("suppressions")
     op.drop_index("ix_messages_provider_id", table_name="messages")
