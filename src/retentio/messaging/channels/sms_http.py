@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -84,12 +85,22 @@ class Http:
         try:
             return answer.model_validate_json(reply.body)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "the answer"
-            return SendResult.retry(
-                f"{self.provider} gave an answer Retentio cannot read (HTTP {reply.status}, "
-                f"{where}: {first['msg']}): {shown_body(reply.body)}"
-            )
+            return self._unreadable(reply, exc, ())
+
+    def read_part(self, reply: Reply, part: str, value: object, answer: type[Answer]) -> Answer | SendResult:
+        """A part of an answer already read (``data`` of an envelope) as the shape it must have."""
+        try:
+            return answer.model_validate(value)
+        except ValidationError as exc:
+            return self._unreadable(reply, exc, (part,))
+
+    def _unreadable(self, reply: Reply, exc: ValidationError, within: tuple[str, ...]) -> SendResult:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in (*within, *first["loc"])) or "the answer"
+        return SendResult.retry(
+            f"{self.provider} gave an answer Retentio cannot read (HTTP {reply.status}, "
+            f"{where}: {first['msg']}): {shown_body(reply.body)}"
+        )
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -123,6 +134,16 @@ def text_of(body: object) -> str | SendResult:
     if not body.text.strip():
         return SendResult.failed("the SMS text is empty")
     return body.text
+
+
+def moment(unix_seconds: int | None) -> datetime | None:
+    """A provider's unix time of a status change; none, or an impossible one, is no time."""
+    if not unix_seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(unix_seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None  # an impossible time is no reason to lose the status
 
 
 def not_ready(problem: SendResult | str) -> ChannelNotReady:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from pydantic import SecretStr, model_validator
 
@@ -24,7 +23,7 @@ from retentio.messaging.channels.port import (
     SendResult,
     SendStatus,
 )
-from retentio.messaging.channels.sms_http import Http, ProviderAnswer, SmsSettings, not_ready, text_of
+from retentio.messaging.channels.sms_http import Http, ProviderAnswer, SmsSettings, moment, not_ready, text_of
 from retentio.messaging.content import ChannelName
 
 log = logging.getLogger(__name__)
@@ -220,15 +219,6 @@ def delivery_report(provider_message: str, answer: _Answer) -> DeliveryReport | 
         reason = f"SMSC status {answer.status}: {STATUS_NAMES.get(answer.status, 'unknown')}"
         reason += f", error {answer.err}" if answer.err else ""
     return DeliveryReport(provider_message, status, at=moment(answer.last_timestamp), reason=reason)
-
-
-def moment(unix_seconds: int | None) -> datetime | None:
-    if not unix_seconds:
-        return None
-    try:
-        return datetime.fromtimestamp(unix_seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None  # an impossible time is no reason to lose the status
 
 
 def describe(answer: object) -> str:
