@@ -165,16 +165,18 @@ def test_server_errors_throttling_and_a_dead_server_are_retries(smsru: FakeSmsRu
     # given
     smsru.force(Response.text(502, "Bad Gateway"), Response.json(429, {}, {"Retry-After": "3"}))
 
-    async def two_sends(adapter: SmsRu) -> list[SendResult]:
-        return [await adapter.send(sms()), await adapter.send(sms())]
+    async def two_sends(adapter: SmsRu) -> tuple[SendResult, SendResult, float]:
+        gateway, throttled = await adapter.send(sms()), await adapter.send(sms())
+        return gateway, throttled, adapter._http.rate.wait_needed()
 
     # when
-    gateway, throttled = with_adapter(settings_for(smsru), two_sends)
+    gateway, throttled, wait = with_adapter(settings_for(smsru), two_sends)
     with smsru.down():  # a fresh pool: the fake's down() refuses new connections only
         refused = send(settings_for(smsru), sms())
     # then
     assert gateway == SendResult.retry("SMS.ru failed on its side (HTTP 502): 'Bad Gateway'")
     assert throttled == SendResult.retry("SMS.ru asks to slow down (HTTP 429)", retry_after=3.0)
+    assert wait > 0  # the 429 paused the adapter's rate limit: the next send waits
     assert refused.status is SendStatus.RETRY and "could not be reached" in refused.reason
     assert smsru.sent == []
 
