@@ -276,3 +276,12 @@ def test_callback_entries_about_other_things_and_pending_states_are_no_news() ->
     adapter = SmsRu(SmsRuSettings(api_id=SecretStr("x")))
     body = b"data%5B0%5D=callcheck_status%0A201937-542%0A401&data%5B1%5D=sms_status%0A000001-1%0A102"
     assert adapter.read_callback(form(body)) == []
+
+
+def test_a_sender_name_that_cannot_be_encoded_fails_the_message_instead_of_raising(smsru: FakeSmsRu) -> None:
+    outgoing = Outgoing(
+        "m", ChannelName.SMS, "79161234567", TextBody("hi"), Kind.MARKETING, sender="Shop\ud800"
+    )
+    result = send(settings_for(smsru), outgoing)
+    assert result.status is SendStatus.FAILED
+    assert result.reason.startswith("the request to SMS.ru cannot be encoded")

@@ -4,10 +4,17 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from retentio.messaging.channels.port import SendResult
-from retentio.messaging.channels.sms_http import moment, retry_after, secret_matches, shown_body, text_of
+from retentio.messaging.channels.sms_http import (
+    SmsSettings,
+    moment,
+    retry_after,
+    secret_matches,
+    shown_body,
+    text_of,
+)
 from retentio.messaging.content import EmailBody, TextBody
 
 
@@ -22,6 +29,9 @@ from retentio.messaging.content import EmailBody, TextBody
         ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT", "Date": "Wed, 21 Oct 2026 07:29:00 GMT"}, 0.0),
         ({"Retry-After": "Wed, 21 Oct 2026 07:28:30 GMT"}, None),  # no Date to read it against
         ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "Wed, 21 Oct 2026 07:28:30 -0000", "Date": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
     ],
 )
 def test_retry_after_is_read_in_seconds_without_a_clock(
@@ -41,6 +51,9 @@ def test_a_shown_body_is_short_and_says_when_it_is_empty() -> None:
 def test_an_sms_needs_a_text_that_is_not_empty() -> None:
     assert text_of(TextBody("Привет")) == "Привет"
     assert text_of(TextBody(" \n")) == SendResult.failed("the SMS text is empty")
+    assert text_of(TextBody("a\ud800")) == SendResult.failed(
+        "the SMS text is not valid Unicode (surrogates not allowed at 1)"
+    )
     assert text_of(EmailBody("s", "t")) == SendResult.failed(
         "an SMS needs a text body, this message has EmailBody"
     )
@@ -52,6 +65,12 @@ def test_a_callback_token_is_compared_only_when_one_is_configured() -> None:
     assert not secret_matches(SecretStr("s3cret"), None)
     assert not secret_matches(SecretStr("s3cret"), "S3cret")
     assert not secret_matches(SecretStr("s3cret"), "сикрет")  # not ASCII: refused, not an error
+
+
+@pytest.mark.parametrize("url", ["sms.ru", "ftp://sms.ru", ""])
+def test_a_base_url_is_an_http_address(url: str) -> None:
+    with pytest.raises(ValidationError, match="base_url is an http"):
+        SmsSettings(base_url=url)
 
 
 def test_a_providers_time_is_utc_and_an_impossible_one_is_none() -> None:

@@ -6,13 +6,14 @@ RETRY too, with the reason and the start of the body: never an exception."""
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from retentio.messaging.channels.port import ChannelNotReady, SendResult
 from retentio.messaging.channels.rate import RateLimit
@@ -20,6 +21,9 @@ from retentio.messaging.content import TextBody
 
 Answer = TypeVar("Answer", bound=BaseModel)
 SHOWN_BODY = 120  # characters of a garbage answer kept in the reason
+# A 429 stops this process's sends for at most this long; a longer wait is the engine's to keep,
+# from the retry_after it is given, not a rate limit's that every message would queue behind.
+LONGEST_PAUSE = 300.0
 
 
 class SmsSettings(BaseModel):
@@ -32,6 +36,13 @@ class SmsSettings(BaseModel):
     rate_per_second: float = Field(default=10.0, gt=0)
     burst: int = Field(default=5, ge=1)
     timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"base_url is an http(s) address, not {url!r}")
+        return url
 
     def rate_limit(self) -> RateLimit:
         return RateLimit(self.rate_per_second, self.burst)
@@ -67,12 +78,14 @@ class Http:
             response = await self.client.request(method, path, **options)
         except httpx.TimeoutException as exc:
             return SendResult.retry(f"{self.provider} did not answer in time ({type(exc).__name__})")
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # refused, reset, broken TLS, an answer HTTP cannot parse
             return SendResult.retry(f"{self.provider} could not be reached ({type(exc).__name__}: {exc})")
+        except UnicodeEncodeError as exc:  # a lone surrogate in a sender name or a setting
+            return SendResult.failed(f"the request to {self.provider} cannot be encoded: {exc}")
         wait = retry_after(response.headers)
         if response.status_code == 429:
             if wait is not None:
-                self.rate.pause(wait)
+                self.rate.pause(min(wait, LONGEST_PAUSE))
             return SendResult.retry(f"{self.provider} asks to slow down (HTTP 429)", wait)
         if response.status_code >= 500:
             shown = shown_body(response.content)
@@ -112,14 +125,14 @@ def retry_after(headers: httpx.Headers) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        until, sent = parsedate_to_datetime(value), parsedate_to_datetime(headers.get("date", ""))
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (until - sent).total_seconds())
+        try:
+            until, sent = parsedate_to_datetime(value), parsedate_to_datetime(headers.get("date", ""))
+            seconds = (until - sent).total_seconds()
+        except (TypeError, ValueError):  # not a date, no Date, or one with a zone and one without
+            return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def shown_body(body: bytes) -> str:
@@ -133,6 +146,10 @@ def text_of(body: object) -> str | SendResult:
         return SendResult.failed(f"an SMS needs a text body, this message has {type(body).__name__}")
     if not body.text.strip():
         return SendResult.failed("the SMS text is empty")
+    try:
+        body.text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return SendResult.failed(f"the SMS text is not valid Unicode ({exc.reason} at {exc.start})")
     return body.text
 
 
