@@ -152,9 +152,9 @@ class SmsRu:
         answer = await self._call("sms/send", self._send_form(phone, text, outgoing.sender), _Answer)
         if isinstance(answer, SendResult):
             return answer
-        number = answer.sms.get(phone)
         if answer.status != "OK":  # the whole request was refused: credentials, money, limits
             return refusal(answer.status_code, answer.status_text)
+        number = answer.sms.get(phone)
         if number is None:
             return SendResult.retry(f"SMS.ru answered OK without a word about {phone}")
         if number.status == "OK" and number.sms_id:
