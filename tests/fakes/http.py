@@ -4,7 +4,9 @@ or 429, or garbage, to show what an adapter does when its provider misbehaves.""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +62,7 @@ class FakeHttpServer:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
+        self._connections: set[socket.socket] = set()
 
     def answer(self, request: Request) -> Response:
         raise NotImplementedError
@@ -83,8 +86,14 @@ class FakeHttpServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Close the socket: connections are refused until ``start`` again (on the same port)."""
+        """Close the socket and every kept-alive connection: connections are refused until ``start``
+        again (on the same port), as when the provider's server goes down."""
         if self._server is not None:
+            with self._lock:
+                open_connections, self._connections = list(self._connections), set()
+            for connection in open_connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
             self._server.shutdown()
             self._server.server_close()
             self._server = None
@@ -114,6 +123,17 @@ class FakeHttpServer:
 def _handler_for(fake: FakeHttpServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with fake._lock:
+                fake._connections.add(self.connection)
+
+        def finish(self) -> None:
+            with fake._lock:
+                fake._connections.discard(self.connection)
+            with contextlib.suppress(OSError):
+                super().finish()
 
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

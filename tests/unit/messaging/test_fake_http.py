@@ -22,3 +22,11 @@ def test_the_fake_records_answers_forces_and_goes_down() -> None:
             httpx.get(fake.url)
         assert httpx.get(fake.url).status_code == 200
         assert [request.method for request in fake.requests] == ["POST", "GET", "GET", "GET", "GET"]
+
+
+def test_going_down_also_drops_kept_alive_connections() -> None:
+    with Echo() as fake, httpx.Client() as client:
+        assert client.get(fake.url).status_code == 200  # the pool keeps this connection
+        with fake.down(), pytest.raises(httpx.TransportError):
+            client.get(fake.url)
+        assert client.get(fake.url).status_code == 200
