@@ -41,8 +41,8 @@ _GONE = (404, 410)
 class WebPushSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # The VAPID key pair's private half: base64url of the raw 32 bytes (what `vapid --gen` or
-    # `web-push generate-vapid-keys` print), or a PEM.
+    # The VAPID key pair's private half: base64url of the raw 32 bytes (as `web-push
+    # generate-vapid-keys` prints it), or a PEM (py_vapid's `vapid --gen` writes one).
     vapid_private_key: SecretStr
     # Who push services contact about this sender: a mailto: or an https: URL (RFC 8292 §2.1).
     vapid_subject: str
