@@ -169,6 +169,10 @@ def test_a_payload_no_push_service_must_take_fails_before_sending(service: FakeP
             "not an https or http URL",
         ),
         (
+            '{"endpoint": "https://[::1/push", "keys": {"p256dh": "x", "auth": "y"}}',
+            "not an https or http URL",
+        ),
+        (
             '{"endpoint": "https://push.example/1", "keys": {"p256dh": "AAAA", "auth": "y"}}',
             "keys are unusable",
         ),

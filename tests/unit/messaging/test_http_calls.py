@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
-from retentio.messaging.channels.http_calls import garbage, retry_after
-from retentio.messaging.channels.port import SendStatus
+from retentio.messaging.channels.http_calls import garbage, post, retry_after
+from retentio.messaging.channels.port import SendResult, SendStatus
 
 
 @pytest.mark.parametrize(
@@ -33,3 +35,13 @@ def test_an_answer_in_no_known_shape_is_retried_unless_the_status_refuses_the_me
     assert (
         result.reason == f"Provider answered HTTP {status} without its usual body: '<html>proxy error</html>'"
     )
+
+
+def test_an_invalid_url_fails_instead_of_raising() -> None:
+    async def call() -> SendResult:
+        async with httpx.AsyncClient() as client:
+            return await post(client, "https://[::1/send", json={})
+
+    result = asyncio.run(call())
+    assert result.status is SendStatus.FAILED
+    assert result.reason.startswith("cannot send to an invalid URL")

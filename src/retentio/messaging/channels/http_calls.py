@@ -23,13 +23,15 @@ def make_client(timeout_seconds: float, max_connections: int = 20) -> httpx.Asyn
 
 async def post(client: httpx.AsyncClient, url: str, **request: Any) -> httpx.Response | SendResult:
     """POST, or the RETRY that a provider out of reach means (the message may go out later)."""
-    host = urlsplit(url).netloc
     try:
+        host = urlsplit(url).netloc
         return await client.post(url, **request)
     except httpx.TimeoutException:
         return SendResult.retry(f"no answer from {host} in time")
-    except httpx.TransportError as error:
+    except httpx.RequestError as error:  # refused, reset, TLS, too many redirects...
         return SendResult.retry(f"cannot reach {host}: {type(error).__name__} {error}".strip())
+    except (httpx.InvalidURL, ValueError) as error:
+        return SendResult.failed(f"cannot send to an invalid URL: {error}")
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:

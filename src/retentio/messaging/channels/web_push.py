@@ -137,9 +137,8 @@ class WebPushChannel:
             isinstance(keys.get(name), str) for name in ("p256dh", "auth")
         ):
             return SendResult.unreachable("the web push subscription has no p256dh and auth keys")
-        parts = urlsplit(subscription["endpoint"])
         schemes = ("https", "http") if self._settings.allow_plain_http else ("https",)
-        if parts.scheme not in schemes or not parts.hostname:
+        if not _url_with(subscription["endpoint"], schemes):
             return SendResult.unreachable(f"the web push endpoint is not an {' or '.join(schemes)} URL")
         return subscription
 
@@ -189,6 +188,15 @@ def _payload(outgoing: Outgoing, body: PushBody) -> bytes:
     if body.image_url:
         data["image"] = body.image_url
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _url_with(endpoint: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(endpoint)
+        httpx.URL(endpoint)
+    except (ValueError, httpx.InvalidURL):
+        return False
+    return parts.scheme in schemes and bool(parts.hostname)
 
 
 def _origin(endpoint: str) -> str:

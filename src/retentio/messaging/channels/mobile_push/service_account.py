@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -54,8 +55,8 @@ class ServiceAccount:
             raise ValueError(f"{setting} lacks {', '.join(missing)}")
         try:
             key = serialization.load_pem_private_key(str(data["private_key"]).encode(), password=None)
-        except ValueError:
-            raise ValueError(f"{setting}'s private_key is not a PEM private key") from None
+        except (ValueError, TypeError, UnsupportedAlgorithm):  # TypeError: a key that needs a password
+            raise ValueError(f"{setting}'s private_key is not a PEM private key without a password") from None
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ValueError(f"{setting}'s private_key is not an RSA key")
         project = data.get("project_id")
