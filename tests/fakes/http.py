@@ -81,8 +81,8 @@ class FakeHttpServer:
         server.daemon_threads = True
         self._port = server.server_address[1]
         self._server = server
-        # stop() waits up to one poll interval: the default 0.5 s a test adds up over a suite
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        # A short poll interval: stopping a fake (each test does) then takes milliseconds, not half a second.
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""messages: templates, every message asked for and where it stands, suppressed addresses, secrets
+"""messages: templates, messages asked for and where they stand, suppressions, secrets, on-site inbox
 
 Revision ID: 0009
 Revises: 0008
@@ -74,6 +74,24 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_messaging_secrets")),
     )
+    op.create_table(
+        "onsite_messages",
+        sa.Column("message_id", sa.String(length=255), nullable=False),
+        sa.Column("customer_id", sa.String(length=128), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("image_url", sa.Text(), nullable=True),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", UtcDateTime(timezone=True), nullable=True),
+        sa.Column("seen_at", UtcDateTime(timezone=True), nullable=True),
+        sa.Column("dismissed_at", UtcDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_onsite_messages")),
+    )
+    op.create_index(
+        "ix_onsite_messages_customer_id_created_at", "onsite_messages", ["customer_id", "created_at"]
+    )
     # No message was sent before this revision, so no event already logged reports on one: the
     # messages consumer starts at the end of the log instead of reading all of it once.
     op.execute(
@@ -84,6 +102,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM consumer_checkpoints WHERE consumer = 'messages'")
+    op.drop_index("ix_onsite_messages_customer_id_created_at", table_name="onsite_messages")
+    op.drop_table("onsite_messages")
     op.drop_table("messaging_secrets")
     op.drop_table("suppressions")
     op.drop_index("ix_messages_provider_id", table_name="messages")
