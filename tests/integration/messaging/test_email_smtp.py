@@ -119,6 +119,15 @@ def test_a_russian_message_arrives_whole_with_its_headers_and_envelope(smtp: Fak
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in header_lines
 
 
+def test_a_server_without_login_gets_ehlo_and_the_message() -> None:
+    with FakeSmtpServer() as open_relay:
+        channel = EmailChannel(settings_for(open_relay, username=None, password=None, bounce_domain=None))
+        assert run(send_all(channel, message())) == [SendStatus.SENT]
+        (received,) = open_relay.received
+        assert (received.mail_from, received.login) == ("shop@romashka.ru", None)
+        assert open_relay.connections == 1
+
+
 def test_a_resend_after_a_crash_carries_the_same_message_id(smtp: FakeSmtpServer) -> None:
     statuses = run(
         send_all(EmailChannel(settings_for(smtp)), message("m-42"), message("m-42"), message("m-43"))

@@ -89,17 +89,17 @@ def encode_subject(subject: str) -> str:
 
 def encoded_words(text: str) -> str:
     """RFC 2047 B-encoded words of at most 42 UTF-8 bytes, never splitting a character."""
+    data = text.encode()
     words: list[str] = []
-    chunk = bytearray()
-    for character in text:
-        encoded = character.encode()
-        if len(chunk) + len(encoded) > _WORD_BYTES:
-            words.append(header_encode(bytes(chunk), "utf-8"))
-            chunk.clear()
-        chunk += encoded
-    if chunk or not words:
-        words.append(header_encode(bytes(chunk), "utf-8"))
-    return "\r\n ".join(words)
+    start = 0
+    while True:
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte: cut before its character
+            end -= 1
+        words.append(header_encode(data[start:end], "utf-8"))
+        if end >= len(data):
+            return "\r\n ".join(words)
+        start = end
 
 
 def unsubscribe_headers(url: str, mailto: str | None, message_id: str) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from aiosmtplib import (
     SMTP,
     SMTPAuthenticationError,
     SMTPException,
+    SMTPHeloError,
     SMTPResponseException,
     SMTPTimeoutError,
 )
@@ -41,6 +42,11 @@ async def open_client(settings: EmailSettings) -> SMTP:
         cert_bundle=str(settings.ca_file) if settings.ca_file is not None else None,
     )
     await smtp.connect()
+    if smtp.is_ehlo_or_helo_needed:  # connect() says EHLO only for STARTTLS or a login
+        try:
+            await smtp.ehlo()
+        except SMTPHeloError:
+            await smtp.helo()  # a server from before ESMTP
     return smtp
 
 

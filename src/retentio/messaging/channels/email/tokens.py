@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _KEPT = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-_")
+_PLAIN = re.compile(r"[a-z0-9_-]+\Z")
 _TOKEN = re.compile(r"(?:[a-z0-9_-]|=[0-9a-f]{2})+\Z")
 _ESCAPE = re.compile(r"=([0-9a-f]{2})")
 
@@ -19,6 +20,8 @@ _ESCAPE = re.compile(r"=([0-9a-f]{2})")
 def encode_token(message_id: str) -> str:
     if not message_id:
         raise ValueError("a message id cannot be empty")
+    if _PLAIN.match(message_id):  # the usual case (a lowercase uuid or digest): as it is
+        return message_id
     return "".join(chr(byte) if byte in _KEPT else f"={byte:02x}" for byte in message_id.encode())
 
 
