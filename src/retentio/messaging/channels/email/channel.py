@@ -31,7 +31,15 @@ from retentio.messaging.channels.email.reports import read_report
 from retentio.messaging.channels.email.return_path import bounce_address
 from retentio.messaging.channels.email.settings import EmailSettings
 from retentio.messaging.channels.email.smtp_client import check_server, open_client, server_name
-from retentio.messaging.channels.port import Callback, ChannelNotReady, DeliveryReport, Outgoing, SendResult
+from retentio.messaging.channels.port import (
+    Callback,
+    Channel,
+    ChannelNotReady,
+    DeliveryReport,
+    Outgoing,
+    ReportsByCallback,
+    SendResult,
+)
 from retentio.messaging.channels.rate import RateLimit
 from retentio.messaging.content import ChannelName, EmailBody
 
@@ -206,3 +214,8 @@ def _lost(stage: Stage, settings: EmailSettings) -> str:
 
 def _words(trouble: BaseException) -> str:
     return str(trouble) or type(trouble).__name__
+
+
+def _implements_the_port(channel: EmailChannel) -> tuple[Channel, ReportsByCallback]:
+    """Never called: mypy proves here that the channel implements the port's protocols."""
+    return channel, channel
