@@ -269,6 +269,26 @@ def test_a_body_for_another_channel_fails_the_message(smtp: FakeSmtpServer) -> N
     assert "TextBody" in result.reason
 
 
+def test_a_message_that_cannot_be_written_fails_without_an_exception(smtp: FakeSmtpServer) -> None:
+    broken = EmailBody(subject="Скидка \udc80", text="x")
+    results = run(
+        send_all_results(
+            EmailChannel(settings_for(smtp)),
+            Outgoing("m-1", ChannelName.EMAIL, "ivan@example.ru", broken, Kind.MARKETING),
+            Outgoing("", ChannelName.EMAIL, "ivan@example.ru", BODY, Kind.MARKETING),
+            Outgoing(
+                "m-3", ChannelName.EMAIL, "ivan@example.ru", BODY, Kind.MARKETING, unsubscribe_url="ftp://x"
+            ),
+        )
+    )
+    assert [(result.status, result.reason) for result in results] == [
+        (SendStatus.FAILED, "the message has text that is not valid Unicode: '\\udc80'"),
+        (SendStatus.FAILED, "the message has no id (its Message-ID is made from it)"),
+        (SendStatus.FAILED, "the unsubscribe link 'ftp://x' is not an http(s) URL without spaces or <>"),
+    ]
+    assert smtp.connections == 0
+
+
 def test_a_wrong_password_stops_the_channel_at_check_naming_the_setting(smtp: FakeSmtpServer) -> None:
     channel = EmailChannel(settings_for(smtp, password="wrong"))
     with pytest.raises(

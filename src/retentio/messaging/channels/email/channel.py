@@ -102,6 +102,8 @@ class EmailChannel:
     def _letter(self, outgoing: Outgoing) -> _Letter | SendResult:
         """The message ready to go, or why it cannot go (decided before any connection)."""
         body = outgoing.body
+        if not outgoing.message_id:
+            return SendResult.failed("the message has no id (its Message-ID is made from it)")
         if not isinstance(body, EmailBody):
             return SendResult.failed(
                 f"email needs an email body (subject, text, html), not {type(body).__name__}"
@@ -119,6 +121,10 @@ class EmailChannel:
             composed = self._composer.compose(outgoing, body, recipient)
         except BadContent as bad:
             return SendResult.failed(str(bad))
+        except UnicodeEncodeError as bad:  # a lone surrogate from a template cannot be written as UTF-8
+            return SendResult.failed(
+                f"the message has text that is not valid Unicode: {bad.object[bad.start : bad.end]!r}"
+            )
         data = composed.data
         if self._settings.signs_dkim:
             try:
