@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+_SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's whitespace, not Unicode's
 _HIDDEN = {"head", "script", "style", "title"}
 _BLOCKS = {
     "address", "article", "blockquote", "br", "div", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -42,7 +43,7 @@ class _TextCollector(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self.pieces.append(re.sub(r"\s+", " ", data))
+            self.pieces.append(_SPACES.sub(" ", data))  # no-break spaces in "1 234 ₽" stay
 
 
 def html_to_text(html: str) -> str:
