@@ -40,8 +40,12 @@ def one_part(source: str, channel: str = "sms", part: str = "text", locale: str 
     return template_from_dict({"name": "t", "default_locale": locale, "channels": {channel: {locale: parts}}})
 
 
-def sms_text(source: str, context: MessageContext | None = None, limits: Limits | None = None) -> str:
-    """What an SMS template says to a Russian customer (or to ``context``)."""
-    body = preview(one_part(source), context or russian(), ChannelName.SMS, limits or Limits()).body
+def sms_text(
+    source: str, context: MessageContext | None = None, limits: Limits | None = None, locale: str = "ru"
+) -> str:
+    """What an SMS template (its body in ``locale``) says to a Russian customer, or to ``context``."""
+    body = preview(
+        one_part(source, locale=locale), context or russian(), ChannelName.SMS, limits or Limits()
+    ).body
     assert isinstance(body, TextBody)
     return body.text
