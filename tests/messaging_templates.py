@@ -34,9 +34,8 @@ def english(**changes: Any) -> MessageContext:
 
 
 def one_part(source: str, channel: str = "sms", part: str = "text", locale: str = "ru") -> Template:
-    parts = {part: source}
-    if channel == "email" and part != "subject":
-        parts["subject"] = "s"
+    parts = {"email": {"subject": "s", "text": "t"}, "push": {"title": "t", "body": "b"}}.get(channel, {})
+    parts = {**parts, part: source}
     return template_from_dict({"name": "t", "default_locale": locale, "channels": {channel: {locale: parts}}})
 
 

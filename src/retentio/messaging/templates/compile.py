@@ -2,9 +2,9 @@
 
 Every problem is found at once, each with its part and line: a syntax error, a filter or test that
 does not exist (Jinja itself would only notice one inside an ``{% if %}`` when a message takes that
-branch), a variable the messages will not have (``custmer``), an attribute the typed parts lack
-(``customer.frist_name``), and ``include``/``extends``/``import``, which a stored template has
-nothing to reach with.
+branch), an attribute beginning with ``_`` (the way out of every sandbox escape), a variable the
+messages will not have (``custmer``), an attribute the typed parts lack (``customer.frist_name``),
+and ``include``/``extends``/``import``, which a stored template has nothing to reach with.
 """
 
 from __future__ import annotations
@@ -51,6 +51,12 @@ def _unknown_names(tree: nodes.Template, html: bool) -> Iterator[tuple[int | Non
     for test in tree.find_all(nodes.Test):
         if test.name not in environment.tests:
             yield test.lineno, f"unknown test {test.name!r}"
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = access.attr if isinstance(access, nodes.Getattr) else getattr(access, "arg", None)
+        if isinstance(name, nodes.Const):
+            name = name.value
+        if isinstance(name, str) and name.startswith("_"):
+            yield access.lineno, f"not allowed: {name!r} (a template cannot reach Python's internals)"
 
 
 def _unknown_variables(

@@ -16,12 +16,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from string import Formatter
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from jinja2.sandbox import MAX_RANGE
 from jinja2.utils import Namespace
 
 from retentio.messaging.templates.budget import LimitExceeded, check_length, check_time
+
+T = TypeVar("T")
 
 MAX_INT_BITS = 100_000  # about 30,000 digits: more than any figure, less than a slow number
 MAX_FORMAT_WIDTH = 1000  # a field width or precision in "%" or str.format
@@ -116,10 +118,11 @@ def checked_concat(parts: Iterable[Any]) -> str:
     return "".join(pieces)
 
 
-def _clocked(numbers: Iterable[int]) -> Iterator[int]:
-    for number in numbers:
+def clocked(items: Iterable[T]) -> Iterator[T]:
+    """What every ``{% for %}`` iterates through: the items, with the clock read before each."""
+    for item in items:
         check_time()
-        yield number
+        yield item
 
 
 class GuardedRange(Sequence[int]):
@@ -142,10 +145,10 @@ class GuardedRange(Sequence[int]):
         return self._numbers[index]
 
     def __iter__(self) -> Iterator[int]:
-        return _clocked(self._numbers)
+        return clocked(self._numbers)
 
     def __reversed__(self) -> Iterator[int]:
-        return _clocked(reversed(self._numbers))
+        return clocked(reversed(self._numbers))
 
     def __repr__(self) -> str:
         return repr(self._numbers)

@@ -32,6 +32,7 @@ from retentio.messaging.templates.guards import (
     checked_binop,
     checked_concat,
     checked_parts,
+    clocked,
 )
 from retentio.messaging.templates.locale_helpers import HELPERS
 
@@ -59,12 +60,20 @@ class _GuardedCodeGenerator(CodeGenerator):
             self.write(", ")
         self.write(")))")
 
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:  # noqa: N802
+        """Every loop reads the clock on every item: nested loops over a list that print nothing
+        would otherwise never give the renderer a chunk to check the time between."""
+        clocked = nodes.Call(nodes.EnvironmentAttribute("clocked"), [node.iter], [], None, None)
+        node.iter = clocked.set_lineno(node.iter.lineno)
+        super().visit_For(node, frame)
+
 
 class GuardedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset(BINOPS)
     code_generator_class = _GuardedCodeGenerator
     concat = staticmethod(checked_concat)
     checked_parts = staticmethod(checked_parts)
+    clocked = staticmethod(clocked)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str | bytes) and attr in BLOCKED_STR_METHODS:
