@@ -127,6 +127,9 @@ class MessageContext:
     unsubscribe_url: str | None = None  # the signed one-click link, filled in by tracking
 
 
+# The types a template reads: frozen data, only fields and properties (the sandbox trusts them).
+CONTEXT_TYPES = frozenset({Customer, Profile, Item, Cart, Order, Product, Coupon, Loyalty, MessageContext})
+
 # The template's names and, for the ones that are objects, what they hold (validation checks both).
 VARIABLE_TYPES: Mapping[str, type | None] = {
     "customer": Customer,

@@ -7,14 +7,16 @@ English; ``{{ n }} {{ n | plural("товар", "товара", "товаров")
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from jinja2 import Undefined
 
 from retentio.messaging.templates.budget import current
+from retentio.messaging.templates.money_format import format_money
 
 # CLDR's plural categories in its own order: positional forms fill the locale's categories in this
 # order (Russian: one, few, many, other; English: one, other)
@@ -41,13 +43,7 @@ def _number(value: object, helper: str) -> Decimal | int:
 def money(amount: object, currency: str | None = None, whole: bool = False) -> str:
     """An amount in the shop's currency (or ``currency``); ``whole=True`` drops the kopecks."""
     state = current()
-    value = _number(amount, "money")
-    code = (currency or state.currency).upper()
-    if not whole:
-        return format_currency(value, code, locale=state.locale)
-    pattern = re.sub(r"\.0+", "", state.locale.currency_formats["standard"].pattern)
-    rounded = Decimal(value).quantize(Decimal(1))
-    return format_currency(rounded, code, format=pattern, locale=state.locale, currency_digits=False)
+    return format_money(_number(amount, "money"), (currency or state.currency).upper(), state.locale, whole)
 
 
 def number(value: object, digits: int | None = None) -> str:
@@ -95,6 +91,13 @@ def datetime(value: object, format: str | None = None) -> str:
     return shown.replace("{0}", time).replace("{1}", format_date(moment, "long", locale=locale))
 
 
+@lru_cache(maxsize=4096)
+def _category(locale: Locale, count: str) -> str:
+    """Babel's rule for a count as written ("1" is one, "1.0" other in Russian); cached, as counts
+    repeat and each evaluation costs some microseconds."""
+    return str(locale.plural_form(Decimal(count)))
+
+
 def plural(count: object, *forms: str, **named: str) -> str:
     """The word form for ``count`` by the locale's plural rules. Forms go in CLDR's order of the
     locale's categories (ru: one, few, many[, other]; en: one, other) or by name
@@ -109,7 +112,7 @@ def plural(count: object, *forms: str, **named: str) -> str:
     if unknown:
         raise ValueError(f"plural() has no form {unknown[0]!r}; the forms are {', '.join(PLURAL_CATEGORIES)}")
     chosen = dict(zip(categories, forms, strict=False)) | named
-    category = locale.plural_form(_number(count, "plural"))
+    category = _category(locale, str(_number(count, "plural")))
     for candidate in (category, *(_OTHER_FALLBACK if category == "other" else ())):
         if candidate in chosen:
             return chosen[candidate]

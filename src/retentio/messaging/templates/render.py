@@ -19,7 +19,14 @@ from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
 from retentio.messaging.content import Body, ChannelName, EmailBody, PushBody, TextBody
-from retentio.messaging.templates.budget import DEFAULT_LIMITS, LimitExceeded, Limits, Rendering, rendering
+from retentio.messaging.templates.budget import (
+    DEFAULT_LIMITS,
+    LimitExceeded,
+    Limits,
+    Rendering,
+    check_time,
+    rendering,
+)
 from retentio.messaging.templates.compile import CompiledTemplate
 from retentio.messaging.templates.context import MessageContext, variables
 from retentio.messaging.templates.errors import ErrorKind, TemplateError
@@ -63,7 +70,7 @@ def _classified(error: Exception) -> tuple[ErrorKind, str]:
     return ErrorKind.VALUE, f"{type(error).__name__}: {error}"
 
 
-def _render_part(template: JinjaTemplate, names: Mapping[str, Any], spec: PartSpec, state: Rendering) -> str:
+def _render_part(template: JinjaTemplate, names: Mapping[str, Any], spec: PartSpec) -> str:
     """Stream the part, stopping as soon as it is longer than the part may be or time is up."""
     chunks: list[str] = []
     length = 0
@@ -73,8 +80,7 @@ def _render_part(template: JinjaTemplate, names: Mapping[str, Any], spec: PartSp
             length += len(chunk)
             if length > spec.max_chars:
                 raise LimitExceeded(f"longer than the {spec.max_chars} characters a {spec.name} may have")
-            if state.limits.monotonic() > state.deadline:
-                raise LimitExceeded(f"took longer than {state.limits.seconds:g} s to render")
+            check_time()
             chunks.append(chunk)
     finally:
         stream.close()
@@ -134,7 +140,7 @@ def render(
             if part is None:
                 continue
             try:
-                parts[spec.name] = _render_part(part, names, spec, state)
+                parts[spec.name] = _render_part(part, names, spec)
             except Exception as error:  # any failure of a template is this message's, never the worker's
                 kind, reason = _classified(error)
                 raise TemplateError(

@@ -21,6 +21,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, pass_eval_context
 
 from retentio.messaging.templates.budget import LimitExceeded, check_length
+from retentio.messaging.templates.context import CONTEXT_TYPES
 from retentio.messaging.templates.guards import (
     BINOPS,
     BLOCKED_INT_METHODS,
@@ -76,6 +77,8 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
     clocked = staticmethod(clocked)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj) in CONTEXT_TYPES:  # our frozen data: fields and properties only (most lookups)
+            return not attr.startswith("_")
         if isinstance(obj, str | bytes) and attr in BLOCKED_STR_METHODS:
             return False
         if isinstance(obj, int) and attr in BLOCKED_INT_METHODS:

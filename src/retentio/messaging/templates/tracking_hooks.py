@@ -1,7 +1,8 @@
 """Where click and open tracking plug into a rendered email: rewrite its links, add the pixel.
 
 The tracking module makes the signed links and the pixel's address; these functions only find the
-places, with the standard library's forgiving HTML parser, and leave every other byte as it was.
+places (each link's attributes read by the standard library's forgiving HTML parser) and leave every
+other byte as it was.
 """
 
 from __future__ import annotations
@@ -18,23 +19,29 @@ _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 Attributes = list[tuple[str, str | None]]
 
 
-class _LinkFinder(HTMLParser):
-    """Collects each ``<a>`` start tag: where it starts, its text as written, its attributes."""
+# Comments and script/style bodies are skipped whole, so a link in them is not a link; what is left
+# of the page is never looked at, only its <a> start tags (quoted values may hold ">").
+_SCAN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|(<a\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>)",
+    re.IGNORECASE | re.DOTALL,
+)
 
-    def __init__(self) -> None:
+
+class _StartTag(HTMLParser):
+    """The standard library's reading of one start tag: its attributes, unescaped, however quoted."""
+
+    def __init__(self, written: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[tuple[tuple[int, int], str, Attributes, bool]] = []
+        self.attrs: Attributes = []
+        self.closed = False
+        self.feed(written)
+        self.close()
 
     def handle_starttag(self, tag: str, attrs: Attributes) -> None:
-        self._found(tag, attrs, closed=False)
+        self.attrs = attrs
 
     def handle_startendtag(self, tag: str, attrs: Attributes) -> None:
-        self._found(tag, attrs, closed=True)
-
-    def _found(self, tag: str, attrs: Attributes, closed: bool) -> None:
-        written = self.get_starttag_text()
-        if tag == "a" and written is not None:
-            self.links.append((self.getpos(), written, attrs, closed))
+        self.attrs, self.closed = attrs, True
 
 
 def _tracked_href(attrs: Attributes) -> str | None:
@@ -52,21 +59,23 @@ def _start_tag(attrs: Attributes, closed: bool) -> str:
 
 def rewrite_links(html: str, make_link: Callable[[str], str]) -> str:
     """Replace the href of every tracked ``<a>`` (http and https, not marked ``data-no-track``) with
-    ``make_link(href)``; ``make_link`` gets the address unescaped, as a browser would follow it."""
-    finder = _LinkFinder()
-    finder.feed(html)
-    finder.close()
-    line_starts = [0, *(match.end() for match in re.finditer("\n", html))]
+    ``make_link(href)``; ``make_link`` gets the address unescaped, as a browser would follow it.
+
+    Only the ``<a>`` tags are parsed (with ``html.parser``): a whole page through ``HTMLParser`` took
+    about 13 µs a tag, half a millisecond for an ordinary email."""
     pieces: list[str] = []
     done = 0
-    for (line, column), written, attrs, closed in finder.links:
-        start = line_starts[line - 1] + column
-        href = _tracked_href(attrs)
-        if href is None or html[start : start + len(written)] != written:
+    for found in _SCAN.finditer(html):
+        written = found.group(2)
+        if written is None:
             continue
-        rewritten = [(name, make_link(href) if name == "href" else value) for name, value in attrs]
-        pieces += [html[done:start], _start_tag(rewritten, closed)]
-        done = start + len(written)
+        tag = _StartTag(written)
+        href = _tracked_href(tag.attrs)
+        if href is None:
+            continue
+        rewritten = [(name, make_link(href) if name == "href" else value) for name, value in tag.attrs]
+        pieces += [html[done : found.start(2)], _start_tag(rewritten, tag.closed)]
+        done = found.end(2)
     return "".join([*pieces, html[done:]])
 
 

@@ -124,3 +124,15 @@ def test_an_html_email_has_a_readable_text_version() -> None:
         "Привет, Анна!\n\nВаша корзина ждёт: корзина (https://shop.example/cart)\n\n"
         "- Чай\n\n- Кофе\n\nhttps://shop.example"
     )
+
+
+def test_the_text_version_skips_comments_and_doctypes_and_reads_entities() -> None:
+    html = (
+        "<!DOCTYPE html><!-- hidden <p>no</p> --><BODY><P>Цена:&nbsp;1\xa0234&nbsp;₽ &amp; скидка</P>"
+        "<div>a<br/>b</div><A HREF=\"https://shop.example/?a=1&amp;b=2\">тут</A><script>alert('<p>')"
+    )
+    assert html_to_text(html) == (
+        "Цена:\xa01\xa0234\xa0₽ & скидка\n\na\nb\nтут (https://shop.example/?a=1&b=2)"
+    )
+    assert html_to_text("<p>unclosed <!-- comment") == "unclosed"
+    assert html_to_text("a < b and c > d") == "a < b and c > d"
