@@ -22,7 +22,7 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGN
 _SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's whitespace, not Unicode's: "1 234 ₽" keeps its no-break spaces
 _BLOCKS = {
     "address", "article", "blockquote", "br", "div", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "ol", "p", "section", "table", "tr", "ul",
+    "header", "hr", "li", "ol", "p", "section", "table", "ul",
 }  # fmt: skip
 
 
@@ -42,8 +42,12 @@ def html_to_text(html: str) -> str:
             pieces.append(_SPACES.sub(" ", unescape(text)))
             continue
         tag = (tag or "").lower()
-        if tag in _BLOCKS:
+        if tag == "tr" and closing:
+            pieces.append("\n")  # one line a row
+        elif tag in _BLOCKS:
             pieces.append("\n- " if tag == "li" and not closing else "\n")
+        elif tag in ("td", "th") and closing:
+            pieces.append(" ")  # cells of a row side by side
         elif tag == "a" and not closing:
             href = _href(attributes)
             link = (href, len(pieces)) if href.startswith(("http:", "https:")) else None

@@ -136,3 +136,6 @@ def test_the_text_version_skips_comments_and_doctypes_and_reads_entities() -> No
     )
     assert html_to_text("<p>unclosed <!-- comment") == "unclosed"
     assert html_to_text("a < b and c > d") == "a < b and c > d"
+    assert html_to_text("<table><tr><td>Чай</td><td>2 × 100 ₽</td></tr><tr><td>Кофе</td></tr></table>") == (
+        "Чай 2 × 100 ₽\nКофе"
+    )
