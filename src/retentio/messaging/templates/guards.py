@@ -5,8 +5,8 @@ Jinja's sandbox already stops reaching Python internals (``''.__class__``) and c
 100,000 items. What it lets through, and these catch: ``'x' * 10**9`` and ``[0] * 10**9``,
 ``2 ** 10**9``, ``'%999999999s' % ''`` and ``'{:>999999999}'.format('')``, ``'x'.center(10**9)``,
 strings doubled by ``~`` or ``+`` line after line, by a recursive macro or a loop over a namespace,
-and nested loops that print nothing (the renderer checks the clock between output chunks; these
-check it on every loop item and every call, so a silent loop is stopped too).
+and nested loops that print nothing (the renderer reads the clock between output chunks; these read
+it at every loop item and every call, so a silent loop is stopped too).
 """
 
 from __future__ import annotations
@@ -126,12 +126,16 @@ def clocked(items: Iterable[T]) -> Iterator[T]:
 
 
 class GuardedRange(Sequence[int]):
-    """``range()`` as the sandbox allows it (100,000 items at most), with the clock checked on every
-    item, so nested loops that print nothing are stopped too."""
+    """``range()`` as the sandbox allows it (100,000 items at most), with the clock read at every
+    item, also when a filter rather than a loop walks it."""
 
     def __init__(self, *args: int) -> None:
         self._numbers = range(*args)
-        if len(self._numbers) > MAX_RANGE:
+        try:
+            too_long = len(self._numbers) > MAX_RANGE
+        except OverflowError:  # longer than a C integer can count
+            too_long = True
+        if too_long:
             raise LimitExceeded(f"range() of more than {MAX_RANGE} items")
 
     def __len__(self) -> int:

@@ -136,6 +136,7 @@ def test_a_recursive_macro_is_stopped() -> None:
 def test_range_is_capped_by_the_sandbox() -> None:
     error = failure("{% for x in range(100001) %}{% endfor %}")
     assert (error.kind, error.reason) == (ErrorKind.LIMIT, "range() of more than 100000 items")
+    assert failure("{{ range(10 ** 30) | first }}").reason == "range() of more than 100000 items"
     assert (
         sms_text("{{ range(3) | list }} {{ range(3) | reverse | join }} {{ range(10)[2] }}")
         == "[0, 1, 2] 210 2"
