@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import traceback
-from functools import lru_cache
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
