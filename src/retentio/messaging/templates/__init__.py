@@ -10,6 +10,7 @@ hooks ``rewrite_links`` and ``add_pixel`` for rendered email HTML.
 from retentio.messaging.templates.budget import DEFAULT_LIMITS, Limits
 from retentio.messaging.templates.compile import CompiledTemplate, compile_template, template_problems
 from retentio.messaging.templates.context import (
+    VARIABLE_TYPES,
     Cart,
     ContextInvalid,
     Coupon,
@@ -39,6 +40,7 @@ __all__ = [
     "CHANNEL_PARTS",
     "DEFAULT_LIMITS",
     "NO_TRACK",
+    "VARIABLE_TYPES",
     "Cart",
     "CompiledTemplate",
     "ContextInvalid",

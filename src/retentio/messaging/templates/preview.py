@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from retentio.messaging.content import Body, ChannelName, TextBody
 from retentio.messaging.templates.budget import DEFAULT_LIMITS, Limits
@@ -26,11 +28,12 @@ def preview(
     context: MessageContext,
     channel: ChannelName,
     limits: Limits = DEFAULT_LIMITS,
+    extra: Mapping[str, Any] | None = None,
 ) -> Preview:
     """Render ``template`` for ``context`` on ``channel``; every failure is a ``TemplateError``
     (``TemplateInvalid`` for a template that does not compile)."""
     compiled = template if isinstance(template, CompiledTemplate) else compile_template(template)
-    rendered = render(compiled, channel, context, limits)
+    rendered = render(compiled, channel, context, limits, extra)
     body = rendered.body
     sms = sms_length(body.text) if channel is ChannelName.SMS and isinstance(body, TextBody) else None
     return Preview(channel, rendered.locale, body, sms)

@@ -127,7 +127,10 @@ def render(
     channel: ChannelName,
     context: MessageContext,
     limits: Limits = DEFAULT_LIMITS,
+    extra: Mapping[str, Any] | None = None,
 ) -> Rendered:
+    """One message on one channel. ``extra`` adds names of the caller's own (declare them to
+    ``compile_template(known=…)`` too); they go through the sandbox's checks like any value."""
     template = compiled.template
     failure: dict[str, Any] = {"template": template.name, "channel": channel.value}
     locale = template.locale_for(channel, context.customer.locale)
@@ -140,7 +143,7 @@ def render(
         raise TemplateError(str(error), kind=ErrorKind.VALUE, **failure) from None
     start = limits.monotonic()
     state = Rendering(_locale(locale), timezone, context.currency, limits, start + limits.seconds)
-    names = variables(context)
+    names = {**variables(context), **(extra or {})}
     parts: dict[str, str] = {}
     with rendering(state):
         for spec in CHANNEL_PARTS[channel]:

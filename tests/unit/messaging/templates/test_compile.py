@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.messaging_templates import one_part
+from tests.messaging_templates import one_part, russian
 
-from retentio.messaging.templates import Problem, TemplateInvalid, compile_template, template_problems
+from retentio.messaging.content import ChannelName, TextBody
+from retentio.messaging.templates import Problem, TemplateInvalid, compile_template, render, template_problems
+from retentio.messaging.templates.context import VARIABLE_TYPES
 
 
 def problems(source: str, part: str = "text", channel: str = "sms") -> list[Problem]:
@@ -81,6 +83,9 @@ def test_compiling_raises_with_every_problem_and_otherwise_keeps_each_part() -> 
     assert list(compiled.parts) == [("sms", "ru", "text")]
 
 
-def test_a_caller_may_allow_more_variables() -> None:
+def test_a_caller_may_allow_and_give_more_variables() -> None:
     template = one_part("{{ promo_banner }}")
     assert template_problems(template, {"promo_banner": None}) == []
+    compiled = compile_template(template, {**VARIABLE_TYPES, "promo_banner": None})
+    shown = render(compiled, ChannelName.SMS, russian(), extra={"promo_banner": "Скидки!"})
+    assert shown.body == TextBody("Скидки!")
