@@ -21,7 +21,18 @@ from retentio.api.docs_page import add_docs_page
 from retentio.api.keys import Scope
 from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
-from retentio.api.routes import customers, events, health, messages, products, segments, tracking
+from retentio.api.routes import (
+    callbacks,
+    customers,
+    events,
+    health,
+    inbox,
+    messages,
+    products,
+    segments,
+    templates,
+    tracking,
+)
 from retentio.api.schemas import (
     ErrorResponse,
     ProductCreate,
@@ -33,6 +44,8 @@ from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
 from retentio.ingest.pipeline import IngestOptions
+from retentio.messaging.channels.port import ReportsByCallback
+from retentio.messaging.content import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +94,26 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/messages", messages.post_messages, "ingest", messages_body),
         Route("GET", "/v1/messages/{message_id}", messages.get_message, "read"),
         Route("GET", "/v1/customers/{customer_id}/messages", messages.get_customer_messages, "read"),
+        Route("PUT", "/v1/templates/{name}", templates.put_template, "admin"),
+        Route("GET", "/v1/templates", templates.get_templates, "read"),
+        Route("GET", "/v1/templates/{name}", templates.get_template, "read"),
+        Route("DELETE", "/v1/templates/{name}", templates.delete_template_route, "admin"),
+        Route("POST", "/v1/templates/{name}/preview", templates.post_preview, "read"),
+        Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
+        Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
+        Route(
+            "POST", "/v1/customers/{customer_id}/inbox/{message_id}/dismissed", inbox.post_dismissed, "ingest"
+        ),
+        # Providers' delivery reports: each provider's adapter checks the call is its provider's; the
+        # mail server's bounces carry a key.
+        Route(
+            "POST",
+            "/v1/callbacks/email",
+            callbacks.post_email_callback,
+            "ingest",
+            {"include_in_schema": False},
+        ),
+        Route("POST", "/v1/callbacks/{provider}", callbacks.post_callback, None, _hidden),
         # The links inside messages: open to whoever holds one, checked by their signature.
         Route("GET", "/t/o/{message_id}/{signature}", tracking.open_pixel, None, _hidden),
         Route("GET", "/t/c/{message_id}/{signature}", tracking.click, None, _hidden),
@@ -89,9 +122,16 @@ def routes(settings: Settings) -> tuple[Route, ...]:
     )
 
 
-def create_app(engine: Engine, clock: Clock, settings: Settings, consumers: Sequence[str] = ()) -> FastAPI:
+def create_app(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    consumers: Sequence[str] = (),
+    report_readers: Mapping[str, tuple[ChannelName, ReportsByCallback]] | None = None,
+) -> FastAPI:
     """The API over ``engine``; ``consumers`` names the log's consumers whose lag ``/v1/health``
-    reports (they run in ``retentio serve``'s background loop or in ``retentio worker``)."""
+    reports (they run in ``retentio serve``'s background loop or in ``retentio worker``);
+    ``report_readers`` are the configured providers that call back with delivery reports."""
     app = FastAPI(
         title="Retentio API",
         version=__version__,
@@ -102,6 +142,7 @@ def create_app(engine: Engine, clock: Clock, settings: Settings, consumers: Sequ
     app.state.context = ApiContext(
         engine, reader(engine), clock, settings, ingest_options(settings), tuple(consumers)
     )
+    app.state.report_readers = dict(report_readers or {})
     for route in routes(settings):
         _add(app, route)
     add_docs_page(app)

@@ -44,6 +44,10 @@ COMMANDS = {
         "retentio.cli.worker:app",
         "Keep segments up to date with the log, and run due work; 'status' shows the lag.",
     ),
+    "templates": LazyCommand(
+        "retentio.cli.templates:templates_app", "Message templates: create, list, preview, test-send."
+    ),
+    "channels": LazyCommand("retentio.cli.templates:channels_app", "The configured channels: check them."),
     "messages": LazyCommand("retentio.cli.messages:app", "Messages: send one, show one, list a customer's."),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."

@@ -26,6 +26,7 @@ def serve_command(
     import uvicorn
 
     from retentio.api.app import create_app
+    from retentio.cli.messaging_wiring import report_readers
 
     run = runtime()
     current, newest = current_revision(run.engine), head_revision(run.engine)
@@ -33,7 +34,8 @@ def serve_command(
         typer.echo(f"error: the schema is at {current}, not {newest}: run 'retentio db upgrade'", err=True)
         raise typer.Exit(2)
     wired = run.consumers()
-    app = create_app(run.engine, run.clock, run.settings, [consumer.name for consumer in wired])
+    readers = report_readers(run)
+    app = create_app(run.engine, run.clock, run.settings, [consumer.name for consumer in wired], readers)
     stop = threading.Event()
     loop = threading.Thread(
         target=run_until_stopped, args=(run.engine, wired, run.clock, stop), name="consumers", daemon=True

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import typer
 
-from retentio.cli.context import runtime
+from retentio.cli.context import Runtime, runtime
+from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events.consumers import consumer_lags, drain, run_until_stopped
 from retentio.schedule.kinds import Registry
@@ -42,7 +43,15 @@ def worker_command(
     run.use_segments(load_segment_settings(config))
     schedule = Schedule(run.settings.sweep_at, run.settings.zone, run.settings.default_currency, run.segments)
     typer.echo(f"consuming the log; daily upkeep at {schedule.at.strftime('%H:%M')} {run.settings.timezone}")
-    registry = Registry(upkeep_kinds(run.engine, schedule))
+    messaging = start_messaging(run)
+    try:
+        _work(run, schedule, messaging, once)
+    finally:
+        messaging.close()
+
+
+def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) -> None:
+    registry = Registry([*upkeep_kinds(run.engine, schedule), *messaging.kinds()])
     start_upkeep(run.engine, schedule, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()

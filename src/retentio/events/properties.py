@@ -153,6 +153,7 @@ PROPERTY_MODELS: dict[str, type[Properties]] = {
     "message_failed": MessageEvent,
     "message_not_sent": MessageEvent,
     "message_delivered": MessageEvent,
+    "message_undelivered": MessageEvent,
     "message_opened": MessageEvent,
     "message_clicked": MessageEvent,
     "message_bounced": MessageEvent,

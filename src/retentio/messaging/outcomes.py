@@ -15,6 +15,7 @@ from retentio.messaging.status import PROGRESS, State
 REPORT_TYPES = frozenset(
     {
         "message_delivered",
+        "message_undelivered",
         "message_opened",
         "message_clicked",
         "message_bounced",
@@ -64,8 +65,14 @@ def fold(state: State, steps: list[Mapping[str, Any]], report: Report) -> Folded
         if step is not None:
             step.setdefault("seen_at", at)
         return Folded(_forward(state, State.SEEN), new_steps)
+    if report.type == "message_undelivered":  # the provider could not deliver it: the cascade moves on
+        if step is not None:
+            step.setdefault("failed_at", at)
+            step.update(reason=report.reason or "not delivered")
+        return Folded(state, new_steps, look_again=not state.final)
     if report.type == "message_bounced":
         if step is not None:
+            step.setdefault("failed_at", at)
             step.update(outcome="bounced", reason=report.reason or "bounced")
         recipient = None if step is None else step.get("recipient")
         suppress = None if recipient is None else (report.channel, str(recipient), "hard_bounce")

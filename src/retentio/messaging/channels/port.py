@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from retentio.messaging.content import Body, ChannelName, Kind
 
@@ -119,6 +119,7 @@ class Channel(Protocol):
         ...
 
 
+@runtime_checkable
 class ReportsByCallback(Protocol):
     """An adapter whose provider calls back with delivery reports (served by the API)."""
 

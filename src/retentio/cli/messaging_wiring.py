@@ -1,0 +1,91 @@
+"""Messaging as the worker and the commands run it: the settings file read once, the configured
+channels built and checked (a wrong password stops ``retentio worker`` at start with the reason, not
+a silent queue), and the send step registered as due work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import typer
+
+from retentio.cli.context import Runtime
+from retentio.messaging.channels.port import ReportsByCallback
+from retentio.messaging.channels.providers import Wiring, build_channels
+from retentio.messaging.config import MessagingConfigError, load_messaging_config
+from retentio.messaging.content import ChannelName
+from retentio.messaging.links import Links, links_for
+from retentio.messaging.requests import SEND
+from retentio.messaging.rules_config import sending_rules
+from retentio.messaging.send.loop import ChannelLoop
+from retentio.messaging.send.step import Sender
+from retentio.schedule.kinds import Backoff, Delivery, Kind
+
+
+@dataclass
+class Messaging:
+    channels: ChannelLoop
+    sender: Sender
+
+    def kinds(self) -> list[Kind]:
+        # At least once: a worker killed after a provider took a message and before the answer was
+        # recorded sends it again, with the same message id (docs/messaging.md).
+        send = Kind(
+            SEND,
+            self.sender.run_one,
+            Delivery.AT_LEAST_ONCE,
+            max_attempts=20,
+            backoff=Backoff(),
+            batch_handler=self.sender.run,
+        )
+        return [send]
+
+    def close(self) -> None:
+        self.channels.close()
+
+
+def start_messaging(run: Runtime, check: bool = True) -> Messaging:
+    """Exits with code 2 and the reason when the settings file or a channel cannot be used."""
+    try:
+        config = load_messaging_config(run.settings.messaging_config)
+        channels = ChannelLoop(build_channels(config, Wiring(run.engine, run.clock)))
+        rules = sending_rules(config.rules, run.settings.timezone)
+    except MessagingConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if check:
+        problems = {name: problem for name, problem in channels.check_all().items() if problem is not None}
+        if problems:
+            channels.close()
+            for name, problem in problems.items():
+                typer.echo(f"error: channel {name.value}: {problem}", err=True)
+            raise typer.Exit(2)
+    sender = Sender(run.engine, channels, rules, message_links(run), run.clock, run.settings.default_currency)
+    return Messaging(channels, sender)
+
+
+def message_links(run: Runtime) -> Links:
+    secret = run.settings.secret_key
+    with run.engine.begin() as connection:
+        return links_for(
+            connection,
+            run.settings.public_url,
+            None if secret is None else secret.get_secret_value(),
+            run.now(),
+        )
+
+
+def report_readers(run: Runtime) -> dict[str, tuple[ChannelName, ReportsByCallback]]:
+    """The configured providers whose delivery reports come as callbacks, by provider name (the
+    path ``/v1/callbacks/{provider}``); the mail server's bounces come to ``smtp``."""
+    try:
+        config = load_messaging_config(run.settings.messaging_config)
+        channels = build_channels(config, Wiring(run.engine, run.clock))
+    except MessagingConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    readers: dict[str, tuple[ChannelName, ReportsByCallback]] = {}
+    for name, chosen in config.channels.items():
+        adapter = channels[name]
+        if isinstance(adapter, ReportsByCallback):
+            readers[chosen.provider] = (name, adapter)
+    return readers

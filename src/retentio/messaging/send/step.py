@@ -1,0 +1,348 @@
+"""The send step: the due work of kind ``messages.send``, run for a batch of messages at a time.
+
+1. In one transaction: decide each message (consent, contact, caps, quiet hours, the cascade's next
+   channel), render it, and record the step it is about to take (state ``sending``) — or record why
+   it waits or is not sent. Nothing leaves the system yet.
+2. After that commit: hand the batch to the channels at once (``loop.ChannelLoop``).
+3. In a second transaction: record each provider's answer, the message events, and the work that
+   follows (the cascade's next look, a retry after a temporary error).
+
+A worker killed between 2 and 3 leaves messages in ``sending``: the row runs again and sends them
+again with the same message id (the email's Message-ID, the providers' idempotency keys), so a
+double is recognisable. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from retentio.clock import Clock
+from retentio.db.retry import in_transaction
+from retentio.events.envelope import Event
+from retentio.events.store import append_new_events
+from retentio.messaging.channels.port import Outgoing, SendResult, SendStatus
+from retentio.messaging.content import ChannelName, EmailBody, Kind
+from retentio.messaging.decide import (
+    Finished,
+    MoveOn,
+    NotSent,
+    Reason,
+    SendingRules,
+    SendNow,
+    Wait,
+    WaitFor,
+    decide,
+    final_outcome,
+    next_in_cascade,
+)
+from retentio.messaging.links import Links
+from retentio.messaging.requests import SEND
+from retentio.messaging.send.facts import CustomerFacts, load_facts, recipient
+from retentio.messaging.send.loop import ChannelLoop
+from retentio.messaging.send.plan import FINAL_STATE, REPORTS_DELIVERY, as_decided, attempts_of
+from retentio.messaging.send.render import RenderFailed, render_for
+from retentio.messaging.status import State
+from retentio.messaging.store import (
+    StoredMessage,
+    Suppression,
+    changes_of,
+    load_messages,
+    save_messages,
+    suppress,
+)
+from retentio.messaging.template_store import CompiledTemplates
+from retentio.schedule.job import Job
+from retentio.schedule.sql import enqueue
+from retentio.schedule.work import NewWork
+
+# A temporary error is retried after this long, doubling each time (the provider's Retry-After wins).
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+_UNREACHABLE_SUPPRESSION = {
+    ChannelName.TELEGRAM: "blocked",
+    ChannelName.VIBER: "blocked",
+    ChannelName.PUSH: "dead_token",
+    ChannelName.WEB_PUSH: "dead_token",
+}
+
+
+def message_id_of(key: str) -> str:
+    """Rows of one message share its id before the first ``:`` (retries, waits, cascade looks)."""
+    return key.split(":", 1)[0]
+
+
+@dataclass
+class Prepared:
+    """What the first transaction decided: the sends to make and a line per message."""
+
+    sends: list[tuple[str, Outgoing]] = field(default_factory=list)  # (message id, what to send)
+    summaries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Sender:
+    engine: Engine
+    channels: ChannelLoop
+    rules: SendingRules
+    links: Links
+    clock: Clock
+    currency: str
+    templates: CompiledTemplates = field(default_factory=CompiledTemplates)
+
+    def run(self, jobs: Sequence[Job]) -> list[str | None]:
+        """The batch handler of ``messages.send``: a line per job saying what became of its message."""
+        ids = [message_id_of(job.work.key) for job in jobs]
+        prepared = in_transaction(self.engine, lambda connection: self._prepare(connection, ids))
+        results = self.channels.send_all([outgoing for _, outgoing in prepared.sends])
+        in_transaction(self.engine, lambda connection: self._record(connection, prepared, results))
+        return [prepared.summaries.get(message_id) for message_id in ids]
+
+    def run_one(self, job: Job) -> str | None:
+        return self.run([job])[0]
+
+    # ---- 1: decide and render ---------------------------------------------------------------
+
+    def _prepare(self, connection: Connection, ids: Sequence[str]) -> Prepared:
+        now = self.clock.now()
+        prepared = Prepared()
+        messages = load_messages(connection, ids)
+        facts = load_facts(connection, {m.customer_id for m in messages.values()}, now)
+        templates = self.templates.load(connection, {m.template for m in messages.values()})
+        changes: list[dict[str, Any]] = []
+        events: list[Event] = []
+        follow_ups: list[NewWork] = []
+        for message in messages.values():
+            change = changes_of(message)
+            step = _Step(message, change, events, follow_ups, now)
+            summary = self._advance(step, facts.get(message.customer_id), templates, prepared)
+            prepared.summaries[message.message_id] = summary
+            if change != changes_of(message):
+                changes.append(change)
+        save_messages(connection, changes, now)
+        append_new_events(connection, events, now)
+        enqueue(connection, follow_ups, now)
+        return prepared
+
+    def _advance(
+        self, step: _Step, facts: CustomerFacts | None, templates: Mapping[str, Any], prepared: Prepared
+    ) -> str:
+        message = step.message
+        if message.state.final:
+            return f"already {message.state.value}"
+        if facts is None:
+            return step.not_sent("no_customer", f"customer {message.customer_id!r} is gone")
+        decided = as_decided(message, self.channels.channels)
+        if decided is None:
+            return step.not_sent("no_channel", f"none of {list(message.channels)} is configured")
+        if message.state is State.SENDING:  # the worker died after sending: send the same again
+            return self._send(
+                step, facts, templates, prepared, ChannelName(message.steps[-1]["channel"]), None
+            )
+        attempts = attempts_of(message)
+        tried: frozenset[ChannelName] = frozenset()
+        if attempts:
+            progress = next_in_cascade(decided, attempts, step.now)
+            if isinstance(progress, Finished):
+                return step.finish(FINAL_STATE[progress.outcome], progress.channel)
+            if isinstance(progress, WaitFor):
+                return step.wait(progress.until, f"waiting for {progress.awaiting.value}")
+            assert isinstance(progress, MoveOn)
+            if all(each.channel in progress.tried for each in decided.channels.steps):
+                outcome = final_outcome(attempts)
+                return step.finish(FINAL_STATE[outcome.outcome], outcome.channel)
+            tried = progress.tried
+        decision = decide(decided, facts.customer, self.rules, facts.history, step.now, tried=tried)
+        if isinstance(decision, NotSent):
+            if tried:  # the cascade has no channel left to try
+                outcome = final_outcome(attempts)
+                return step.finish(FINAL_STATE[outcome.outcome], outcome.channel)
+            return step.not_sent(decision.reason.value, decision.detail)
+        if isinstance(decision, Wait):
+            return step.wait(decision.until, decision.reason.value)
+        assert isinstance(decision, SendNow)
+        return self._send(step, facts, templates, prepared, decision.channel, decision)
+
+    def _send(
+        self,
+        step: _Step,
+        facts: CustomerFacts,
+        templates: Mapping[str, Any],
+        prepared: Prepared,
+        channel: ChannelName,
+        decision: SendNow | None,
+    ) -> str:
+        message = step.message
+        compiled = templates.get(message.template)
+        if compiled is None:
+            return step.fail("template_error", f"template {message.template!r} was deleted")
+        unsubscribe = (
+            self.links.unsubscribe(message.message_id) if message.kind is not Kind.TRANSACTIONAL else None
+        )
+        try:
+            address = recipient(facts.contacts, facts.customer, channel)
+            body = render_for(compiled, channel, message, facts, self.links, self.currency, step.now)
+        except (RenderFailed, ValueError) as error:
+            return step.fail("template_error", str(error))
+        outgoing = Outgoing(
+            message_id=message.message_id,
+            channel=channel,
+            recipient=address,
+            body=body,
+            kind=message.kind,
+            unsubscribe_url=unsubscribe if isinstance(body, EmailBody) else None,
+        )
+        step.sending(channel, address, None if decision is None else decision.consent_record_id)
+        prepared.sends.append((message.message_id, outgoing))
+        return f"sending on {channel.value}"
+
+    # ---- 3: record the answers ----------------------------------------------------------------
+
+    def _record(self, connection: Connection, prepared: Prepared, results: Sequence[SendResult]) -> None:
+        now = self.clock.now()
+        messages = load_messages(connection, [message_id for message_id, _ in prepared.sends])
+        changes: list[dict[str, Any]] = []
+        events: list[Event] = []
+        follow_ups: list[NewWork] = []
+        suppressions: list[Suppression] = []
+        for (message_id, outgoing), result in zip(prepared.sends, results, strict=True):
+            message = messages[message_id]
+            change = changes_of(message)
+            step = _Step(message, change, events, follow_ups, now)
+            prepared.summaries[message_id] = step.answered(outgoing, result)
+            if result.status is SendStatus.UNREACHABLE:
+                reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
+                suppressions.append(
+                    Suppression(
+                        outgoing.channel.value, outgoing.recipient, reason, result.reason, message.customer_id
+                    )
+                )
+            changes.append(change)
+        save_messages(connection, changes, now)
+        suppress(connection, suppressions, now)
+        append_new_events(connection, events, now)
+        enqueue(connection, follow_ups, now)
+
+
+@dataclass
+class _Step:
+    """One message's change in one transaction, with the events and follow-up work it makes."""
+
+    message: StoredMessage
+    change: dict[str, Any]
+    events: list[Event]
+    follow_ups: list[NewWork]
+    now: datetime
+
+    def not_sent(self, reason: str, detail: str) -> str:
+        state = State.EXPIRED if reason == Reason.EXPIRED.value else State.NOT_SENT
+        self.change.update(state=state.value, reason=reason, detail=detail)
+        self._event("message_not_sent", self.message.channel or "outbox", reason=reason)
+        return f"not sent: {reason} ({detail})"
+
+    def fail(self, reason: str, detail: str) -> str:
+        self.change.update(state=State.FAILED.value, reason=reason, detail=detail)
+        self._event("message_failed", self.message.channel or "outbox", reason=reason)
+        return f"failed: {reason} ({detail})"
+
+    def finish(self, state: State, channel: ChannelName) -> str:
+        self.change.update(state=state.value, channel=channel.value)
+        if state is State.FAILED:
+            self.change.update(reason="every_channel_failed", detail=_failures(self.change["steps"]))
+            self._event("message_failed", channel.value, reason="every_channel_failed")
+        return f"{state.value} on {channel.value}"
+
+    def wait(self, until: datetime, why: str) -> str:
+        self.change.update(detail=f"{why} until {until.isoformat()}")
+        self.follow_ups.append(NewWork(SEND, f"{self.message.message_id}:at:{until.isoformat()}", until))
+        return f"waits until {until.isoformat()} ({why})"
+
+    def sending(self, channel: ChannelName, address: str, consent_id: int | None) -> None:
+        steps = self.change["steps"]
+        if self.message.state is not State.SENDING:
+            steps.append(
+                {
+                    "channel": channel.value,
+                    "recipient": address,
+                    "outcome": "sending",
+                    "at": self.now.isoformat(),
+                }
+            )
+        self.change.update(state=State.SENDING.value, channel=channel.value, steps=steps)
+        if consent_id is not None:
+            self.change["consent_change_id"] = consent_id
+
+    def answered(self, outgoing: Outgoing, result: SendResult) -> str:
+        steps = self.change["steps"]
+        last = steps[-1]
+        channel = outgoing.channel.value
+        if result.status is SendStatus.SENT:
+            last.update(outcome="sent", sent_at=self.now.isoformat(), provider_id=result.provider_id)
+            self.change.update(
+                state=State.SENT.value, provider_id=result.provider_id, reason=None, detail=None
+            )
+            self.change["sent_at"] = self.change["sent_at"] or self.now
+            self._event("message_sent", channel, provider_id=result.provider_id)
+            deadline = self._deadline(outgoing.channel)
+            if deadline is not None:  # the cascade looks again when delivery or "seen" is due
+                self._look_again(deadline, f"check:{channel}")
+            return f"sent on {channel} ({result.provider_id})"
+        if result.status is SendStatus.RETRY:
+            retries = sum(1 for step in steps if step.get("outcome") == "retry")
+            last.update(outcome="retry", reason=result.reason)
+            wait = _retry_wait(retries, result.retry_after)
+            self.change.update(state=_state_before(steps).value, detail=f"retry: {result.reason}")
+            self._look_again(self.now + wait, f"retry{retries + 1}")
+            return f"retry on {channel} in {wait.total_seconds():.0f} s: {result.reason}"
+        outcome = "unreachable" if result.status is SendStatus.UNREACHABLE else "failed"
+        last.update(outcome=outcome, reason=result.reason, failed_at=self.now.isoformat())
+        self.change.update(state=_state_before(steps).value, detail=f"{channel}: {result.reason}")
+        self._event("message_failed", channel, reason=result.reason[:1000])
+        self._look_again(self.now, f"{outcome}:{channel}")
+        return f"{outcome} on {channel}: {result.reason}"
+
+    def _deadline(self, channel: ChannelName) -> datetime | None:
+        times = []
+        if channel in REPORTS_DELIVERY:
+            times.append(self.now + timedelta(seconds=self.message.deliver_within_seconds))
+        if self.message.until_seen:
+            times.append(self.now + timedelta(seconds=self.message.seen_within_seconds))
+        return min(times, default=None)
+
+    def _look_again(self, at: datetime, why: str) -> None:
+        """The next run of this message's cascade (the next channel, a check of delivery, a retry)."""
+        self.follow_ups.append(NewWork(SEND, f"{self.message.message_id}:{why}:{at.isoformat()}", at))
+
+    def _event(self, type_: str, channel: str, **extra: Any) -> None:
+        properties = {"message_id": self.message.message_id, "channel": channel, **extra}
+        suffix = len(self.events)
+        self.events.append(
+            Event(
+                event_id=f"{self.message.message_id}:{type_.removeprefix('message_')}:{channel}:{self.now.isoformat()}:{suffix}",
+                type=type_,
+                customer_id=self.message.customer_id,
+                anonymous_id=None,
+                occurred_at=self.now,
+                properties=properties,
+                typed=None,
+                derived=True,
+            )
+        )
+
+
+def _state_before(steps: Sequence[Mapping[str, Any]]) -> State:
+    """After a step that did not go out: sent when an earlier step of the cascade did, else waiting."""
+    return State.SENT if any(step.get("outcome") == "sent" for step in steps[:-1]) else State.WAITING
+
+
+def _retry_wait(retries: int, retry_after: float | None) -> timedelta:
+    wait: timedelta = min(FIRST_RETRY * 2 ** min(retries, 20), LONGEST_RETRY)
+    return max(wait, timedelta(seconds=retry_after)) if retry_after is not None else wait
+
+
+def _failures(steps: Sequence[Mapping[str, Any]]) -> str:
+    return "; ".join(f"{step['channel']}: {step.get('reason', step.get('outcome'))}" for step in steps)
