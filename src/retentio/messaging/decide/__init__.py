@@ -31,6 +31,7 @@ from retentio.messaging.decide.decision import (
 )
 from retentio.messaging.decide.message import Channels, Message, Step
 from retentio.messaging.decide.rules import CalendarDays, Cap, QuietHours, Rolling, SendingRules
+from retentio.messaging.decide.timing import SendTime, send_time
 
 __all__ = [
     "CalendarDays",
@@ -48,6 +49,7 @@ __all__ = [
     "Reason",
     "Rolling",
     "SendNow",
+    "SendTime",
     "SendingRules",
     "Sent",
     "Skipped",
@@ -55,4 +57,5 @@ __all__ = [
     "Suppression",
     "Wait",
     "WaitReason",
+    "send_time",
 ]
