@@ -11,6 +11,7 @@ the facts and ``now``, and records what comes back.
 - ``next_in_cascade`` / ``final_outcome``: a cascade's progress after a step went out.
 """
 
+from retentio.messaging.decide.caps import allowed_from, counted_sends, room_left
 from retentio.messaging.decide.customer import (
     Consent,
     ConsentState,
@@ -57,5 +58,8 @@ __all__ = [
     "Suppression",
     "Wait",
     "WaitReason",
+    "allowed_from",
+    "counted_sends",
+    "room_left",
     "send_time",
 ]
