@@ -12,6 +12,7 @@ the facts and ``now``, and records what comes back.
 """
 
 from retentio.messaging.decide.caps import allowed_from, counted_sends, room_left
+from retentio.messaging.decide.channels import ChannelChoice, Usable, choose_channels
 from retentio.messaging.decide.customer import (
     Consent,
     ConsentState,
@@ -37,6 +38,7 @@ from retentio.messaging.decide.timing import SendTime, send_time
 __all__ = [
     "CalendarDays",
     "Cap",
+    "ChannelChoice",
     "Channels",
     "Consent",
     "ConsentState",
@@ -56,9 +58,11 @@ __all__ = [
     "Skipped",
     "Step",
     "Suppression",
+    "Usable",
     "Wait",
     "WaitReason",
     "allowed_from",
+    "choose_channels",
     "counted_sends",
     "room_left",
     "send_time",
