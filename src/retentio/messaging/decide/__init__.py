@@ -32,7 +32,9 @@ from retentio.messaging.decide.decision import (
     WaitReason,
 )
 from retentio.messaging.decide.message import Channels, Message, Step
+from retentio.messaging.decide.priority import Split, split_by_priority
 from retentio.messaging.decide.rules import CalendarDays, Cap, QuietHours, Rolling, SendingRules
+from retentio.messaging.decide.send_or_wait import decide
 from retentio.messaging.decide.timing import SendTime, send_time
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "SendingRules",
     "Sent",
     "Skipped",
+    "Split",
     "Step",
     "Suppression",
     "Usable",
@@ -64,6 +67,8 @@ __all__ = [
     "allowed_from",
     "choose_channels",
     "counted_sends",
+    "decide",
     "room_left",
     "send_time",
+    "split_by_priority",
 ]
