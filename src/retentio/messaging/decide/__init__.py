@@ -12,6 +12,18 @@ the facts and ``now``, and records what comes back.
 """
 
 from retentio.messaging.decide.caps import allowed_from, counted_sends, room_left
+from retentio.messaging.decide.cascade import (
+    Attempt,
+    Awaiting,
+    Finished,
+    MoveOn,
+    MoveOnReason,
+    Outcome,
+    Progress,
+    WaitFor,
+    final_outcome,
+    next_in_cascade,
+)
 from retentio.messaging.decide.channels import ChannelChoice, Usable, choose_channels
 from retentio.messaging.decide.customer import (
     Consent,
@@ -38,6 +50,8 @@ from retentio.messaging.decide.send_or_wait import decide
 from retentio.messaging.decide.timing import SendTime, send_time
 
 __all__ = [
+    "Attempt",
+    "Awaiting",
     "CalendarDays",
     "Cap",
     "ChannelChoice",
@@ -47,9 +61,14 @@ __all__ = [
     "Contacts",
     "Customer",
     "Decision",
+    "Finished",
     "Message",
+    "MoveOn",
+    "MoveOnReason",
     "NotSent",
     "Note",
+    "Outcome",
+    "Progress",
     "QuietHours",
     "Reason",
     "Rolling",
@@ -63,11 +82,14 @@ __all__ = [
     "Suppression",
     "Usable",
     "Wait",
+    "WaitFor",
     "WaitReason",
     "allowed_from",
     "choose_channels",
     "counted_sends",
     "decide",
+    "final_outcome",
+    "next_in_cascade",
     "room_left",
     "send_time",
     "split_by_priority",
