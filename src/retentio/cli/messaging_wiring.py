@@ -10,7 +10,7 @@ import typer
 
 from retentio.cli.context import Runtime
 from retentio.messaging.channels.port import ReportsByCallback
-from retentio.messaging.channels.providers import Wiring, build_channels
+from retentio.messaging.channels.providers import Wiring, build_channels, resolve
 from retentio.messaging.config import MessagingConfigError, load_messaging_config
 from retentio.messaging.content import ChannelName
 from retentio.messaging.links import Links, links_for
@@ -85,7 +85,8 @@ def report_readers(run: Runtime) -> dict[str, tuple[ChannelName, ReportsByCallba
         raise typer.Exit(2) from None
     readers: dict[str, tuple[ChannelName, ReportsByCallback]] = {}
     for name, chosen in config.channels.items():
-        adapter = channels[name]
+        provider_name, provider = resolve(name, chosen)
+        adapter = channels[provider.channel]
         if isinstance(adapter, ReportsByCallback):
-            readers[chosen.provider] = (name, adapter)
+            readers[provider_name] = (provider.channel, adapter)
     return readers

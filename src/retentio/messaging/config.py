@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retentio.messaging.content import ChannelName
-
 ENV_PREFIX = "env:"
 
 
@@ -31,13 +29,16 @@ class MessagingConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ChannelConfig:
-    provider: str
+    """One ``[channels.NAME]`` section: NAME is a channel (``email``; ``provider`` says which
+    provider, needed only where a channel has several) or a provider (``smsru``, ``fcm``)."""
+
+    provider: str | None
     settings: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class MessagingConfig:
-    channels: Mapping[ChannelName, ChannelConfig] = field(default_factory=dict)
+    channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     rules: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -61,21 +62,18 @@ def load_messaging_config(path: Path | None, environ: Mapping[str, str] = os.env
     return MessagingConfig(channels, rules)
 
 
-def _channels(path: Path, section: Any, environ: Mapping[str, str]) -> dict[ChannelName, ChannelConfig]:
+def _channels(path: Path, section: Any, environ: Mapping[str, str]) -> dict[str, ChannelConfig]:
     if not isinstance(section, dict):
         raise MessagingConfigError(f"{path}: [channels] must be a table of channels")
-    known = {channel.value: channel for channel in ChannelName}
-    found: dict[ChannelName, ChannelConfig] = {}
+    found: dict[str, ChannelConfig] = {}
     for name, table in section.items():
-        if name not in known:
-            raise MessagingConfigError(
-                f"{path}: unknown channel [channels.{name}]: one of {', '.join(known)}"
-            )
-        if not isinstance(table, dict) or not isinstance(table.get("provider"), str):
-            raise MessagingConfigError(f'{path}: [channels.{name}] needs provider = "..."')
+        if not isinstance(table, dict):
+            raise MessagingConfigError(f"{path}: [channels.{name}] must be a table")
         settings = _resolved(path, f"channels.{name}", table, environ)
-        provider = settings.pop("provider")
-        found[known[name]] = ChannelConfig(provider, settings)
+        provider = settings.pop("provider", None)
+        if provider is not None and not isinstance(provider, str):
+            raise MessagingConfigError(f'{path}: [channels.{name}] provider = "..." names a provider')
+        found[name] = ChannelConfig(provider, settings)
     return found
 
 

@@ -18,7 +18,7 @@ WIRING = Wiring(create_engine("sqlite://"), FixedClock(datetime(2026, 12, 6, tzi
 
 
 def _config(**channels: ChannelConfig) -> MessagingConfig:
-    return MessagingConfig({ChannelName(name): config for name, config in channels.items()})
+    return MessagingConfig(channels)
 
 
 def test_configured_channels_are_built_and_the_onsite_inbox_is_always_there(tmp_path: Path) -> None:
@@ -32,6 +32,11 @@ def test_configured_channels_are_built_and_the_onsite_inbox_is_always_there(tmp_
     assert isinstance(channels[ChannelName.EMAIL], EmailChannel)
     assert isinstance(channels[ChannelName.OUTBOX], OutboxChannel)
     assert isinstance(channels[ChannelName.ONSITE], OnsiteChannel)
+
+
+def test_a_section_may_be_named_by_its_provider() -> None:
+    channels = build_channels(_config(smsru=ChannelConfig(None, {"api_id": "key"})), WIRING)
+    assert type(channels[ChannelName.SMS]).__name__ == "SmsRu"
 
 
 @pytest.mark.parametrize(

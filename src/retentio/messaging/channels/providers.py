@@ -24,7 +24,7 @@ from retentio.messaging.channels.smsru import SmsRu, SmsRuSettings
 from retentio.messaging.channels.telegram import TelegramChannel, TelegramSettings
 from retentio.messaging.channels.viber import ViberChannel, ViberSettings
 from retentio.messaging.channels.web_push import WebPushChannel, WebPushSettings
-from retentio.messaging.config import MessagingConfig, MessagingConfigError
+from retentio.messaging.config import ChannelConfig, MessagingConfig, MessagingConfigError
 from retentio.messaging.content import ChannelName
 
 
@@ -58,27 +58,46 @@ PROVIDERS: Mapping[str, Provider] = {
 }
 
 
+def resolve(name: str, chosen: ChannelConfig) -> tuple[str, Provider]:
+    """The provider a ``[channels.NAME]`` section configures: NAME is a provider, or a channel with
+    ``provider = ...`` (which may be left out where the channel has one provider)."""
+    if name in PROVIDERS and chosen.provider in (None, name):
+        return name, PROVIDERS[name]
+    channels = {channel.value: channel for channel in ChannelName}
+    if name not in channels:
+        known = ", ".join([*channels, *PROVIDERS])
+        raise MessagingConfigError(f"unknown section [channels.{name}]: a channel or a provider ({known})")
+    channel = channels[name]
+    serving = [provider_name for provider_name, p in PROVIDERS.items() if p.channel is channel]
+    provider_name = chosen.provider or (serving[0] if len(serving) == 1 else None)
+    if provider_name is None:
+        raise MessagingConfigError(f"[channels.{name}] needs provider = one of {', '.join(serving)}")
+    provider = PROVIDERS.get(provider_name)
+    if provider is None:
+        raise MessagingConfigError(
+            f"[channels.{name}] provider {provider_name!r} is unknown: one of {', '.join(serving)}"
+        )
+    if provider.channel is not channel:
+        raise MessagingConfigError(
+            f"[channels.{name}] provider {provider_name!r} serves {provider.channel.value}"
+        )
+    return provider_name, provider
+
+
 def build_channels(config: MessagingConfig, wiring: Wiring) -> dict[ChannelName, Channel]:
     """The adapters of the configured channels, plus the on-site inbox, which needs no provider."""
     channels: dict[ChannelName, Channel] = {}
-    for channel, chosen in config.channels.items():
-        provider = PROVIDERS.get(chosen.provider)
-        if provider is None:
-            known = ", ".join(name for name, p in PROVIDERS.items() if p.channel is channel)
-            raise MessagingConfigError(
-                f"[channels.{channel.value}] provider {chosen.provider!r} is unknown: one of {known}"
-            )
-        if provider.channel is not channel:
-            raise MessagingConfigError(
-                f"[channels.{channel.value}] provider {chosen.provider!r} serves {provider.channel.value}"
-            )
+    for name, chosen in config.channels.items():
+        _, provider = resolve(name, chosen)
+        if provider.channel in channels:
+            raise MessagingConfigError(f"[channels.{name}]: {provider.channel.value} is configured twice")
         try:
             settings = provider.settings.model_validate(dict(chosen.settings))
         except ValidationError as error:
             first = error.errors(include_url=False)[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise MessagingConfigError(f"[channels.{channel.value}] {where}: {first['msg']}") from None
-        channels[channel] = provider.build(settings, wiring)
+            raise MessagingConfigError(f"[channels.{name}] {where}: {first['msg']}") from None
+        channels[provider.channel] = provider.build(settings, wiring)
     if ChannelName.ONSITE not in channels:
         channels[ChannelName.ONSITE] = OnsiteChannel(wiring.engine, OnsiteSettings(), wiring.clock)
     return channels
