@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from retentio.messaging.channels.rate import RateLimit
+from retentio.messaging.channels.rate import RateLimit, RateLimited
 
 
 class FakeTime:
@@ -38,3 +38,12 @@ def test_a_pause_holds_every_token_for_that_long() -> None:
 def test_a_limit_that_lets_nothing_through_is_refused() -> None:
     with pytest.raises(ValueError, match="per_second > 0"):
         RateLimit(per_second=0)
+
+
+def test_a_turn_further_away_than_the_longest_wait_is_refused_with_when_to_try_again() -> None:
+    time = FakeTime()
+    limit = RateLimit(per_second=10, burst=1, monotonic=time)
+    limit.pause(60)
+    with pytest.raises(RateLimited) as refused:
+        asyncio.run(limit.acquire())
+    assert refused.value.retry_after == pytest.approx(60)

@@ -6,6 +6,18 @@ import asyncio
 import time
 from collections.abc import Callable
 
+# A send waits at most this long for its turn: a provider that asked for a long pause (a 429 with
+# Retry-After) must not keep a batch — and the worker's lease on it — waiting with it.
+LONGEST_WAIT = 5.0
+
+
+class RateLimited(Exception):
+    """No turn within ``LONGEST_WAIT``: the send should be tried again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the provider's rate limit has no room for {retry_after:.0f} s")
+        self.retry_after = retry_after
+
 
 class RateLimit:
     """At most ``per_second`` sends a second on average, ``burst`` at once."""
@@ -36,8 +48,11 @@ class RateLimit:
         return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
 
     async def acquire(self) -> None:
+        """Wait for a turn; ``RateLimited`` when it is further away than ``LONGEST_WAIT``."""
         async with self._lock:
             while (wait := self.wait_needed()) > 0:
+                if wait > LONGEST_WAIT:
+                    raise RateLimited(wait)
                 await asyncio.sleep(wait)
             self._tokens -= 1
 

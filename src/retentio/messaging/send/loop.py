@@ -9,6 +9,7 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from retentio.messaging.channels.port import Channel, Outgoing, SendResult
+from retentio.messaging.channels.rate import RateLimited
 from retentio.messaging.content import ChannelName
 
 
@@ -44,6 +45,8 @@ class ChannelLoop:
             return SendResult.failed(f"channel {item.channel.value} is not configured")
         try:
             return await channel.send(item)
+        except RateLimited as limited:
+            return SendResult.retry(str(limited), retry_after=limited.retry_after)
         except Exception as error:  # an adapter's bug must not lose the batch's other answers
             return SendResult.retry(f"{type(error).__name__}: {error}")
 
