@@ -28,14 +28,15 @@ _SENT_AT = attrgetter("at")
 def counted_sends(history: Sequence[Sent], message_id: str) -> list[Sent] | None:
     """The first send of each message, oldest first; None when ``message_id`` went out already (its
     cascade was counted at its first step and is not capped again)."""
+    if not history:
+        return []
     firsts: dict[str, Sent] = {}
-    for sent in history:
+    for sent in sorted(history, key=_SENT_AT):
         if sent.message_id == message_id:
             return None
-        known = firsts.get(sent.message_id)
-        if known is None or sent.at < known.at:
+        if sent.message_id not in firsts:
             firsts[sent.message_id] = sent
-    return sorted(firsts.values(), key=_SENT_AT)
+    return list(firsts.values())  # in the order found: oldest first
 
 
 def allowed_from(

@@ -124,13 +124,11 @@ def _nothing_usable(message: Message, skipped: tuple[Skipped, ...]) -> NotSent:
 
 
 def _zone_of(customer: Customer, rules: SendingRules) -> tuple[ZoneInfo, tuple[Note, ...]]:
-    shop_zone = zone_named(rules.timezone)
-    assert shop_zone is not None  # SendingRules checks it
     if customer.timezone is None:
-        return shop_zone, ()
+        return rules.zone, ()
     zone = zone_named(customer.timezone)
     if zone is None:
-        return shop_zone, _UNKNOWN_ZONE
+        return rules.zone, _UNKNOWN_ZONE
     return zone, ()
 
 
