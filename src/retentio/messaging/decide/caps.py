@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from retentio.messaging.content import ChannelName, Kind
@@ -21,22 +22,21 @@ from retentio.messaging.decide.customer import Sent
 from retentio.messaging.decide.rules import CalendarDays, Cap
 from retentio.messaging.decide.zones import day_start, local_day
 
+_SENT_AT = attrgetter("at")
+
 
 def counted_sends(history: Sequence[Sent], message_id: str) -> list[Sent] | None:
     """The first send of each message, oldest first; None when ``message_id`` went out already (its
     cascade was counted at its first step and is not capped again)."""
+    if not history:
+        return []
     firsts: dict[str, Sent] = {}
-    for sent in history:
+    for sent in sorted(history, key=_SENT_AT):
         if sent.message_id == message_id:
             return None
-        known = firsts.get(sent.message_id)
-        if known is None or sent.at < known.at:
+        if sent.message_id not in firsts:
             firsts[sent.message_id] = sent
-    return sorted(firsts.values(), key=_sent_at)
-
-
-def _sent_at(sent: Sent) -> datetime:
-    return sent.at
+    return list(firsts.values())  # in the order found: oldest first
 
 
 def allowed_from(
@@ -45,7 +45,7 @@ def allowed_from(
     """The earliest moment at or after ``at`` when every cap on this channel and kind has room."""
     earliest = at
     for cap in caps:
-        if cap.applies_to(channel, kind):
+        if len(sends) >= cap.limit and cap.applies_to(channel, kind):  # fewer sends than the limit: room
             free = _cap_free_from(cap, _times(cap, sends), zone, at)
             if free > earliest:
                 earliest = free
@@ -68,7 +68,10 @@ def room_left(
 
 
 def _times(cap: Cap, sends: Sequence[Sent]) -> list[datetime]:
-    return [sent.at for sent in sends if cap.applies_to(sent.channel, sent.kind)]
+    kinds, channel = cap.kinds, cap.channel  # ``cap.applies_to`` inlined: it runs for every send
+    if channel is None:
+        return [sent.at for sent in sends if sent.kind in kinds]
+    return [sent.at for sent in sends if sent.channel == channel and sent.kind in kinds]
 
 
 def _cap_free_from(cap: Cap, times: list[datetime], zone: ZoneInfo, at: datetime) -> datetime:

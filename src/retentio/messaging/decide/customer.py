@@ -38,6 +38,9 @@ class Suppression(StrEnum):
     DEAD_TOKEN = "dead_token"  # every push token or subscription is gone
 
 
+_NEED_NO_ADDRESS = frozenset({ChannelName.ONSITE, ChannelName.OUTBOX})
+
+
 @dataclass(frozen=True, slots=True)
 class Contacts:
     email: str | None = None
@@ -46,23 +49,25 @@ class Contacts:
     viber_id: str | None = None
     push_tokens: tuple[str, ...] = ()
     web_push_subscriptions: tuple[str, ...] = ()
+    # The channels there is somewhere to send on, worked out once: decisions ask for every step.
+    reachable: frozenset[ChannelName] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        addresses = {
+            ChannelName.EMAIL: self.email,
+            ChannelName.SMS: self.phone,
+            ChannelName.TELEGRAM: self.telegram_id,
+            ChannelName.VIBER: self.viber_id,
+            ChannelName.PUSH: self.push_tokens,
+            ChannelName.WEB_PUSH: self.web_push_subscriptions,
+        }
+        reachable = _NEED_NO_ADDRESS | {channel for channel, address in addresses.items() if address}
+        object.__setattr__(self, "reachable", reachable)
 
     def reach(self, channel: ChannelName) -> bool:
         """Whether there is somewhere to send on this channel. The on-site inbox and the outbox need
         no address: the customer's id is enough."""
-        if channel is ChannelName.EMAIL:
-            return bool(self.email)
-        if channel is ChannelName.SMS:
-            return bool(self.phone)
-        if channel is ChannelName.TELEGRAM:
-            return bool(self.telegram_id)
-        if channel is ChannelName.VIBER:
-            return bool(self.viber_id)
-        if channel is ChannelName.PUSH:
-            return bool(self.push_tokens)
-        if channel is ChannelName.WEB_PUSH:
-            return bool(self.web_push_subscriptions)
-        return True
+        return channel in self.reachable
 
 
 def _empty() -> Mapping[Any, Any]:

@@ -5,8 +5,9 @@ owed to the customer); they still need a contact and an unsuppressed address."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide.zones import zone_named
@@ -101,9 +102,13 @@ class SendingRules:
     channel_order: tuple[ChannelName, ...] = DEFAULT_CHANNEL_ORDER
     consent_free_channels: frozenset[ChannelName] = frozenset({ChannelName.ONSITE})
 
+    zone: ZoneInfo = field(init=False, repr=False, compare=False)  # ``timezone``, looked up once
+
     def __post_init__(self) -> None:
-        if zone_named(self.timezone) is None:
+        zone = zone_named(self.timezone)
+        if zone is None:
             raise ValueError(f"the shop's time zone {self.timezone!r} is not an IANA zone")
+        object.__setattr__(self, "zone", zone)
         if self.best_hour_min_events < 0:
             raise ValueError("best_hour_min_events cannot be negative")
         if self.fallback_hour.tzinfo is not None:

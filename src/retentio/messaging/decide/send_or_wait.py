@@ -119,17 +119,16 @@ def _send(choice: Usable, skipped: tuple[Skipped, ...], notes: tuple[Note, ...])
 def _nothing_usable(message: Message, skipped: tuple[Skipped, ...]) -> NotSent:
     if not skipped:
         raise ValueError(f"message {message.id}: every channel was tried already, nothing is left to decide")
-    return NotSent(skipped[0].reason, "; ".join(map(str, skipped)), skipped)
+    detail = "; ".join([f"{channel}: {reason}" for channel, reason in skipped])  # StrEnums: their values
+    return NotSent(skipped[0].reason, detail, skipped)
 
 
 def _zone_of(customer: Customer, rules: SendingRules) -> tuple[ZoneInfo, tuple[Note, ...]]:
-    shop_zone = zone_named(rules.timezone)
-    assert shop_zone is not None  # SendingRules checks it
     if customer.timezone is None:
-        return shop_zone, ()
+        return rules.zone, ()
     zone = zone_named(customer.timezone)
     if zone is None:
-        return shop_zone, _UNKNOWN_ZONE
+        return rules.zone, _UNKNOWN_ZONE
     return zone, ()
 
 

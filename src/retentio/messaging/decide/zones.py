@@ -29,15 +29,22 @@ def wall_instant(zone: ZoneInfo, day: date, at: time, not_before: datetime = _EA
     """The first instant at or after ``not_before`` when the clock in ``zone`` reads ``day at``; when
     the clock skips that reading, the instant it jumps past it. None when the clock read it only
     before ``not_before``."""
+    first, second = _readings(zone, day, at)
+    if first >= not_before:
+        return first
+    return second if second is not None and second >= not_before else None
+
+
+@lru_cache(maxsize=65536)
+def _readings(zone: ZoneInfo, day: date, at: time) -> tuple[datetime, datetime | None]:
+    """When the clock reads ``day at``: once, twice (the clock went back), or never (the instant it
+    jumps past it, once). Cached: a worker asks about the same few zones, days and hours all day."""
     wall = datetime.combine(day, at)
     first = wall.replace(tzinfo=zone).astimezone(UTC)
     if first.astimezone(zone).replace(tzinfo=None) != wall:
-        skipped = _jump_over(zone, wall)
-        return skipped if skipped >= not_before else None
-    if first >= not_before:
-        return first
-    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)  # the same reading, after the clock went back
-    return second if second >= not_before else None
+        return _jump_over(zone, wall), None
+    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return first, (second if second != first else None)
 
 
 def _jump_over(zone: ZoneInfo, wall: datetime) -> datetime:
