@@ -31,7 +31,7 @@ from retentio.api.schemas import (
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
-from retentio.ingest.pipeline import IngestOptions
+from retentio.ingest import IngestOptions
 
 log = logging.getLogger(__name__)
 
