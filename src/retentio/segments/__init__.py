@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from retentio.segments.reaction import do_refresh_customers
     from retentio.segments.refresh import RefreshResult as StandingRefreshResult
     from retentio.segments.refresh import do_refresh_standing, do_sweep, sweep_hook
-    from retentio.segments.standing import get_standing
+    from retentio.segments.standing import get_standing, may_incentivize, not_to_incentivize
     from retentio.segments.tables import customer_standing
     from retentio.segments.upkeep import Schedule, start_upkeep, upkeep_kinds
 
@@ -76,6 +76,8 @@ __all__ = [
     "list_segments",
     "load_config",
     "load_text",
+    "may_incentivize",
+    "not_to_incentivize",
     "parse_definition",
     "parse_rule",
     "reevaluate_customers",
@@ -122,7 +124,8 @@ _EXPORTS = {
         "do_sweep",
         "sweep_hook",
     ],
-    "retentio.segments.standing": ["get_standing"],
+    # may_incentivize and not_to_incentivize: every offer and reward honours them (docs/segments.md).
+    "retentio.segments.standing": ["get_standing", "may_incentivize", "not_to_incentivize"],
     "retentio.segments.tables": ["customer_standing"],
     "retentio.segments.upkeep": ["Schedule", "start_upkeep", "upkeep_kinds"],
 }
