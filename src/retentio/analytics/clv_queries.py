@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
 from retentio.analytics.clv_models import CustomerPredictions
-from retentio.customers.tables import customer_predictions
+from retentio.customers import customer_predictions
 from retentio.db.codec import codec_for, executemany, fetchall
 from retentio.types.money import minor_digits
 

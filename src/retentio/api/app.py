@@ -43,9 +43,8 @@ from retentio.api.schemas import (
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.db.engine import reader
-from retentio.ingest.pipeline import IngestOptions
-from retentio.messaging.channels.port import ReportsByCallback
-from retentio.messaging.content import ChannelName
+from retentio.ingest import IngestOptions
+from retentio.messaging import ChannelName, ReportsByCallback
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from retentio.api.keys import ApiKey, Scope, find_key
 from retentio.clock import Clock
 from retentio.config import Settings
-from retentio.ingest.pipeline import IngestOptions
+from retentio.ingest import IngestOptions
 
 
 @dataclass(frozen=True, slots=True)

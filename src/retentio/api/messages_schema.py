@@ -9,8 +9,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from retentio.api.schemas import NO_NUL, FieldErrorPublic
 from retentio.clock import iso_text_only
-from retentio.messaging.content import ChannelName, Kind
-from retentio.messaging.requests import KEY_LENGTH, MAX_PRIORITY, MessageRequest
+from retentio.messaging import KEY_LENGTH, MAX_PRIORITY, ChannelName, Kind, MessageRequest
 
 _Time = Annotated[AwareDatetime, BeforeValidator(iso_text_only)]
 _Id = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]

@@ -10,11 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from retentio.catalog.models import ProductUpsert
-from retentio.customers.models import CustomerRecord
-from retentio.events.envelope import Envelope, FieldError
-from retentio.events.properties import Id
-from retentio.ingest.pipeline import IngestResult
+from retentio.catalog import ProductUpsert
+from retentio.customers import CustomerRecord
+from retentio.events import Envelope, FieldError, Id
+from retentio.ingest import IngestResult
 
 # Ids in paths: PostgreSQL stores no NUL character, so one is refused as a wrong field up front.
 NO_NUL = r"^[^\x00]+$"

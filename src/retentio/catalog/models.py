@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from retentio.db.json_values import StorableObject, refuse_nul
-from retentio.events.properties import Currency, Id
+from retentio.events import Currency, Id
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from retentio.api.keys import (
+from retentio.api import (
     SCOPES,
     InvalidScopes,
     do_create_api_key,

@@ -107,7 +107,7 @@ def main() -> None:
 
 def _is_stalled_drain(error: Exception) -> bool:
     # Imported here, like below: the log's module is loaded by then if it raised.
-    from retentio.events.consumers import DrainStalled
+    from retentio.events import DrainStalled
 
     return isinstance(error, DrainStalled)
 

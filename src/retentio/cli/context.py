@@ -14,9 +14,9 @@ from retentio.config import Settings, clock_from
 if TYPE_CHECKING:  # the database and ingest stacks load when a command first asks for them
     from sqlalchemy import Engine
 
-    from retentio.events.consumers import Consumer
-    from retentio.ingest.pipeline import IngestOptions
-    from retentio.segments.config import SegmentsConfig
+    from retentio.events import Consumer
+    from retentio.ingest import IngestOptions
+    from retentio.segments import SegmentsConfig
 
 
 @dataclass
@@ -59,13 +59,13 @@ class Runtime:
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
         families, then custom rules), then what happened to sent messages."""
-        from retentio.messaging.consumer import MessagesConsumer
-        from retentio.segments.consumer import SegmentsConsumer
+        from retentio.messaging import MessagesConsumer
+        from retentio.segments import SegmentsConsumer
 
         return (SegmentsConsumer(self.segments, self.settings.default_currency), MessagesConsumer())
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:
-        from retentio.ingest.pipeline import IngestOptions
+        from retentio.ingest import IngestOptions
 
         return IngestOptions(
             default_currency=self.settings.default_currency,

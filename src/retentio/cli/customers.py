@@ -11,11 +11,9 @@ import typer
 from retentio.cli.context import runtime
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.cli.segments_builtin import standing_command
-from retentio.customers.merge import MergeRefused
-from retentio.customers.service import get_customer, get_profile
-from retentio.events.consumers import drain
-from retentio.ingest.merge import MergeOptions, do_merge_customers
-from retentio.ingest.rebuild import rebuild_all
+from retentio.customers import MergeRefused, get_customer, get_profile
+from retentio.events import drain
+from retentio.ingest import MergeOptions, do_merge_customers, rebuild_all
 
 customers_app = typer.Typer(help="Customer records: show, merge.", no_args_is_help=True)
 profiles_app = typer.Typer(help="The per-customer aggregates kept as events arrive.", no_args_is_help=True)

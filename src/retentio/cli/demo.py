@@ -12,13 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from retentio.analytics.metrics.report import report_document
+from retentio.analytics import report_document
 from retentio.cli.context import runtime
 from retentio.cli.report import print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
-from retentio.segments.refresh import sweep_hook
-from retentio.sim.config import SimConfig
-from retentio.sim.demo import DemoRun, DemoWiring, run_demo
+from retentio.segments import sweep_hook
+from retentio.sim import DemoRun, DemoWiring, SimConfig, run_demo
 
 T = TypeVar("T")
 

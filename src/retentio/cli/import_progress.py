@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichBar
 
-from retentio.ingest.importers.progress import NoProgress, Progress
-from retentio.ingest.importers.report import ImportReport
+from retentio.ingest import ImportReport, NoProgress, Progress
 
 SHOWN_PROBLEMS = 10
 

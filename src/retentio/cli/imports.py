@@ -19,15 +19,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from retentio.cli.context import runtime
 from retentio.cli.import_progress import print_summary, progress_bar
-from retentio.ingest.importers.cdnow import import_cdnow
-from retentio.ingest.importers.customers import import_customers
-from retentio.ingest.importers.feed import ImportContext
-from retentio.ingest.importers.jsonl import import_jsonl
-from retentio.ingest.importers.online_retail import import_online_retail
-from retentio.ingest.importers.orders import import_orders
-from retentio.ingest.importers.products import import_products
-from retentio.ingest.importers.report import ImportReport, SourceError, write_problems_csv
-from retentio.ingest.importers.tabular import TableOptions
+from retentio.ingest import (
+    ImportContext,
+    ImportReport,
+    SourceError,
+    TableOptions,
+    import_cdnow,
+    import_customers,
+    import_jsonl,
+    import_online_retail,
+    import_orders,
+    import_products,
+    write_problems_csv,
+)
 
 app = typer.Typer(
     help="Load events, customers, products and orders from files (idempotent).", no_args_is_help=True

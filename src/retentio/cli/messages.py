@@ -11,10 +11,14 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
-from retentio.messaging.content import Kind
-from retentio.messaging.requests import AUTO, MessageRequest
-from retentio.messaging.service import do_request_messages
-from retentio.messaging.store import customer_messages, load_messages
+from retentio.messaging import (
+    AUTO,
+    Kind,
+    MessageRequest,
+    customer_messages,
+    do_request_messages,
+    load_messages,
+)
 
 app = typer.Typer(help="Messages: send one, show one, list a customer's.", no_args_is_help=True)
 

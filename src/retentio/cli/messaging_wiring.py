@@ -9,16 +9,22 @@ from dataclasses import dataclass
 import typer
 
 from retentio.cli.context import Runtime
-from retentio.messaging.channels.port import ReportsByCallback
-from retentio.messaging.channels.providers import Wiring, build_channels, resolve
-from retentio.messaging.config import MessagingConfigError, load_messaging_config
-from retentio.messaging.content import ChannelName
-from retentio.messaging.links import Links, links_for
-from retentio.messaging.requests import SEND
-from retentio.messaging.rules_config import sending_rules
-from retentio.messaging.send.loop import ChannelLoop
-from retentio.messaging.send.step import Sender
-from retentio.schedule.kinds import Backoff, Delivery, Kind
+from retentio.messaging import (
+    SEND,
+    ChannelLoop,
+    ChannelName,
+    Links,
+    MessagingConfigError,
+    ReportsByCallback,
+    Sender,
+    Wiring,
+    build_channels,
+    links_for,
+    load_messaging_config,
+    resolve,
+    sending_rules,
+)
+from retentio.schedule import Backoff, Delivery, Kind
 
 
 @dataclass

@@ -9,9 +9,7 @@ from typing import Any
 import orjson
 import typer
 
-from retentio.analytics.clv_models import ClvModelError
-from retentio.analytics.clv_queries import get_prediction
-from retentio.analytics.clv_store import ClvFitOptions, ClvFitResult, do_fit_clv_models
+from retentio.analytics import ClvFitOptions, ClvFitResult, ClvModelError, do_fit_clv_models, get_prediction
 from retentio.cli.context import runtime
 
 app = typer.Typer(help="Predictive models of the base: CLV (BG/NBD + Gamma-Gamma).", no_args_is_help=True)

@@ -8,8 +8,16 @@ from typing import NoReturn
 import typer
 
 from retentio.cli.context import runtime
-from retentio.schedule.admin import NotRetryable, count_work, do_purge_done, do_retry_dead, list_work
-from retentio.schedule.work import STATES, DueWork, State
+from retentio.schedule import (
+    STATES,
+    DueWork,
+    NotRetryable,
+    State,
+    count_work,
+    do_purge_done,
+    do_retry_dead,
+    list_work,
+)
 
 app = typer.Typer(
     help="The due-work queue: list, stats, retry dead work, purge done work.", no_args_is_help=True

@@ -12,14 +12,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from retentio.analytics.metrics import MetricSettings, Period, Report, Unit, build_report, report_document
-from retentio.analytics.metrics.report import Figure
-from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
+from retentio.analytics import (
+    Figure,
+    MetricSettings,
+    Period,
+    Report,
+    Unit,
+    UnknownSegment,
+    build_report,
+    report_document,
+    resolve_segment,
+)
 from retentio.cli.context import runtime
 from retentio.cli.segment_names import bad_customers_meaning, meaning
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.clock import parse_instant
-from retentio.segments.config import DEFAULT_CONFIG, SegmentsConfig
+from retentio.segments import DEFAULT_CONFIG, SegmentsConfig
 
 
 def report_command(

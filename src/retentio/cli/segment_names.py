@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from retentio.segments.config import DEFAULT_CONFIG, UNMATCHED_SEGMENT, Bounds, RfmRule, SegmentsConfig
-from retentio.segments.moves_summary import NEW_TO_THE_BASE
+from retentio.segments import (
+    DEFAULT_CONFIG,
+    NEW_TO_THE_BASE,
+    UNMATCHED_SEGMENT,
+    Bounds,
+    RfmRule,
+    SegmentsConfig,
+)
 
 # What the default RFM names stand for; the score ranges come from the rule table in force.
 _RFM_PHRASES = {

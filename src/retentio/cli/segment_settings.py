@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from retentio.segments.config import SegmentsConfig
-from retentio.segments.config_file import ConfigError, load_config
+from retentio.segments import ConfigError, SegmentsConfig, load_config
 
 SETTINGS_OPTION = typer.Option(
     None,

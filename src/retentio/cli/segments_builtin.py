@@ -13,8 +13,7 @@ import typer
 
 from retentio.cli.context import runtime
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
-from retentio.segments.refresh import RefreshResult, do_refresh_standing, do_sweep
-from retentio.segments.standing import get_standing
+from retentio.segments import StandingRefreshResult, do_refresh_standing, do_sweep, get_standing
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +39,9 @@ def refresh_command(
     _report("refreshed", result, seconds, as_json)
 
 
-def refresh_builtin(config: Path | None, *, everyone: bool, no_events: bool) -> tuple[RefreshResult, float]:
+def refresh_builtin(
+    config: Path | None, *, everyone: bool, no_events: bool
+) -> tuple[StandingRefreshResult, float]:
     """The standing refresh in one transaction, and the seconds it took."""
     run, settings = runtime(), load_segment_settings(config)
     started = time.perf_counter()
@@ -74,18 +75,18 @@ def standing_command(
     typer.echo(orjson.dumps(document, option=option).decode())
 
 
-def _report(verb: str, result: RefreshResult, seconds: float, as_json: bool) -> None:
+def _report(verb: str, result: StandingRefreshResult, seconds: float, as_json: bool) -> None:
     if as_json:
         typer.echo(orjson.dumps(refresh_document(result, seconds)).decode())
         return
     typer.echo(refresh_line(verb, result, seconds))
 
 
-def refresh_line(verb: str, result: RefreshResult, seconds: float) -> str:
+def refresh_line(verb: str, result: StandingRefreshResult, seconds: float) -> str:
     return f"{verb} standing: {result.changed} customers changed, {result.new} new, in {seconds:.1f} s"
 
 
-def refresh_document(result: RefreshResult, seconds: float) -> dict[str, Any]:
+def refresh_document(result: StandingRefreshResult, seconds: float) -> dict[str, Any]:
     edges = result.edges
     return {
         "changed": result.changed,

@@ -13,16 +13,19 @@ import typer
 
 from retentio.cli.context import runtime
 from retentio.cli.csv_export import OutputRefused, open_output, write_csv
-from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
-from retentio.segments.custom.parse import load_text, parse_definition
-from retentio.segments.custom.service import (
-    RefreshResult,
+from retentio.segments import (
+    CustomRefreshResult,
+    InvalidRule,
+    SegmentExists,
+    SegmentNotFound,
     SegmentView,
     do_create_segment,
     do_refresh_segment,
     export_members,
     get_segment,
     list_segments,
+    load_text,
+    parse_definition,
     refresh_segments,
     segment_sizes,
 )
@@ -52,7 +55,7 @@ def create_command(
     typer.echo(f"created segment {name}: {view.size} customers" + ("" if refresh else " (not refreshed)"))
 
 
-def refresh_custom(names: list[str] | None) -> list[RefreshResult]:
+def refresh_custom(names: list[str] | None) -> list[CustomRefreshResult]:
     """Refresh the named custom segments (all when None), one transaction each; an unknown name
     ends the command (exit code 1) before any is refreshed."""
     run = runtime()
@@ -62,7 +65,7 @@ def refresh_custom(names: list[str] | None) -> list[RefreshResult]:
         _fail(str(error))
 
 
-def refresh_line(result: RefreshResult) -> str:
+def refresh_line(result: CustomRefreshResult) -> str:
     return f"{result.name}: {result.size} customers (+{result.entered} entered, -{result.exited} exited)"
 
 

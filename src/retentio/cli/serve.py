@@ -8,7 +8,7 @@ import typer
 
 from retentio.cli.context import runtime
 from retentio.db.migrate import current_revision, head_revision
-from retentio.events.consumers import run_until_stopped
+from retentio.events import run_until_stopped
 
 
 def serve_command(
@@ -25,7 +25,7 @@ def serve_command(
     # Imported here so that other commands do not pay for loading the web stack.
     import uvicorn
 
-    from retentio.api.app import create_app
+    from retentio.api import create_app
     from retentio.cli.messaging_wiring import report_readers
 
     run = runtime()

@@ -8,7 +8,7 @@ import orjson
 import typer
 
 from retentio.cli.context import runtime
-from retentio.ingest.stats import count_store
+from retentio.ingest import count_store
 
 
 def stats_command(

@@ -13,12 +13,23 @@ import yaml
 
 from retentio.cli.context import runtime
 from retentio.cli.messaging_wiring import message_links, start_messaging
-from retentio.messaging.channels.port import Outgoing
-from retentio.messaging.content import Body, ChannelName, EmailBody, Kind, PushBody, TextBody
-from retentio.messaging.send.preview import PreviewRefused, preview_message
-from retentio.messaging.send.render import RenderFailed
-from retentio.messaging.template_store import delete_template, save_template, template_names
-from retentio.messaging.templates import TemplateError, TemplateInvalid
+from retentio.messaging import (
+    Body,
+    ChannelName,
+    EmailBody,
+    Kind,
+    Outgoing,
+    PreviewRefused,
+    PushBody,
+    RenderFailed,
+    TemplateError,
+    TemplateInvalid,
+    TextBody,
+    delete_template,
+    preview_message,
+    save_template,
+    template_names,
+)
 
 templates_app = typer.Typer(help="Message templates: create, list, preview, test-send.", no_args_is_help=True)
 channels_app = typer.Typer(help="The configured channels: check them.", no_args_is_help=True)

@@ -14,13 +14,9 @@ import typer
 from retentio.cli.context import Runtime, runtime
 from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
-from retentio.events.consumers import consumer_lags, drain, run_until_stopped
-from retentio.schedule.kinds import Registry
-from retentio.schedule.runner import Outcome, Runner
-from retentio.schedule.serve import serve
-from retentio.schedule.sql import SqlQueue
-from retentio.schedule.wake import waker_for
-from retentio.segments.upkeep import Schedule, start_upkeep, upkeep_kinds
+from retentio.events import consumer_lags, drain, run_until_stopped
+from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
+from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
 app = typer.Typer(
     help="Keep segments up to date with the log, and run due work; 'status' shows the lag.",
@@ -68,7 +64,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     loop.start()
     waker = waker_for(run.engine)
     try:
-        serve(runner, waker, stop)
+        serve_due_work(runner, waker, stop)
     finally:
         stop.set()
         waker.close()

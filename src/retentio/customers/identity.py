@@ -9,10 +9,8 @@ from sqlalchemy import BindParameter, Connection, bindparam, select, update
 
 from retentio.customers.tables import identities
 from retentio.db.batches import chunks, insert_ignoring_duplicates
-from retentio.events.envelope import Event
-from retentio.events.replay import event_from_row
-from retentio.events.tables import events
-from retentio.orders.tables import orders
+from retentio.events import Event, event_from_row, events
+from retentio.orders import orders
 
 
 def resolve_subjects(

@@ -1,7 +1,7 @@
 """Merging two customer records known to be one person (CDP-4): the customers area's part.
 
-The whole merge — history, profiles, segments — is one action, ``retentio.events.merge_action``; this
-module locks and checks the two records and moves what the customers area owns: visitor links,
+The whole merge — history, profiles, segments — is one action, ingest's ``do_merge_customers``;
+this module locks and checks the two records and moves what the customers area owns: visitor links,
 consent history, contacts and the pointer from the merged record to the survivor.
 """
 

@@ -12,9 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from retentio.events.envelope import Event
-from retentio.events.properties import SYSTEM_EVENT_TYPES
-from retentio.orders.state import Contribution
+from retentio.events import SYSTEM_EVENT_TYPES, Event
+from retentio.orders import Contribution
 from retentio.types.money import from_minor
 
 _APP_TYPES = frozenset({"app_opened", "session_started"})

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from retentio.catalog.tables import products
+from retentio.catalog import products
 from retentio.customers.tables import customers
-from retentio.orders.tables import order_lines, orders
+from retentio.orders import order_lines, orders
 from retentio.types.money import from_minor
 
 

@@ -8,18 +8,25 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from retentio.catalog.store import categories_of
-from retentio.customers.profile import (
+from retentio.catalog import categories_of
+from retentio.customers import (
     ProfileDraft,
     add_activity,
     add_contribution,
+    load_profiles,
+    save_profiles,
     set_order_dates,
 )
-from retentio.customers.store import load_profiles, save_profiles
-from retentio.events.envelope import Event
-from retentio.events.properties import ORDER_EVENT_TYPES
-from retentio.orders.state import OrderState, apply_event, contribution
-from retentio.orders.store import counted_order_dates, load_orders, lock_orders, save_orders
+from retentio.events import ORDER_EVENT_TYPES, Event
+from retentio.orders import (
+    OrderState,
+    apply_event,
+    contribution,
+    counted_order_dates,
+    load_orders,
+    lock_orders,
+    save_orders,
+)
 
 
 def apply_events(

@@ -17,15 +17,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from retentio.customers.merge import lock_for_merge, merge_records
+from retentio.customers import lock_for_merge, merge_records
 from retentio.db.retry import in_transaction
-from retentio.events.store import reassign_events
+from retentio.events import reassign_events
 from retentio.ingest.rebuild import rebuild_customers
-from retentio.orders.store import reassign_orders
-from retentio.segments.config import SegmentsConfig
-from retentio.segments.custom.evaluate import reevaluate_customers
-from retentio.segments.custom.store import any_segment
-from retentio.segments.reaction import do_refresh_customers
+from retentio.orders import reassign_orders
+from retentio.segments import SegmentsConfig, any_segment, do_refresh_customers, reevaluate_customers
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,20 +14,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
-from retentio.customers.profile import ProfileDraft, add_activity
-from retentio.customers.store import (
+from retentio.customers import (
+    ProfileDraft,
+    add_activity,
     canonical_ids,
+    claim_anonymous_histories,
     known_identities,
+    link_visitors,
     load_profiles,
+    resolve_subjects,
     save_profiles,
 )
 from retentio.db.batches import collector_paused
 from retentio.db.retry import in_transaction
-from retentio.events.envelope import Event, FieldError, InvalidEvent, validate_event
-from retentio.events.store import append_new_events
+from retentio.events import Event, FieldError, InvalidEvent, append_new_events, validate_event
 from retentio.ingest.fold import apply_events, apply_order_changes, refresh_order_dates
-from retentio.orders.store import load_orders, save_orders
+from retentio.orders import load_orders, save_orders
 
 
 @dataclass(frozen=True, slots=True)

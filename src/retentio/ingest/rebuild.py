@@ -12,12 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from retentio.customers.store import forget_profiles
+from retentio.customers import forget_profiles
 from retentio.db.batches import chunks
-from retentio.events.replay import stream_events
-from retentio.events.store import activity_of, all_activity
+from retentio.events import activity_of, all_activity, stream_events
 from retentio.ingest.fold import apply_events
-from retentio.orders.store import forget_orders
+from retentio.orders import forget_orders
 
 REPLAY_CHUNK = 20_000
 

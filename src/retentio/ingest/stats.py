@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from retentio.catalog.tables import products
-from retentio.customers.tables import customers
-from retentio.events.tables import events
-from retentio.orders.tables import order_lines, orders
+from retentio.catalog import products
+from retentio.customers import customers
+from retentio.events import events
+from retentio.orders import order_lines, orders
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from retentio.customers.consent import changes_that_differ, load_consent_timelines, record_consent_changes
-from retentio.events.log import LoggedEvent
+from retentio.customers import changes_that_differ, load_consent_timelines, record_consent_changes
+from retentio.events import LoggedEvent
 from retentio.messaging.outcomes import REPORT_TYPES, Report, fold
 from retentio.messaging.requests import SEND
 from retentio.messaging.status import State
 from retentio.messaging.store import Suppression, changes_of, load_messages, save_messages, suppress
-from retentio.schedule.sql import enqueue
-from retentio.schedule.work import NewWork
+from retentio.schedule import NewWork, enqueue
 
 MESSAGES_CONSUMER = "messages"
 

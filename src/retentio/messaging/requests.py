@@ -16,8 +16,7 @@ from retentio.db.batches import chunks, insert_ignoring_duplicates
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.status import State
 from retentio.messaging.tables import messages
-from retentio.schedule.sql import enqueue
-from retentio.schedule.work import NewWork
+from retentio.schedule import NewWork, enqueue
 
 SEND = "messages.send"  # the due-work kind that decides and sends a message
 AUTO = "auto"  # the channel strategy that orders channels per customer

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from retentio.customers.contacts import load_contacts
+from retentio.customers import load_contacts
 from retentio.messaging.requests import MessageRequest, Requested, request_messages
 from retentio.messaging.tables import message_templates
 

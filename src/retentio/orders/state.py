@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from retentio.events.envelope import Event
-from retentio.events.properties import OrderPlaced, OrderReturned
+from retentio.events import Event, OrderPlaced, OrderReturned
 from retentio.orders.lines import OrderLine, ReturnLine, returned_units, returned_value
 from retentio.types.money import to_minor
 

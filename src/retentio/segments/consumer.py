@@ -14,8 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from retentio.events.envelope import Event
-from retentio.events.log import LoggedEvent
+from retentio.events import Event, LoggedEvent
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.custom.evaluate import reevaluate_customers
 from retentio.segments.custom.incremental import touched_customers

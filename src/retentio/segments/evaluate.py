@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from retentio.events.store import append_new_events
+from retentio.events import append_new_events
 from retentio.segments.config import FAMILIES, SegmentsConfig
 from retentio.segments.decide import Decided, decide_standing
 from retentio.segments.inputs import Signals, instant

@@ -6,7 +6,7 @@ from collections import Counter
 
 from sqlalchemy import Connection, select
 
-from retentio.events.tables import events
+from retentio.events import events
 
 NEW_TO_THE_BASE = "new to the base"  # the "from" of a customer's first lifecycle stage
 

@@ -8,11 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
 
-from retentio.customers.profile import ProfileDraft
+from retentio.customers import ProfileDraft
 from retentio.db.batches import chunks
-from retentio.events.envelope import Event
-from retentio.events.properties import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES
-from retentio.orders.tables import orders
+from retentio.events import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES, Event
+from retentio.orders import orders
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.evaluate import Evaluation, evaluate_customers
 from retentio.segments.inputs import Signals

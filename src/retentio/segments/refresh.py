@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customer_profiles
+from retentio.customers import customer_profiles
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.rfm import RfmEdges
 from retentio.segments.rfm_edges import (

@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customer_profiles as p
+from retentio.customers import customer_profiles as p
 from retentio.db.batches import upsert
 from retentio.db.codec import fetchall
 from retentio.segments.config import SegmentsConfig

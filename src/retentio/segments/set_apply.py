@@ -11,8 +11,7 @@ from sqlalchemy import Connection, bindparam, case, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.db.batches import dialect_insert
-from retentio.events.store import append_new_events, append_selected_events
-from retentio.events.tables import events
+from retentio.events import append_new_events, append_selected_events, events
 from retentio.segments.config import FAMILIES, UNMATCHED_SEGMENT, SegmentsConfig
 from retentio.segments.ladder import LADDER_STAGES
 from retentio.segments.lifecycle import LIFECYCLE_STAGES

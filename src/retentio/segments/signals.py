@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from retentio.events.envelope import Event
-from retentio.events.properties import NpsAnswered, ReviewSubmitted
+from retentio.events import Event, NpsAnswered, ReviewSubmitted
 from retentio.segments.inputs import DAY, Signals, instant
 
 FEEDBACK_TYPES = frozenset({"message_complained", "review_submitted", "nps_answered"})

@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from retentio.catalog.tables import products
+from retentio.catalog import products
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, executemany, fetchall
-from retentio.events.tables import events
-from retentio.orders.tables import order_lines, orders
+from retentio.events import events
+from retentio.orders import order_lines, orders
 from retentio.segments.inputs import Signals, instant, to_datetime
 from retentio.segments.signals import (
     DETRACTOR_SCORE,

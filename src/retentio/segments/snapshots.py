@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection
 
-from retentio.customers.profile import ProfileDraft
+from retentio.customers import ProfileDraft
 from retentio.db.batches import chunks
 from retentio.db.codec import Codec, codec_for, fetchall
 from retentio.segments.decide import Decided

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customer_profiles as p
+from retentio.customers import customer_profiles as p
 from retentio.db.types import UtcDateTime
 from retentio.segments.bad_customers import MAX_SCORE
 from retentio.segments.config import SegmentsConfig

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from retentio.events.envelope import Event
+from retentio.events import Event
 from retentio.segments.config import SegmentsConfig
 
 FLAGGED, CLEAR = "flagged", "clear"

@@ -10,10 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from retentio.schedule.job import Job
-from retentio.schedule.kinds import Delivery, Kind
-from retentio.schedule.recurring import Daily, daily_kind, day_of, start_daily
-from retentio.schedule.work import NewWork
+from retentio.schedule import Daily, Delivery, Job, Kind, NewWork, daily_kind, day_of, start_daily
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.custom.service import refresh_segments
 from retentio.segments.refresh import do_refresh_standing

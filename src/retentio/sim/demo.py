@@ -12,21 +12,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from retentio.analytics.metrics.base import Period
-from retentio.analytics.metrics.report import Report, build_report
-from retentio.catalog.models import ProductUpsert
-from retentio.catalog.service import do_upsert_products
+from retentio.analytics import Period, Report, build_report
+from retentio.catalog import ProductUpsert, do_upsert_products
 from retentio.clock import FixedClock
-from retentio.customers.models import ConsentChange, CustomerUpsert
-from retentio.customers.service import do_upsert_customers
-from retentio.customers.summary import BaseSummary, base_summary
+from retentio.customers import BaseSummary, ConsentChange, CustomerUpsert, base_summary, do_upsert_customers
 from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
-from retentio.events.consumers import Consumer, drain
-from retentio.ingest.pipeline import IngestOptions, ingest_stream
-from retentio.segments.config import SegmentsConfig
-from retentio.segments.moves_summary import lifecycle_moves
-from retentio.segments.refresh import do_refresh_standing
+from retentio.events import Consumer, drain
+from retentio.ingest import IngestOptions, ingest_stream
+from retentio.segments import SegmentsConfig, do_refresh_standing, lifecycle_moves
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
 from retentio.sim.engine import simulate

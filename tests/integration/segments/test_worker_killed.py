@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from tests.integration.segments.custom.reference import evaluate, read_store
 from tests.integration.segments.killed_worker import (
     SEGMENTS,
     Scenario,
@@ -21,7 +22,6 @@ from tests.integration.segments.killed_worker import (
     prepare,
     run_with_kills,
 )
-from tests.integration.segments_custom.reference import evaluate, read_store
 
 from retentio.segments.custom.parse import parse_rule
 

@@ -9,8 +9,8 @@ from sqlalchemy import Connection, func, select
 
 from retentio.analytics.metrics.base import Period
 from retentio.analytics.metrics.orders_frame import counted_between
-from retentio.catalog.tables import products
-from retentio.orders.tables import order_lines, orders
+from retentio.catalog import products
+from retentio.orders import order_lines, orders
 
 
 def catalogue_margin_share(connection: Connection, period: Period, currency: str) -> Decimal | None:

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from retentio.analytics.metrics.base import MetricSettings, Period
-from retentio.orders.tables import orders
+from retentio.orders import orders
 
 ORDER_SCHEMA = {"customer_id": pl.String, "at": pl.Int64, "net_minor": pl.Int64, "currency": pl.String}
 # SQLite reads a range through the time index row by row; past this share of the table's time span a

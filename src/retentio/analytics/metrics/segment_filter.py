@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from retentio.analytics.metrics.standing import FAMILY_COLUMNS, family_members
-from retentio.segments.custom.service import get_segment, segment_members
+from retentio.segments import get_segment, segment_members
 
 _PAGE = 50_000
 FAMILIES = tuple(FAMILY_COLUMNS)

@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import Connection, Select, func, inspect, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.segments.tables import customer_standing as standing
+from retentio.segments import customer_standing as standing
 
 FAMILY_COLUMNS: dict[str, ColumnElement[Any]] = {
     "rfm": standing.c.rfm_segment,

@@ -15,10 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from retentio.api.bodies import read_body
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep
-from retentio.ingest.pipeline import IngestOptions, ingest_events
-from retentio.messaging.callbacks import report_events
-from retentio.messaging.channels.port import Callback, DeliveryReport, ReportsByCallback
-from retentio.messaging.content import ChannelName
+from retentio.ingest import IngestOptions, ingest_events
+from retentio.messaging import Callback, ChannelName, DeliveryReport, ReportsByCallback, report_events
 
 MAX_CALLBACK_BYTES = 10 * 1024 * 1024  # a bounce may carry the whole returned message
 # What each provider must be answered for a callback it counts as received.

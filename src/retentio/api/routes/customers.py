@@ -9,9 +9,15 @@ from fastapi import HTTPException, Path, status
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
-from retentio.customers.consent import consent_history
-from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import InvalidCustomerChange, do_upsert_customer, get_customer, get_profile
+from retentio.customers import (
+    CustomerRecord,
+    CustomerUpsert,
+    InvalidCustomerChange,
+    consent_history,
+    do_upsert_customer,
+    get_customer,
+    get_profile,
+)
 
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from retentio.api.bodies import batch_items, parse_json, read_body
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep
 from retentio.api.schemas import IngestResponse
-from retentio.ingest.pipeline import BatchTooLarge, IngestOptions, ingest_events
+from retentio.ingest import BatchTooLarge, IngestOptions, ingest_events
 
 
 async def post_events(

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from retentio.api.deps import ContextDep
 from retentio.api.schemas import ConsumerLagPublic, HealthPublic
 from retentio.db.migrate import current_revision
-from retentio.events.consumers import consumer_lags
+from retentio.events import consumer_lags
 
 
 def get_health(context: ContextDep, response: Response) -> HealthPublic:

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep, ReaderDep
 from retentio.api.schemas import NO_NUL
-from retentio.ingest.pipeline import IngestOptions, ingest_events
-from retentio.messaging.onsite_inbox import (
+from retentio.ingest import IngestOptions, ingest_events
+from retentio.messaging import (
     Marked,
     OnsiteMessage,
     active_onsite_messages,

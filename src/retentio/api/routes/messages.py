@@ -18,9 +18,7 @@ from retentio.api.messages_schema import (
     RequestedMessage,
 )
 from retentio.api.schemas import NO_NUL, FieldErrorPublic
-from retentio.messaging.requests import MessageRequest
-from retentio.messaging.service import do_request_messages
-from retentio.messaging.store import customer_messages, load_messages
+from retentio.messaging import MessageRequest, customer_messages, do_request_messages, load_messages
 
 MAX_MESSAGES = 10_000
 MessageId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]

@@ -12,8 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from retentio.api.bodies import batch_items, parse_json, read_body, validate_each
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL, BulkProductsResponse, ProductCreate, RejectedProduct
-from retentio.catalog.models import ProductRecord, ProductUpsert
-from retentio.catalog.service import do_upsert_products, get_product
+from retentio.catalog import ProductRecord, ProductUpsert, do_upsert_products, get_product
 
 MAX_BULK_PRODUCTS = 10_000
 Sku = Annotated[str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="The product's SKU.")]

@@ -14,16 +14,19 @@ from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL
 from retentio.clock import Instant
 from retentio.db.json_values import refuse_nul
-from retentio.segments.custom.errors import InvalidRule, SegmentExists, SegmentNotFound
-from retentio.segments.custom.model import Rule
-from retentio.segments.custom.parse import Definition, parse_rule
-from retentio.segments.custom.service import (
-    RefreshResult,
+from retentio.segments import (
+    CustomRefreshResult,
+    Definition,
+    InvalidRule,
+    Rule,
+    SegmentExists,
+    SegmentNotFound,
     SegmentView,
     do_create_segment,
     do_refresh_segment,
     get_segment,
     list_segments,
+    parse_rule,
     segment_members,
     segment_sizes,
 )
@@ -72,7 +75,7 @@ class RefreshPublic(BaseModel):
     exited: int
 
     @classmethod
-    def of(cls, result: RefreshResult) -> RefreshPublic:
+    def of(cls, result: CustomRefreshResult) -> RefreshPublic:
         return cls(name=result.name, size=result.size, entered=result.entered, exited=result.exited)
 
 

@@ -10,12 +10,21 @@ from starlette.concurrency import run_in_threadpool
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL
-from retentio.messaging.content import ChannelName, Kind
-from retentio.messaging.links import links_for
-from retentio.messaging.send.preview import PreviewRefused, preview_message
-from retentio.messaging.send.render import RenderFailed
-from retentio.messaging.template_store import delete_template, load_template, save_template, template_names
-from retentio.messaging.templates import TemplateError, TemplateInvalid, template_to_dict
+from retentio.messaging import (
+    ChannelName,
+    Kind,
+    PreviewRefused,
+    RenderFailed,
+    TemplateError,
+    TemplateInvalid,
+    delete_template,
+    links_for,
+    load_template,
+    preview_message,
+    save_template,
+    template_names,
+    template_to_dict,
+)
 
 TemplateName = Annotated[str, Path(min_length=1, max_length=100, pattern=NO_NUL)]
 

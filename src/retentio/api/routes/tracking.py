@@ -17,10 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from retentio.api.bodies import read_body
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep, SettingsDep
 from retentio.config import Settings
-from retentio.ingest.pipeline import IngestOptions, ingest_events
-from retentio.messaging.links import Action, BadLink, links_for
-from retentio.messaging.store import StoredMessage, load_messages
-from retentio.messaging.tracking import hit_event, is_machine
+from retentio.ingest import IngestOptions, ingest_events
+from retentio.messaging import Action, BadLink, StoredMessage, hit_event, is_machine, links_for, load_messages
 
 # A transparent 1×1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from retentio.customers.models import CustomerRecord, CustomerUpsert
-from retentio.customers.service import (
+from retentio.customers import (
     AttributesTooLarge,
+    CustomerRecord,
+    CustomerUpsert,
     InvalidCustomerChange,
     check_attributes_size,
     check_customer_change,

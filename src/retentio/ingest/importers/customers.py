@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, get_args
 
-from retentio.customers.models import Channel, CustomerUpsert
+from retentio.customers import Channel, CustomerUpsert
 from retentio.db.json_values import NUL_MESSAGE
 from retentio.ingest.importers.cells import parse_date, parse_flag
 from retentio.ingest.importers.customer_upserts import CustomerRow, upsert_customers

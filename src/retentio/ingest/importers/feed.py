@@ -18,8 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from retentio.clock import FixedClock
-from retentio.events.consumers import Consumer, drain
-from retentio.events.envelope import FieldError
+from retentio.events import Consumer, FieldError, drain
 from retentio.ingest.importers.progress import Progress
 from retentio.ingest.importers.report import ImportReport
 from retentio.ingest.pipeline import IngestOptions, ingest_stream

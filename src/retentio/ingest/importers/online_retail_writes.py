@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from retentio.customers.models import CustomerUpsert
+from retentio.customers import CustomerUpsert
 from retentio.ingest.importers.customer_upserts import CustomerRow, upsert_customers
 from retentio.ingest.importers.feed import ImportContext, SourcedEvent, feed_events
 from retentio.ingest.importers.order_events import Line, order_placed, order_returned

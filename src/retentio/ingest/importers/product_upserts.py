@@ -14,8 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
-from retentio.catalog.models import ProductUpsert
-from retentio.catalog.service import do_upsert_products, get_product
+from retentio.catalog import ProductUpsert, do_upsert_products, get_product
 from retentio.db.batches import chunks
 from retentio.ingest.importers.customer_upserts import UpsertCounts
 from retentio.ingest.importers.feed import ImportContext

@@ -10,10 +10,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from retentio.customers.consent import ConsentInForce, consents_in_force
-from retentio.customers.contacts import Contacts, load_contacts
-from retentio.customers.profile import ProfileDraft
-from retentio.customers.store import load_profiles
+from retentio.customers import (
+    ConsentInForce,
+    Contacts,
+    ProfileDraft,
+    consents_in_force,
+    load_contacts,
+    load_profiles,
+)
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach

@@ -23,8 +23,7 @@ from sqlalchemy import Connection, Engine
 
 from retentio.clock import Clock
 from retentio.db.retry import in_transaction
-from retentio.events.envelope import Event
-from retentio.events.store import append_new_events
+from retentio.events import Event, append_new_events
 from retentio.messaging.channels.port import Outgoing, SendResult, SendStatus
 from retentio.messaging.content import ChannelName, EmailBody, Kind
 from retentio.messaging.decide import (
@@ -56,9 +55,7 @@ from retentio.messaging.store import (
     suppress,
 )
 from retentio.messaging.template_store import CompiledTemplates
-from retentio.schedule.job import Job
-from retentio.schedule.sql import enqueue
-from retentio.schedule.work import NewWork
+from retentio.schedule import Job, NewWork, enqueue
 
 # A temporary error is retried after this long, doubling each time (the provider's Retry-After wins).
 FIRST_RETRY = timedelta(seconds=30)

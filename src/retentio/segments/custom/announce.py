@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, String, bindparam, func, literal, select
 
-from retentio.events.store import append_new_events, append_selected_events
-from retentio.events.tables import events
+from retentio.events import append_new_events, append_selected_events, events
 from retentio.segments.transitions import EVENT_ID_LENGTH, Move, move_events
 
 ENTERED_REASON = "matches the segment's rule"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from retentio.events.properties import CUSTOM_PREFIX, PROPERTY_MODELS
+from retentio.events import CUSTOM_PREFIX, PROPERTY_MODELS
 from retentio.segments.config import DEFAULT_RFM_RULES, UNMATCHED_SEGMENT
 from retentio.segments.ladder import LADDER_STAGES
 from retentio.segments.lifecycle import LIFECYCLE_STAGES

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, exists, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customer_predictions, customers
-from retentio.customers.tables import customer_profiles as profiles
+from retentio.customers import customer_predictions, customers
+from retentio.customers import customer_profiles as profiles
 from retentio.segments.custom.catalogue import PREDICTIONS, lookup_field
 from retentio.segments.custom.model import (
     AllOf,

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from retentio.db.batches import chunks
-from retentio.events.envelope import Event
-from retentio.events.properties import ORDER_EVENT_TYPES
-from retentio.orders.tables import orders
+from retentio.events import ORDER_EVENT_TYPES, Event
+from retentio.orders import orders
 
 
 def touched_customers(connection: Connection, fresh: Sequence[Event]) -> list[str]:

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Subquery, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customers
-from retentio.events.tables import events
+from retentio.customers import customers
+from retentio.events import events
 from retentio.segments.custom.model import EventQuery, PropertyFilter
 from retentio.segments.custom.sql_compare import Test, compare_bound, compare_json
 from retentio.segments.custom.sql_context import SqlContext

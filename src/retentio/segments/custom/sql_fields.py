@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import and_, case, func
 from sqlalchemy.sql.elements import ColumnElement
 
-from retentio.customers.tables import customer_profiles as profiles
-from retentio.customers.tables import customers
+from retentio.customers import customer_profiles as profiles
+from retentio.customers import customers
 from retentio.segments.custom.catalogue import FieldSpec, Kind
 from retentio.segments.custom.sql_compare import Test, boolean, compare, compare_json, days_since, ratio
 from retentio.segments.custom.sql_context import SqlContext

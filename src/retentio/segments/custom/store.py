@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from retentio.customers.tables import customers
+from retentio.customers import customers
 from retentio.db.batches import dialect_insert
 from retentio.segments.custom.model import Rule, to_document
 from retentio.segments.custom.parse import parse_rule

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from retentio.db.types import UtcDateTime
-from retentio.events.tables import writing_transaction
+from retentio.events import writing_transaction
 
 revision: str = "0007"
 down_revision: str | None = "0006"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from tests.helpers import event, ingest
-from tests.integration.segments_custom.store_fixture import build_store
+from tests.integration.segments.custom.store_fixture import build_store
 
 from retentio.events.tables import events
 from retentio.segments.custom.parse import Definition, parse_rule

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 from tests.helpers import event, item
-from tests.integration.segments_custom.reference import evaluate, read_store
+from tests.integration.segments.custom.reference import evaluate, read_store
 
 from retentio.clock import FixedClock
 from retentio.customers.models import CustomerUpsert

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, select
-from tests.integration.segments_custom.store_fixture import EVERYONE, build_store
+from tests.integration.segments.custom.store_fixture import EVERYONE, build_store
 
 from retentio.segments.config import DEFAULT_CONFIG
 from retentio.segments.custom.evaluate import matching_customers
