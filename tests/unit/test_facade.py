@@ -23,6 +23,7 @@ FACADES = [
     "customers",
     "events",
     "ingest",
+    "messaging",
     "orders",
     "schedule",
     "segments",
