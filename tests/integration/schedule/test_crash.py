@@ -63,10 +63,13 @@ def _run_and_kill(engine: Engine, database_url: str, workers: int, kills: int) -
         while _done(engine) < ROWS and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
+        # A worker started after the last row ran may get SIGTERM before it set its handler: it
+        # then dies of the signal having done nothing, which is no failure of the stop.
+        started = [_working(engine, process) for process in running]
         for process in running:
             process.send_signal(signal.SIGTERM)
-        for process in running:
-            assert process.wait(timeout=30) == 0
+        for process, working in zip(running, started, strict=True):
+            assert process.wait(timeout=30) in ((0,) if working else (0, -signal.SIGTERM))
 
 
 def _check_each_ran_once(engine: Engine, database_url: str, workers: int, kills: int) -> None:
