@@ -155,8 +155,9 @@ def start_worker(
 ) -> subprocess.Popen[bytes]:
     """``retentio worker`` (``--once``: until nothing is due) with its output in ``log``; returns
     when it has started (its first line), or raises with the log when it exits first."""
-    prefix = ["-m", "cProfile", "-o", str(profile), "-c"] if profile is not None else ["-c"]
-    command = [sys.executable, *prefix, CLI, "--database-url", database_url, "worker"]
+    script = Path(sys.executable).with_name("retentio")  # cProfile runs a script, not ``-c``
+    start = ["-m", "cProfile", "-o", str(profile), str(script)] if profile is not None else ["-c", CLI]
+    command = [sys.executable, *start, "--database-url", database_url, "worker"]
     output: IO[bytes] = log.open("wb")
     worker = subprocess.Popen(
         command + (["--once"] if once else []),
