@@ -3,8 +3,8 @@ killed-worker test: the server's CPU is then not the sender's.
 
     python -m tests.fakes.smtp_sink --out received.txt [--keep kept.bin] [--keep-count 1000]
 
-It prints ``listening 127.0.0.1 PORT`` when ready, then for every message it accepts appends a
-line ``MESSAGE-ID`` to ``--out`` (flushed every 50 ms and at exit, SIGTERM or SIGINT), and keeps the
+It prints ``listening 127.0.0.1 PORT`` when ready, then for every message it accepts appends a line
+``MESSAGE-ID RECIPIENTS`` to ``--out`` (flushed every 50 ms and at exit, SIGTERM or SIGINT), and keeps the
 first ``--keep-count`` messages (envelope and bytes) in ``--keep`` for a floor to send again.
 ``SmtpSink`` starts and reads it from another process.
 """
@@ -47,7 +47,8 @@ class _Counter:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         content = envelope.original_content or b""
         found = _MESSAGE_ID.search(content)
-        self._out.write((found.group(1).decode() if found else "-") + "\n")
+        recipients = ",".join(envelope.rcpt_tos)
+        self._out.write(f"{found.group(1).decode() if found else '-'} {recipients}\n")
         if self._keep is not None and self._keep_left > 0:
             self._keep_left -= 1
             head = json.dumps([envelope.mail_from, envelope.rcpt_tos, len(content)]).encode()
@@ -106,11 +107,13 @@ class SmtpSink:
         assert ready[:1] == ["listening"], ready
         self.host, self.port = ready[1], int(ready[2])
 
-    def message_ids(self) -> list[str]:
-        return self.out.read_text(encoding="utf-8").split()
+    def lines(self) -> list[tuple[str, str]]:
+        """(Message-ID, recipients) of each message received, in order."""
+        found = (line.split(" ", 1) for line in self.out.read_text(encoding="utf-8").splitlines())
+        return [(parts[0], parts[1] if len(parts) > 1 else "") for parts in found]
 
     def counts(self) -> Counter[str]:
-        return Counter(self.message_ids())
+        return Counter(message_id for message_id, _ in self.lines())
 
     def received(self) -> int:
         with self.out.open("rb") as lines:

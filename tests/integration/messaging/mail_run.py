@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, insert, literal, select, text
 
@@ -27,6 +28,8 @@ from retentio.messaging.tables import messages
 from retentio.messaging.template_store import save_template
 from retentio.schedule.tables import due_work
 
+_CUSTOMER_COLUMNS = ["customer_id", "email", "first_name", "timezone", "locale"]
+_CUSTOMER_COLUMNS += ["push_tokens", "attributes", "created_at", "updated_at"]
 CLI = "import sys; from retentio.cli import main; sys.argv[0] = 'retentio'; main()"
 ZONE = "Europe/Moscow"
 TEMPLATE = {
@@ -69,8 +72,7 @@ def seed_customers(engine: Engine, count: int, now: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(
             insert(customers).from_select(
-                ["customer_id", "email", "first_name", "timezone", "locale"]
-                + ["push_tokens", "attributes", "created_at", "updated_at"],
+                _CUSTOMER_COLUMNS,
                 select(
                     customer_id,
                     customer_id + literal("@example.ru"),
@@ -126,7 +128,7 @@ def request_sends(
 def settings_file(folder: Path, host: str, port: int, pool_size: int, now: datetime) -> Path:
     """Email over ``host:port`` and rules that are checked but let these messages through: quiet
     hours away from ``now`` in the customers' zone, a cap each customer stays under."""
-    local = now.astimezone(__import__("zoneinfo").ZoneInfo(ZONE))
+    local = now.astimezone(ZoneInfo(ZONE))
     quiet = [(local + timedelta(hours=hours)).strftime("%H:00") for hours in (8, 14)]
     path = folder / "messaging.toml"
     path.write_text(
