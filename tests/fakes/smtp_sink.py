@@ -138,6 +138,8 @@ class SmtpSink:
     def close(self) -> None:
         self._process.send_signal(signal.SIGTERM)
         self._process.wait(30)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
     def __enter__(self) -> SmtpSink:
         return self
