@@ -61,6 +61,7 @@ def main() -> None:
             ]
             assert datetime.now(UTC) < first_due, "the workers took longer to start than the lead"
             deadline = time.monotonic() + LEAD.total_seconds() + args.seconds * 20
+            sink.wait_for(count, deadline - time.monotonic())  # then the database, once or twice
             while sent_count(engine) < count and time.monotonic() < deadline:
                 time.sleep(0.5)
             for worker in workers:

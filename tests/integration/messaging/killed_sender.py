@@ -90,8 +90,9 @@ def run_with_kills(engine: Engine, database_url: str, scenario: Scenario, folder
             workers[victim] = start(started_count)
             started_count += 1
         deadline = time.monotonic() + scenario.finish_within
+        sink.wait_for(scenario.messages, scenario.finish_within)  # then the database, less often
         while sent_count(engine) < scenario.messages and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.5)
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
