@@ -142,7 +142,10 @@ def render(
     except ValueError as error:
         raise TemplateError(str(error), kind=ErrorKind.VALUE, **failure) from None
     start = limits.monotonic()
-    state = Rendering(_locale(locale), timezone, context.currency, limits, start + limits.seconds)
+    budget = limits.seconds
+    state = Rendering(
+        _locale(locale), timezone, context.currency, limits, start + budget, limits.cpu() + budget
+    )
     names = {**variables(context), **(extra or {})}
     parts: dict[str, str] = {}
     with rendering(state):

@@ -103,7 +103,7 @@ def test_jinjas_lorem_ipsum_is_not_there() -> None:
 def test_a_loop_that_prints_nothing_is_stopped_by_the_clock() -> None:
     ticks = Ticks()
     source = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
-    error = failure(source, Limits(seconds=1.0, monotonic=ticks))
+    error = failure(source, Limits(seconds=1.0, monotonic=ticks, cpu=ticks))
     assert (error.kind, error.reason) == (
         ErrorKind.LIMIT,
         "took longer than 1 s to render (an endless loop?)",
@@ -114,7 +114,7 @@ def test_a_loop_that_prints_nothing_is_stopped_by_the_clock() -> None:
 def test_a_loop_that_prints_is_stopped_by_the_clock() -> None:
     source = "{% for i in range(100000) %}{{ i }}{% endfor %}"
     ticks = Ticks()
-    assert failure(source, Limits(seconds=1.0, monotonic=ticks)).kind is ErrorKind.LIMIT
+    assert failure(source, Limits(seconds=1.0, monotonic=ticks, cpu=ticks)).kind is ErrorKind.LIMIT
     assert ticks.reads < 200
 
 
@@ -122,7 +122,7 @@ def test_nested_loops_over_lists_that_print_nothing_are_stopped_too() -> None:
     ticks = Ticks()
     # a million turns without a single chunk of output or a call
     source = "{% set big = cart.items * 500 %}{% for a in big %}{% for b in big %}{% endfor %}{% endfor %}"
-    assert failure(source, Limits(seconds=1.0, monotonic=ticks)).kind is ErrorKind.LIMIT
+    assert failure(source, Limits(seconds=1.0, monotonic=ticks, cpu=ticks)).kind is ErrorKind.LIMIT
     assert ticks.reads < 200
 
 
