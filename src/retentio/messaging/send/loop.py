@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 
 from retentio.messaging.channels.port import Channel, Outgoing, SendResult
 from retentio.messaging.channels.rate import RateLimited
@@ -23,8 +24,12 @@ class ChannelLoop:
     def send_all(self, outgoing: Sequence[Outgoing]) -> list[SendResult]:
         """Send each concurrently on its channel; the answers in the same order. A channel that is
         not configured, or an adapter that raises, gives a classified answer, never an exception."""
-        future = asyncio.run_coroutine_threadsafe(self._send_all(outgoing), self._loop)
-        return future.result()
+        return self.start_sending(outgoing).result()
+
+    def start_sending(self, outgoing: Sequence[Outgoing]) -> Future[list[SendResult]]:
+        """``send_all`` without waiting: the answers come in the returned future, so the caller can
+        record the previous answers meanwhile."""
+        return asyncio.run_coroutine_threadsafe(self._send_all(outgoing), self._loop)
 
     def check_all(self) -> dict[ChannelName, str | None]:
         """Each channel's ``check``: None when it works, else the reason it does not."""

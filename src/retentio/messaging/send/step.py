@@ -57,6 +57,8 @@ from retentio.messaging.store import (
 from retentio.messaging.template_store import CompiledTemplates
 from retentio.schedule import Job, NewWork, enqueue
 
+# Answers recorded in one transaction (see ``Sender.run``).
+RECORD_EVERY = 25
 # A temporary error is retried after this long, doubling each time (the provider's Retry-After wins).
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
@@ -95,8 +97,19 @@ class Sender:
         """The batch handler of ``messages.send``: a line per job saying what became of its message."""
         ids = [message_id_of(job.work.key) for job in jobs]
         prepared = in_transaction(self.engine, lambda connection: self._prepare(connection, ids))
-        results = self.channels.send_all([outgoing for _, outgoing in prepared.sends])
-        in_transaction(self.engine, lambda connection: self._record(connection, prepared, results))
+        groups = [
+            prepared.sends[at : at + RECORD_EVERY] for at in range(0, len(prepared.sends), RECORD_EVERY)
+        ]
+        # Answers are recorded a group at a time, while the next group is being sent: a worker killed
+        # after a provider took a message and before its answer was recorded sends it again, so the
+        # fewer unrecorded answers, the fewer such doubles (at most two groups per kill).
+        sending = self.channels.start_sending([outgoing for _, outgoing in groups[0]]) if groups else None
+        for index, group in enumerate(groups):
+            assert sending is not None
+            results = sending.result()
+            if index + 1 < len(groups):
+                sending = self.channels.start_sending([outgoing for _, outgoing in groups[index + 1]])
+            self._record_group(group, results, prepared)
         return [prepared.summaries.get(message_id) for message_id in ids]
 
     def run_one(self, job: Job) -> str | None:
@@ -199,14 +212,25 @@ class Sender:
 
     # ---- 3: record the answers ----------------------------------------------------------------
 
-    def _record(self, connection: Connection, prepared: Prepared, results: Sequence[SendResult]) -> None:
+    def _record_group(
+        self, sends: Sequence[tuple[str, Outgoing]], results: Sequence[SendResult], prepared: Prepared
+    ) -> None:
+        in_transaction(self.engine, lambda connection: self._record(connection, sends, results, prepared))
+
+    def _record(
+        self,
+        connection: Connection,
+        sends: Sequence[tuple[str, Outgoing]],
+        results: Sequence[SendResult],
+        prepared: Prepared,
+    ) -> None:
         now = self.clock.now()
-        messages = load_messages(connection, [message_id for message_id, _ in prepared.sends])
+        messages = load_messages(connection, [message_id for message_id, _ in sends])
         changes: list[dict[str, Any]] = []
         events: list[Event] = []
         follow_ups: list[NewWork] = []
         suppressions: list[Suppression] = []
-        for (message_id, outgoing), result in zip(prepared.sends, results, strict=True):
+        for (message_id, outgoing), result in zip(sends, results, strict=True):
             message = messages[message_id]
             change = changes_of(message)
             step = _Step(message, change, events, follow_ups, now)
