@@ -11,8 +11,8 @@
    end with every customer at the same stages (``standing_stages_digest``: lifecycle, ladder, bad
    score, RFM); since when (``standing_since_digest``) and how many moves were written depend on
    how far behind the consumer ran (docs/benchmarks.md says why).
-3. PostgreSQL only: consumer lag at a steady ``--lag-rate`` events a second (batches of
-   ``--lag-batch`` from a paced writer): for every event, the wall time at which the consumer
+3. PostgreSQL only: consumer lag at a steady rate, each of ``--lag-rates`` events a second
+   (batches of ``--lag-batch`` from a paced writer): for every event, the wall time at which the consumer
    committed the checkpoint covering it, less the time the writer's transaction committed it.
 4. Floors: the database alone writing the same rows, already shaped, into the ``events`` table
    (the product's own append statement; PostgreSQL also ``COPY``), reading them back by position,
@@ -24,9 +24,9 @@ carts, some ending in an order and a payment), ingested 10,000 a transaction. Po
 a database of its own (``bench_consumers_<pid>``), created on the ``--postgres-url`` server and dropped
 at the end; SQLite in fresh files.
 
-    python benchmarks/consumers.py [--events 1000000] [--throughput-events 200000] [--pairs 2]
-        [--lag-seconds 60] [--lag-rate 10000] [--lag-batch 1000] [--dialects postgresql,sqlite]
-        [--postgres-url URL]
+    python benchmarks/consumers.py [--events 1000000] [--end-to-end-pairs 1] [--skip-alone]
+        [--throughput-events 200000] [--pairs 2] [--lag-seconds 60] [--lag-rates 10000]
+        [--lag-batch 1000] [--dialects postgresql,sqlite] [--postgres-url URL]
 
 Prints one figure a line.
 """
@@ -73,13 +73,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="end to end (goal 2)")
     parser.add_argument("--throughput-events", type=int, default=200_000, help="goal 1, each run")
     parser.add_argument("--pairs", type=int, default=2, help="goal 1: alone/with runs, alternated")
-    parser.add_argument("--lag-seconds", type=float, default=60.0)
-    parser.add_argument("--lag-rate", type=int, default=10_000, help="events a second")
+    parser.add_argument("--end-to-end-pairs", type=int, default=1, help="goal 2: new/old runs, alternated")
+    parser.add_argument(
+        "--skip-alone", action="store_true", help="no floors, ingest alone or consumer alone at --events"
+    )
+    parser.add_argument("--lag-seconds", type=float, default=60.0, help="each rate; 0 skips goal 3")
+    parser.add_argument("--lag-rates", default="10000", help="events a second, comma-separated")
     parser.add_argument("--lag-batch", type=int, default=1_000)
     parser.add_argument("--dialects", default="postgresql,sqlite")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    lag_events = int(args.lag_seconds * args.lag_rate)
+    lag_rates = [int(rate) for rate in args.lag_rates.split(",")]
+    lag_events = int(args.lag_seconds * max(lag_rates))
     stream = store_events(max(args.events, args.throughput_events, lag_events), max(args.events // 5, 1))
     now = datetime.fromisoformat(stream[args.events - 1]["timestamp"]) + timedelta(days=1)
     print(f"date {datetime.now(UTC).isoformat(timespec='seconds')}")
@@ -88,11 +93,13 @@ def main() -> None:
     for dialect in args.dialects.split(","):
         with _databases(dialect, args.postgres_url) as fresh:
             bench = Bench(dialect, fresh, now)
-            bench.floors(stream[: args.events])
-            bench.end_to_end(stream[: args.events])
-            bench.throughput(stream[: args.throughput_events], args.pairs)
-            if dialect == "postgresql" and args.lag_seconds > 0:
-                bench.lag(stream[:lag_events], args.lag_rate, args.lag_batch)
+            if not args.skip_alone:
+                bench.floors(stream[: args.events])
+            bench.end_to_end(stream[: args.events], args.end_to_end_pairs, alone=not args.skip_alone)
+            if args.pairs:
+                bench.throughput(stream[: args.throughput_events], args.pairs)
+            for rate in lag_rates if dialect == "postgresql" and args.lag_seconds > 0 else []:
+                bench.lag(stream[: int(args.lag_seconds * rate)], rate, args.lag_batch)
 
 
 @dataclass
@@ -129,20 +136,33 @@ class Bench:
 
     # ---- goal 2 (and goal 1 at full size) -----------------------------------------------------
 
-    def end_to_end(self, stream: list[dict[str, Any]]) -> None:
+    def end_to_end(self, stream: list[dict[str, Any]], pairs: int, alone: bool) -> None:
         count = len(stream)
         self.say("end_to_end_events", count)
-        alone = self._ingest_alone(stream, then_consume=True)
-        new = self._ingest_with_consumer(stream, "new_design")
-        old = self._old_design(stream)
-        self.say("ingest_alone_events_per_second", f"{count / alone:.0f}")
-        self.say("new_design_ingest_events_per_second", f"{count / new.ingest:.0f}")
-        self.say("ingest_kept_with_consumer_process", f"{alone / new.ingest:.3f}")
-        self.say("new_design_seconds", f"{new.total:.1f}")
-        self.say("new_design_events_per_second", f"{count / new.total:.0f}")
-        self.say("old_design_seconds", f"{old:.1f}")
-        self.say("old_design_events_per_second", f"{count / old:.0f}")
-        self.say("new_over_old_seconds_ratio", f"{new.total / old:.3f}")
+        self.say("end_to_end_pairs", pairs)
+        alone_seconds = self._ingest_alone(stream, then_consume=True) if alone else None
+        new: list[WithConsumer] = []
+        old: list[float] = []
+        for pair in range(pairs):
+            suffix = f"_{pair}" if pair else ""
+            new.append(self._ingest_with_consumer(stream, f"new_design{suffix}"))
+            old.append(self._old_design(stream, f"old_design{suffix}"))
+        new_total = statistics.median(run.total for run in new)
+        new_ingest = statistics.median(run.ingest for run in new)
+        old_total = statistics.median(old)
+        if alone_seconds is not None:
+            self.say("ingest_alone_events_per_second", f"{count / alone_seconds:.0f}")
+            self.say("ingest_kept_with_consumer_process", f"{alone_seconds / new_ingest:.3f}")
+        self.say("new_design_ingest_events_per_second", f"{count / new_ingest:.0f}")
+        self.say("new_design_seconds", f"{new_total:.1f}")
+        self.say("new_design_events_per_second", f"{count / new_total:.0f}")
+        self.say("old_design_seconds", f"{old_total:.1f}")
+        self.say("old_design_events_per_second", f"{count / old_total:.0f}")
+        self.say("new_over_old_seconds_ratio", f"{new_total / old_total:.3f}")
+        if pairs > 1:
+            ratios = [run.total / seconds for run, seconds in zip(new, old, strict=True)]
+            self.say("new_over_old_seconds_ratio_min", f"{min(ratios):.3f}")
+            self.say("new_over_old_seconds_ratio_max", f"{max(ratios):.3f}")
 
     def _ingest_alone(self, stream: list[dict[str, Any]], then_consume: bool) -> float:
         url = self.fresh()
@@ -179,20 +199,22 @@ class Bench:
         catching_up = process.wait_until_caught_up(engine, consumer, CATCH_UP_TIMEOUT)
         used = process.spent(before, process.usage(engine))
         finished = consumer.stop()
+        self.say(f"{run}_ingest_seconds_this_run", f"{ingest:.1f}")
         self.say(f"{run}_consumer_behind_when_ingest_ended", behind)
         self.say(f"{run}_consumer_caught_up_after_ingest_seconds", f"{catching_up:.1f}")
         self.spent(run, used, finished.cpu_seconds)
-        if run == "new_design":
+        if run.startswith("new_design"):
             self._standing(run, engine)
         engine.dispose()
         return WithConsumer(ingest, ingest + catching_up)
 
-    def _old_design(self, stream: list[dict[str, Any]]) -> float:
+    def _old_design(self, stream: list[dict[str, Any]], run: str) -> float:
         engine = make_engine(self.fresh())
         before = process.usage(engine)
         seconds = _timed(lambda: runs.ingest_old_design(engine, stream, self.now, _segments()))
-        self.spent("old_design", process.spent(before, process.usage(engine)))
-        self._standing("old_design", engine)
+        self.say(f"{run}_seconds_this_run", f"{seconds:.1f}")
+        self.spent(run, process.spent(before, process.usage(engine)))
+        self._standing(run, engine)
         engine.dispose()
         return seconds
 
@@ -239,17 +261,18 @@ class Bench:
         finished = consumer.stop()
         lags = runs.lags(engine, written.committed, finished.commits)
         engine.dispose()
-        self.say("lag_target_events_per_second", rate)
-        self.say("lag_batch", batch)
-        self.say("lag_events", len(stream))
-        self.say("lag_achieved_events_per_second", f"{len(stream) / written.seconds:.0f}")
-        self.say("lag_writer_most_behind_schedule_seconds", f"{written.most_behind:.2f}")
-        self.say("lag_consumer_batches", len(finished.commits))
-        self.say("lag_caught_up_after_writer_seconds", f"{catching_up:.1f}")
+        lag = f"lag_{rate}"  # the figures of this rate
+        self.say(f"{lag}_target_events_per_second", rate)
+        self.say(f"{lag}_batch", batch)
+        self.say(f"{lag}_events", len(stream))
+        self.say(f"{lag}_achieved_events_per_second", f"{len(stream) / written.seconds:.0f}")
+        self.say(f"{lag}_writer_most_behind_schedule_seconds", f"{written.most_behind:.2f}")
+        self.say(f"{lag}_consumer_batches", len(finished.commits))
+        self.say(f"{lag}_caught_up_after_writer_seconds", f"{catching_up:.1f}")
         for name, values in (("", lags.from_commit), ("_from_received", lags.from_received)):
-            self.say(f"lag{name}_p50_seconds", f"{_percentile(values, 50):.3f}")
-            self.say(f"lag{name}_p99_seconds", f"{_percentile(values, 99):.3f}")
-            self.say(f"lag{name}_max_seconds", f"{max(values):.3f}")
+            self.say(f"{lag}{name}_p50_seconds", f"{_percentile(values, 50):.3f}")
+            self.say(f"{lag}{name}_p99_seconds", f"{_percentile(values, 99):.3f}")
+            self.say(f"{lag}{name}_max_seconds", f"{max(values):.3f}")
 
 
 @dataclass(frozen=True, slots=True)
