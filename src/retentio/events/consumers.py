@@ -20,7 +20,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, select, text
 
 from retentio.clock import Clock
-from retentio.db.batches import upsert
+from retentio.db.batches import collector_paused, upsert
 from retentio.db.engine import reader
 from retentio.db.retry import in_transaction
 from retentio.events.log import (
@@ -76,7 +76,9 @@ def consume_next(engine: Engine, consumer: Consumer, now: datetime, limit: int =
     process is running it right now)."""
     if not _has_work(engine, consumer.name):
         return 0
-    return in_transaction(engine, lambda connection: _consume(connection, consumer, now, limit))
+    # A batch builds many small acyclic objects, as ingest does (``db.batches.collector_paused``).
+    with collector_paused():
+        return in_transaction(engine, lambda connection: _consume(connection, consumer, now, limit))
 
 
 def drain(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, and_, func, literal_column, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, and_, func, literal_column, select, tuple_
 
 from retentio.events.envelope import Event
 from retentio.events.replay import event_from_row
@@ -47,7 +47,7 @@ def read_after(connection: Connection, after: Position, limit: int) -> list[Logg
     """Up to ``limit`` events past ``after``, in log order, never past a gap that may still fill."""
     query = (
         select(events)
-        .where(_past(after), *_settled(connection))
+        .where(_past(connection, after), *_settled(connection))
         .order_by(events.c.tx, events.c.id)
         .limit(limit)
     )
@@ -59,7 +59,7 @@ def read_after(connection: Connection, after: Position, limit: int) -> list[Logg
 
 def count_after(connection: Connection, after: Position) -> int:
     """How many settled events a consumer at ``after`` has still to read."""
-    query = select(func.count()).select_from(events).where(_past(after), *_settled(connection))
+    query = select(func.count()).select_from(events).where(_past(connection, after), *_settled(connection))
     return int(connection.execute(query).scalar_one())
 
 
@@ -67,7 +67,7 @@ def oldest_after(connection: Connection, after: Position) -> datetime | None:
     """When the first event a consumer at ``after`` has still to read was received."""
     query = (
         select(events.c.received_at)
-        .where(_past(after), *_settled(connection))
+        .where(_past(connection, after), *_settled(connection))
         .order_by(events.c.tx, events.c.id)
         .limit(1)
     )
@@ -75,8 +75,14 @@ def oldest_after(connection: Connection, after: Position) -> datetime | None:
     return found
 
 
-def _past(after: Position) -> ColumnElement[bool]:
-    return or_(events.c.tx > after.tx, and_(events.c.tx == after.tx, events.c.id > after.row))
+def _past(connection: Connection, after: Position) -> ColumnElement[bool]:
+    """The rows after ``after`` as a range of the ``(tx, id)`` index, so a read starts at the position:
+    a row comparison on PostgreSQL; on SQLite, where every row and position has tx 0, the ids past it.
+    Written as ``tx > a OR (tx = a AND id > b)`` it was planned as a walk from the start of the log
+    (or a scan and sort of all of it), so every look cost time in proportion to the log's size."""
+    if connection.dialect.name == "postgresql":
+        return tuple_(events.c.tx, events.c.id) > tuple_(after.tx, after.row)
+    return and_(events.c.tx == after.tx, events.c.id > after.row)
 
 
 def last_position(connection: Connection) -> Position:
