@@ -72,8 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000, help="end to end (goal 2)")
     parser.add_argument("--throughput-events", type=int, default=200_000, help="goal 1, each run")
-    parser.add_argument("--pairs", type=int, default=2, help="goal 1: alone/with runs, alternated")
-    parser.add_argument("--end-to-end-pairs", type=int, default=1, help="goal 2: new/old runs, alternated")
+    parser.add_argument("--pairs", type=int, default=2, help="goal 1: alone/with runs, alternated; 0 skips")
+    parser.add_argument(
+        "--end-to-end-pairs", type=int, default=1, help="goal 2: new/old runs, alternated; 0 skips it"
+    )
     parser.add_argument(
         "--skip-alone", action="store_true", help="no floors, ingest alone or consumer alone at --events"
     )
@@ -95,7 +97,8 @@ def main() -> None:
             bench = Bench(dialect, fresh, now)
             if not args.skip_alone:
                 bench.floors(stream[: args.events])
-            bench.end_to_end(stream[: args.events], args.end_to_end_pairs, alone=not args.skip_alone)
+            if args.end_to_end_pairs:
+                bench.end_to_end(stream[: args.events], args.end_to_end_pairs, alone=not args.skip_alone)
             if args.pairs:
                 bench.throughput(stream[: args.throughput_events], args.pairs)
             for rate in lag_rates if dialect == "postgresql" and args.lag_seconds > 0 else []:
@@ -256,8 +259,10 @@ class Bench:
         engine = make_engine(url)
         consumer = process.ConsumerProcess(url, None, record=True)
         consumer.start()
+        before = process.usage(engine)
         written = runs.paced_writer(engine, stream, rate, batch)
         catching_up = process.wait_until_caught_up(engine, consumer, CATCH_UP_TIMEOUT)
+        used = process.spent(before, process.usage(engine))
         finished = consumer.stop()
         lags = runs.lags(engine, written.committed, finished.commits)
         engine.dispose()
@@ -269,6 +274,7 @@ class Bench:
         self.say(f"{lag}_writer_most_behind_schedule_seconds", f"{written.most_behind:.2f}")
         self.say(f"{lag}_consumer_batches", len(finished.commits))
         self.say(f"{lag}_caught_up_after_writer_seconds", f"{catching_up:.1f}")
+        self.spent(lag, used, finished.cpu_seconds)
         for name, values in (("", lags.from_commit), ("_from_received", lags.from_received)):
             self.say(f"{lag}{name}_p50_seconds", f"{_percentile(values, 50):.3f}")
             self.say(f"{lag}{name}_p99_seconds", f"{_percentile(values, 99):.3f}")
