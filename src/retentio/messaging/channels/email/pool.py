@@ -10,10 +10,11 @@ servers limit messages per connection. The pool belongs to one event loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 from aiosmtplib import SMTP
+
+from retentio.messaging.channels.email.smtp_client import hang_up
 
 
 class Pooled:
@@ -52,7 +53,7 @@ class SmtpPool:
 
     async def _usable(self, slot: Pooled | None) -> Pooled:
         if slot is not None and (not slot.smtp.is_connected or slot.sent >= self._limit):
-            await _quit(slot.smtp)
+            await hang_up(slot.smtp)
             slot = None
         return slot if slot is not None else Pooled(await self._connect())
 
@@ -76,12 +77,5 @@ class SmtpPool:
             idle.append(self._slots.get_nowait())
         for slot in idle:
             if slot is not None:
-                await _quit(slot.smtp)
+                await hang_up(slot.smtp)
             self._slots.put_nowait(None)
-
-
-async def _quit(smtp: SMTP) -> None:
-    if smtp.is_connected:
-        with contextlib.suppress(Exception):  # a polite goodbye; the socket is closed either way
-            await smtp.quit()
-    smtp.close()

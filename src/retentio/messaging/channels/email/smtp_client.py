@@ -7,8 +7,10 @@ queue with retries.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ssl
+import time
 
 from aiosmtplib import (
     SMTP,
@@ -21,6 +23,22 @@ from aiosmtplib import (
 
 from retentio.messaging.channels.email.settings import EmailSettings
 from retentio.messaging.channels.port import ChannelNotReady
+
+# How long closing waits for the socket to be released: a TLS close waits for the server's
+# close_notify, and a loop that stops before that leaves the socket open behind it.
+CLOSE_WAIT_SECONDS = 2.0
+
+
+async def hang_up(smtp: SMTP) -> None:
+    """QUIT when still connected, close, and wait until the socket is released (bounded)."""
+    protocol = smtp.protocol
+    if smtp.is_connected:
+        with contextlib.suppress(Exception):  # a polite goodbye; the socket is closed either way
+            await smtp.quit()
+    smtp.close()
+    deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+    while protocol is not None and protocol.transport is not None and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def server_name(settings: EmailSettings) -> str:
@@ -77,9 +95,7 @@ async def check_server(settings: EmailSettings, envelope_sender: str) -> None:
     try:
         await _try_sender(smtp, where, envelope_sender)
     finally:
-        with contextlib.suppress(SMTPException, OSError):
-            await smtp.quit()
-        smtp.close()
+        await hang_up(smtp)
 
 
 async def _try_sender(smtp: SMTP, where: str, envelope_sender: str) -> None:
