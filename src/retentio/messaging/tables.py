@@ -33,6 +33,7 @@ messages = Table(
     # move on to the next channel.
     Column("channels", json_type(), nullable=False),
     Column("until_seen", Boolean, nullable=False),
+    Column("incentive", Boolean, nullable=False, default=False),
     Column("deliver_within_seconds", Integer, nullable=False),
     Column("seen_within_seconds", Integer, nullable=False),
     # What the template may use beyond the customer: an order, a cart, a coupon...

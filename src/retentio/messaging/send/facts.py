@@ -1,6 +1,7 @@
 """What the decisions need to know about a batch of messages' customers, read set-based: contacts,
 the consent in force per channel (with its record), suppressed addresses, where and when each is
-active, and the messages they already got (for the caps)."""
+active, whether the bad-customer checklist flags them (no incentives), and the messages they already
+got (for the caps)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
 from retentio.messaging.store import StoredMessage, recent_messages, suppressed
+from retentio.segments import not_to_incentivize
 
 # The longest cap window read back; longer calendar windows are not counted.
 HISTORY = timedelta(days=35)
@@ -53,11 +55,12 @@ def load_facts(
     consents = consents_in_force(connection, ids, now)
     dead = suppressed(connection, [pair for found in contacts.values() for pair in _addresses(found)])
     history = recent_messages(connection, ids, now - HISTORY)
+    flagged = not_to_incentivize(connection, ids)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
         in_force = consents.get(customer_id, {})
-        customer = _customer(found, profile, in_force, dead)
+        customer = _customer(found, profile, in_force, dead, flagged_bad=customer_id in flagged)
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
         facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent)
     return facts
@@ -84,6 +87,8 @@ def _customer(
     profile: ProfileDraft,
     in_force: Mapping[str, ConsentInForce],
     dead: Mapping[tuple[str, str], str],
+    *,
+    flagged_bad: bool,
 ) -> Customer:
     suppressions: dict[ChannelName, Suppression] = {}
     single = {
@@ -120,6 +125,7 @@ def _customer(
         locale=found.locale,
         channel_activity=dict(profile.channel_activity),
         hour_histogram=tuple(profile.hour_histogram),
+        flagged_bad=flagged_bad,
     )
 
 
