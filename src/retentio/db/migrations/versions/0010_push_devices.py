@@ -7,7 +7,7 @@ a subscription with its endpoint and keys (platform ``web``), any other text an 
 ``fcm``: the list never said which provider; the push channel sends app tokens through whichever is
 configured). A token the suppressions list holds as dead is moved as a removed device; an entry that
 starts as JSON but is no subscription is moved as removed too ("not a web push subscription"), so
-nothing is lost. Records merged away are skipped: their tokens went to the survivor at the merge.
+nothing is lost. A record merged away gives its tokens to the survivor (the survivor's own first).
 ``push_tokens`` stays, rewritten as the live devices' addresses (the segment rules read it).
 
 Revision ID: 0010
@@ -111,11 +111,17 @@ def _move_tokens(connection: sa.Connection) -> None:
     rows: list[dict[str, Any]] = []
     live: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
-    query = sa.select(_customers).where(_customers.c.merged_into.is_(None)).order_by(_customers.c.customer_id)
+    # Survivors first, then records merged away (a pointer to the survivor): their tokens are the
+    # survivor's, as a merge moves devices now.
+    merged_last = sa.case((_customers.c.merged_into.is_(None), 0), else_=1)
+    query = sa.select(_customers).order_by(merged_last, _customers.c.customer_id)
     for customer in connection.execute(query):
         tokens = customer.push_tokens if isinstance(customer.push_tokens, list) else []
-        if tokens:
-            live[customer.customer_id] = []
+        if not tokens:
+            continue
+        owner = customer.merged_into or customer.customer_id
+        live.setdefault(customer.customer_id, [])
+        live.setdefault(owner, [])
         for token in tokens:
             if not isinstance(token, str) or not token.strip():
                 continue
@@ -130,7 +136,7 @@ def _move_tokens(connection: sa.Connection) -> None:
             rows.append(
                 {
                     **device,
-                    "customer_id": customer.customer_id,
+                    "customer_id": owner,
                     "created_at": stamp,
                     "last_seen_at": stamp,
                     "removed_at": removed_at if reason else None,
@@ -138,7 +144,7 @@ def _move_tokens(connection: sa.Connection) -> None:
                 }
             )
             if not reason:
-                live[customer.customer_id].append(_address(device))
+                live[owner].append(_address(device))
     if rows:
         connection.execute(sa.insert(_devices), rows)
     for customer_id, addresses in live.items():
