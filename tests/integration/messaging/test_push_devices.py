@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
-from tests.fakes.fcm import FakeFcm
+from tests.fakes.fcm import FakeFcm, FakeRuStore
 from tests.fakes.webpush import FakePushService, FakeSubscription
 from tests.integration.messaging.test_web_push import VAPID_PRIVATE, VAPID_PUBLIC
 
@@ -24,6 +24,7 @@ from retentio.customers import (
 from retentio.customers.tables import customers, push_devices
 from retentio.messaging.callbacks import report_events
 from retentio.messaging.channels.mobile_push.fcm import FcmSettings, fcm_channel
+from retentio.messaging.channels.mobile_push.rustore import RuStoreSettings, rustore_channel
 from retentio.messaging.channels.port import Channel, DeliveryReport, ReportStatus
 from retentio.messaging.channels.providers import Wiring, with_devices
 from retentio.messaging.channels.rate import RateLimit
@@ -196,6 +197,37 @@ def test_when_every_device_is_dead_the_message_is_unreachable_and_the_next_finds
         len(fcm.requests) - asked_before
     )
     assert fcm.delivered == []
+
+
+def test_rustore_s_404_removes_the_device_and_the_other_gets_the_message(
+    engine: Engine, now: datetime
+) -> None:
+    # given two RuStore installs, one of them gone
+    clock = FixedClock(now)
+    with FakeRuStore() as rustore:
+        for token in (PHONE, TABLET):
+            rustore.register(token)
+        rustore.unregister(TABLET)
+        customer(engine, now, "c4", PushDeviceRegistration(platform="rustore", token=PHONE))
+        customer(engine, now, "c4", PushDeviceRegistration(platform="rustore", token=TABLET))
+        message_id = request(engine, now, "c4", "cart-5")
+        settings = RuStoreSettings(
+            project_id=rustore.project_id,
+            service_token=SecretStr(rustore.service_token),
+            base_url=rustore.url,
+        )
+        # when
+        send_all(engine, clock, {ChannelName.PUSH: rustore_channel(settings, RateLimit(1000, 1000))})
+    # then RuStore names no message: each device's send is known by Retentio's id of the message
+    assert [pushed.token for pushed in rustore.delivered] == [PHONE]
+    assert devices_of(engine, "c4") == {
+        PHONE: None,
+        TABLET: "RuStore HTTP 404 NOT_FOUND: push token not found",
+    }
+    assert (message(engine, message_id).state.value, message(engine, message_id).provider_id) == (
+        "sent",
+        message_id,
+    )
 
 
 def test_web_push_goes_to_each_browser_and_an_expired_subscription_is_removed(
