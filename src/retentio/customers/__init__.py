@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         do_register_push_device,
         do_unregister_push_device,
         live_push_devices,
-        push_devices_by_id,
         remove_push_devices,
     )
     from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
@@ -110,7 +109,6 @@ __all__ = [
     "lock_for_merge",
     "merge_attributes",
     "merge_records",
-    "push_devices_by_id",
     "record_consent_changes",
     "remove_push_devices",
     "resolve_subjects",
@@ -135,7 +133,6 @@ _EXPORTS = {
         "do_register_push_device",
         "do_unregister_push_device",
         "live_push_devices",
-        "push_devices_by_id",
         "remove_push_devices",
     ],
     "retentio.customers.identity": ["claim_anonymous_histories", "link_visitors", "resolve_subjects"],

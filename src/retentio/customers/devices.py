@@ -147,15 +147,6 @@ def live_push_devices(
     return found
 
 
-def push_devices_by_id(connection: Connection, device_ids: Iterable[int]) -> dict[int, PushDevice]:
-    """Devices, removed or not (a resend reads which devices a message already went to)."""
-    found: dict[int, PushDevice] = {}
-    for part in chunks(sorted(set(device_ids))):
-        for row in connection.execute(select(push_devices).where(push_devices.c.id.in_(part))):
-            found[row.id] = PushDevice(**row._asdict())
-    return found
-
-
 def _register(
     connection: Connection, customer_id: str, registration: PushDeviceRegistration, now: datetime
 ) -> PushDevice:

@@ -41,10 +41,6 @@ class DevicePush:
     def name(self) -> ChannelName:
         return self._adapter.name
 
-    @property
-    def adapter(self) -> Channel:
-        return self._adapter
-
     async def check(self) -> None:
         await self._adapter.check()
         try:
