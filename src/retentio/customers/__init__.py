@@ -1,6 +1,6 @@
 """Customers: records and their write and read paths, per-channel consent, identity (visitors become
-customers), the running profile of each customer (the fold ingest applies) and its storage, the
-customers area's part of a merge, and a quick summary of the base.
+customers), the push devices of each, the running profile of each customer (the fold ingest applies)
+and its storage, the customers area's part of a merge, and a quick summary of the base.
 
 This package is the area's facade: other areas import these names from ``retentio.customers``, never
 its modules (``lint-imports`` checks it). ``customers``, ``customer_profiles`` and
@@ -24,9 +24,24 @@ if TYPE_CHECKING:
         record_consent_changes,
     )
     from retentio.customers.contacts import Contacts, load_contacts
+    from retentio.customers.devices import (
+        APP_PLATFORMS,
+        NotAPushToken,
+        PushDevice,
+        do_register_push_device,
+        do_unregister_push_device,
+        live_push_devices,
+        remove_push_devices,
+    )
     from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
     from retentio.customers.merge import MergeRefused, lock_for_merge, merge_records
-    from retentio.customers.models import Channel, ConsentChange, CustomerRecord, CustomerUpsert
+    from retentio.customers.models import (
+        Channel,
+        ConsentChange,
+        CustomerRecord,
+        CustomerUpsert,
+        PushDeviceRegistration,
+    )
     from retentio.customers.profile import ProfileDraft, add_activity, add_contribution, set_order_dates
     from retentio.customers.service import (
         AttributesTooLarge,
@@ -50,6 +65,7 @@ if TYPE_CHECKING:
     from retentio.customers.tables import customer_predictions, customer_profiles, customers
 
 __all__ = [
+    "APP_PLATFORMS",
     "AttributesTooLarge",
     "BaseSummary",
     "Channel",
@@ -60,7 +76,10 @@ __all__ = [
     "CustomerUpsert",
     "InvalidCustomerChange",
     "MergeRefused",
+    "NotAPushToken",
     "ProfileDraft",
+    "PushDevice",
+    "PushDeviceRegistration",
     "add_activity",
     "add_contribution",
     "base_summary",
@@ -74,6 +93,8 @@ __all__ = [
     "customer_predictions",
     "customer_profiles",
     "customers",
+    "do_register_push_device",
+    "do_unregister_push_device",
     "do_upsert_customer",
     "do_upsert_customers",
     "forget_profiles",
@@ -81,6 +102,7 @@ __all__ = [
     "get_profile",
     "known_identities",
     "link_visitors",
+    "live_push_devices",
     "load_consent_timelines",
     "load_contacts",
     "load_profiles",
@@ -88,6 +110,7 @@ __all__ = [
     "merge_attributes",
     "merge_records",
     "record_consent_changes",
+    "remove_push_devices",
     "resolve_subjects",
     "save_profiles",
     "set_order_dates",
@@ -103,9 +126,24 @@ _EXPORTS = {
         "ConsentInForce",
         "consent_history",
     ],
+    "retentio.customers.devices": [
+        "APP_PLATFORMS",
+        "NotAPushToken",
+        "PushDevice",
+        "do_register_push_device",
+        "do_unregister_push_device",
+        "live_push_devices",
+        "remove_push_devices",
+    ],
     "retentio.customers.identity": ["claim_anonymous_histories", "link_visitors", "resolve_subjects"],
     "retentio.customers.merge": ["MergeRefused", "lock_for_merge", "merge_records"],
-    "retentio.customers.models": ["Channel", "ConsentChange", "CustomerRecord", "CustomerUpsert"],
+    "retentio.customers.models": [
+        "Channel",
+        "ConsentChange",
+        "CustomerRecord",
+        "CustomerUpsert",
+        "PushDeviceRegistration",
+    ],
     "retentio.customers.profile": ["ProfileDraft", "add_activity", "add_contribution", "set_order_dates"],
     "retentio.customers.service": [
         "AttributesTooLarge",

@@ -28,7 +28,9 @@ class Outgoing:
 
     message_id: str
     channel: ChannelName
-    recipient: str  # an email address, an E.164 phone, a chat or user id, a device token, a subscription
+    # An email address, an E.164 phone, a chat or user id; for push, the customer's id until
+    # ``devices.DevicePush`` hands the adapter one device's token or subscription at a time.
+    recipient: str
     body: Body
     kind: Kind
     unsubscribe_url: str | None = None  # signed one-click link (marketing and trigger email)

@@ -9,7 +9,8 @@
 
 A worker killed between 2 and 3 leaves messages in ``sending``: the row runs again and sends them
 again with the same message id (the email's Message-ID, the providers' idempotency keys), so a
-double is recognisable. Nothing is lost.
+double is recognisable; push skips the devices that took the message already (``push_sends``).
+Nothing is lost.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ RECORD_EVERY = 25
 # A temporary error is retried after this long, doubling each time (the provider's Retry-After wins).
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
-_UNREACHABLE_SUPPRESSION = {
+# What an unreachable address is suppressed as; push channels remove their dead devices themselves
+# (``channels.devices``), so the customer's other devices stay.
+_UNREACHABLE_SUPPRESSION: dict[ChannelName, str | None] = {
     ChannelName.TELEGRAM: "blocked",
     ChannelName.VIBER: "blocked",
-    ChannelName.PUSH: "dead_token",
-    ChannelName.WEB_PUSH: "dead_token",
+    ChannelName.PUSH: None,
+    ChannelName.WEB_PUSH: None,
 }
 
 
@@ -235,8 +238,8 @@ class Sender:
             change = changes_of(message)
             step = _Step(message, change, events, follow_ups, now)
             prepared.summaries[message_id] = step.answered(outgoing, result)
-            if result.status is SendStatus.UNREACHABLE:
-                reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
+            reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
+            if result.status is SendStatus.UNREACHABLE and reason is not None:
                 suppressions.append(
                     Suppression(
                         outgoing.channel.value, outgoing.recipient, reason, result.reason, message.customer_id
