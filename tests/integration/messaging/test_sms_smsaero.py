@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import pytest
 from pydantic import SecretStr
 from tests.fakes.callbacks import CallbackCatcher
 from tests.fakes.http import Response
 from tests.fakes.smsaero import CREATED, FakeSmsAero
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     Callback,
@@ -26,15 +25,8 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsaero import SmsAero, SmsAeroSettings
 from retentio.messaging.content import ChannelName, Kind, PushBody, TextBody
 
-T = TypeVar("T")
 TEXT = "Анна, ваш заказ №42 собран — заберите до пятницы."
 ANSWERED = datetime.fromtimestamp(CREATED + 5, UTC)
-
-
-@pytest.fixture
-def smsaero() -> Iterator[FakeSmsAero]:
-    with FakeSmsAero() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsAero, **changes: object) -> SmsAeroSettings:
@@ -42,23 +34,8 @@ def settings_for(fake: FakeSmsAero, **changes: object) -> SmsAeroSettings:
     return SmsAeroSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmsAeroSettings, steps: Callable[[SmsAero], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = SmsAero(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(recipient: str = "+7 916 123-45-67", sender: str | None = None) -> Outgoing:
     return Outgoing("msg-1", ChannelName.SMS, recipient, TextBody(TEXT), Kind.MARKETING, sender=sender)
-
-
-def send(settings: SmsAeroSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_with_its_cyrillic_text_and_signature(smsaero: FakeSmsAero) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 from tests.fakes.http import Response
 from tests.fakes.smsc import FakeSmsc
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     ChannelNotReady,
@@ -25,14 +24,7 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsc import Smsc, SmscSettings, smsc_message_id
 from retentio.messaging.content import ChannelName, Kind, TextBody
 
-T = TypeVar("T")
 TEXT = "Анна, ваш заказ №42 собран. Заберите до пятницы — ждём!"
-
-
-@pytest.fixture
-def smsc() -> Iterator[FakeSmsc]:
-    with FakeSmsc() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsc, **changes: object) -> SmscSettings:
@@ -44,25 +36,10 @@ def settings_for(fake: FakeSmsc, **changes: object) -> SmscSettings:
     return SmscSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmscSettings, steps: Callable[[Smsc], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = Smsc(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(
     recipient: str = "8 (916) 123-45-67", message_id: str = "msg-1", sender: str | None = None
 ) -> Outgoing:
     return Outgoing(message_id, ChannelName.SMS, recipient, TextBody(TEXT), Kind.TRIGGER, sender=sender)
-
-
-def send(settings: SmscSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_in_utf8_with_retentios_id(smsc: FakeSmsc) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 import pytest
 from pydantic import SecretStr
 from tests.fakes.callbacks import CallbackCatcher
 from tests.fakes.http import Response
 from tests.fakes.smsru import FakeSmsRu
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     Callback,
@@ -27,14 +25,7 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsru import CALLBACK_ANSWER, SmsRu, SmsRuSettings
 from retentio.messaging.content import ChannelName, EmailBody, Kind, TextBody
 
-T = TypeVar("T")
 TEXT = "Привет, Анна! Ваш заказ №42 собран — заберите до пятницы."
-
-
-@pytest.fixture
-def smsru() -> Iterator[FakeSmsRu]:
-    with FakeSmsRu() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsRu, **changes: object) -> SmsRuSettings:
@@ -42,23 +33,8 @@ def settings_for(fake: FakeSmsRu, **changes: object) -> SmsRuSettings:
     return SmsRuSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmsRuSettings, steps: Callable[[SmsRu], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = SmsRu(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(recipient: str = "+7 (916) 123-45-67", text: str = TEXT) -> Outgoing:
     return Outgoing("msg-1", ChannelName.SMS, recipient, TextBody(text), Kind.TRANSACTIONAL)
-
-
-def send(settings: SmsRuSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_with_its_cyrillic_text_intact(smsru: FakeSmsRu) -> None:

@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 from pydantic import SecretStr
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
@@ -26,16 +25,14 @@ from retentio.messaging.channels.port import (
     SendResult,
 )
 from retentio.messaging.channels.sms_http import (
-    Http,
     ProviderAnswer,
     Reply,
+    SmsAdapter,
     SmsSettings,
     moment,
     not_ready,
     secret_matches,
-    text_of,
 )
-from retentio.messaging.content import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +76,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class SmsAero:
+class SmsAero(SmsAdapter[SmsAeroSettings]):
     """The SMS Aero adapter: ``Channel``, ``ReportsByPolling`` and ``ReportsByCallback``."""
 
-    def __init__(self, settings: SmsAeroSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         reply = await self._post("balance", {})
@@ -102,16 +93,9 @@ class SmsAero:
         if not answer.success:
             raise ChannelNotReady(f"SMS Aero did not give the balance: {answer.message}")
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
         request: dict[str, Any] = {"number": int(phone), "text": text}
-        if sign := outgoing.sender or self.settings.sender:
+        if sign := self.sender_of(outgoing):
             request["sign"] = sign
         if callback_url := self._callback_url():
             request["callbackUrl"] = callback_url
@@ -156,9 +140,6 @@ class SmsAero:
         at = int(answered) if answered.isdigit() else None
         report = delivery_report(message_id, int(status), str(fields.get("extendStatus", "")), at)
         return [] if report is None else [report]
-
-    async def close(self) -> None:
-        await self._http.close()
 
     async def _status(self, message_id: int) -> _Message | SendResult:
         reply = await self._post("sms/status", {"id": message_id})

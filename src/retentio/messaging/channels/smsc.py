@@ -14,7 +14,6 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr, model_validator
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
@@ -23,8 +22,7 @@ from retentio.messaging.channels.port import (
     SendResult,
     SendStatus,
 )
-from retentio.messaging.channels.sms_http import Http, ProviderAnswer, SmsSettings, moment, not_ready, text_of
-from retentio.messaging.content import ChannelName
+from retentio.messaging.channels.sms_http import ProviderAnswer, SmsAdapter, SmsSettings, moment, not_ready
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +110,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class Smsc:
+class Smsc(SmsAdapter[SmscSettings]):
     """The SMSC.ru adapter: ``Channel`` and ``ReportsByPolling``."""
 
-    def __init__(self, settings: SmscSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         answer = await self._call("balance", {})
@@ -132,18 +124,11 @@ class Smsc:
         if answer.error_code is not None or answer.balance is None:
             raise ChannelNotReady(f"SMSC did not give the balance: {answer.error_code} {answer.error}")
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
         smsc_id = smsc_message_id(outgoing.message_id)
         # "+" tells SMSC the number is already international: it must not "correct" it
         form = {"phones": f"+{phone}", "mes": text, "id": str(smsc_id)}
-        if sender := outgoing.sender or self.settings.sender:
+        if sender := self.sender_of(outgoing):
             form["sender"] = sender
         answer = await self._call("send", form)
         if isinstance(answer, SendResult):
@@ -171,9 +156,6 @@ class Smsc:
             if report is not None:
                 reports.append(report)
         return reports
-
-    async def close(self) -> None:
-        await self._http.close()
 
     async def _sent_before(self, smsc_id: int, phone: str, error: str) -> SendResult:
         """SMSC refused a repeat: if the first attempt is known to SMSC, this message is sent."""

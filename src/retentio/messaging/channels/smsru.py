@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl
 
 from pydantic import Field, SecretStr
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
@@ -26,14 +25,12 @@ from retentio.messaging.channels.port import (
 )
 from retentio.messaging.channels.sms_http import (
     Answer,
-    Http,
     ProviderAnswer,
+    SmsAdapter,
     SmsSettings,
     not_ready,
     secret_matches,
-    text_of,
 )
-from retentio.messaging.content import ChannelName
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +109,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class SmsRu:
+class SmsRu(SmsAdapter[SmsRuSettings]):
     """The SMS.ru adapter: ``Channel``, ``ReportsByPolling`` and ``ReportsByCallback``."""
 
-    def __init__(self, settings: SmsRuSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         answer = await self._call("my/balance", {}, _Answer)
@@ -141,15 +132,8 @@ class SmsRu:
                 f"SMS.ru has not approved channels.smsru.sender {sender!r} (approved: {approved})"
             )
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
-        answer = await self._call("sms/send", self._send_form(phone, text, outgoing.sender), _Answer)
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
+        answer = await self._call("sms/send", self._send_form(phone, text, self.sender_of(outgoing)), _Answer)
         if isinstance(answer, SendResult):
             return answer
         if answer.status != "OK":  # the whole request was refused: credentials, money, limits
@@ -180,12 +164,9 @@ class SmsRu:
             raise ValueError("the callback's token is missing or wrong (channels.smsru.callback_token)")
         return read_callback_entries(callback)
 
-    async def close(self) -> None:
-        await self._http.close()
-
     def _send_form(self, phone: str, text: str, sender: str | None) -> dict[str, str]:
         form = {"to": phone, "msg": text}
-        if sender := sender or self.settings.sender:
+        if sender:
             form["from"] = sender
         if self.settings.test:
             form["test"] = "1"
