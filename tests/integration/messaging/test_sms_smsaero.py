@@ -18,6 +18,7 @@ from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
@@ -147,16 +148,20 @@ def test_a_garbage_answer_is_a_retry_with_the_reason(smsaero: FakeSmsAero, body:
 
 def test_polling_reports_delivery_and_failure(smsaero: FakeSmsAero) -> None:
     # given
-    async def send_three_and_poll(adapter: SmsAero) -> list[DeliveryReport]:
+    async def send_three_and_poll(adapter: SmsAero) -> Polled:
         ids = [(await adapter.send(sms(f"7916123456{n}"))).provider_id for n in range(3)]
         smsaero.set_status(1001, 1)
         smsaero.set_status(1002, 6)
         return await adapter.poll([str(i) for i in ids] + ["999", "not-a-number"])
 
     # when
-    reports = with_adapter(settings_for(smsaero), send_three_and_poll)
-    # then
-    assert reports == [
+    polled = with_adapter(settings_for(smsaero), send_three_and_poll)
+    # then: 1003 is queued (no news); SMS Aero does not know 999
+    assert polled.unknown == {
+        "999": "SMS Aero: Message not found.",
+        "not-a-number": "not an SMS Aero message id (a number)",
+    }
+    assert polled.reports == [
         DeliveryReport("1001", ReportStatus.DELIVERED, at=ANSWERED),
         DeliveryReport("1002", ReportStatus.FAILED, at=ANSWERED, reason="SMS Aero status 6: rejected"),
     ]

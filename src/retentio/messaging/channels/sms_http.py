@@ -38,6 +38,9 @@ class SmsSettings(BaseModel):
     rate_per_second: float = Field(default=10.0, gt=0)
     burst: int = Field(default=5, ge=1)
     timeout_seconds: float = Field(default=10.0, gt=0)
+    # Ask the provider for delivery reports (``reports_polling``); unset: the provider's default
+    # (``SmsAdapter.polls_by_default``).
+    poll_reports: bool | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -152,6 +155,16 @@ class SmsAdapter(Generic[Settings]):
     async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
         """Send ``text`` to ``phone`` (digits, international, no "+")."""
         raise NotImplementedError
+
+    @property
+    def poll_reports(self) -> bool:
+        chosen = self.settings.poll_reports
+        return self.polls_by_default() if chosen is None else chosen
+
+    def polls_by_default(self) -> bool:
+        """Whether reports are polled when the settings do not say: yes, unless the provider's
+        callbacks are known to come (SMS Aero with a ``callback_url``)."""
+        return True
 
     def sender_of(self, outgoing: Outgoing) -> str | None:
         """The message's own sender name, else the configured one."""

@@ -8,8 +8,7 @@ Aero calling the ``callbackUrl`` given with the message, with the message's ``id
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -21,6 +20,7 @@ from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
 )
@@ -33,8 +33,6 @@ from retentio.messaging.channels.sms_http import (
     not_ready,
     secret_matches,
 )
-
-log = logging.getLogger(__name__)
 
 PROVIDER = "SMS Aero"
 MONEY_WORDS = ("money", "funds", "balance", "credit", "средств", "баланс")
@@ -110,22 +108,23 @@ class SmsAero(SmsAdapter[SmsAeroSettings]):
         message = self._message(reply, answer)
         return message if isinstance(message, SendResult) else SendResult.sent(str(message.id))
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        polled = Polled()  # sms/status takes one id: one request a message
         for provider_id in provider_ids:
             if not provider_id.isdigit():
-                log.warning("%r is not an SMS Aero message id", provider_id)
+                polled.unknown[provider_id] = "not an SMS Aero message id (a number)"
                 continue
             message = await self._status(int(provider_id))
             if isinstance(message, SendResult):
-                log.warning("SMS Aero status of %s unknown: %s", provider_id, message.reason)
+                polled.unknown[provider_id] = message.reason
                 continue
-            report = delivery_report(
-                str(message.id), message.status, message.extendStatus, message.dateAnswer
-            )
+            report = delivery_report(provider_id, message.status, message.extendStatus, message.dateAnswer)
             if report is not None:
-                reports.append(report)
-        return reports
+                polled.reports.append(report)
+        return polled
+
+    def polls_by_default(self) -> bool:
+        return self.settings.callback_url is None  # SMS Aero calls back about each message sent with it
 
     def read_callback(self, callback: Callback) -> list[DeliveryReport]:
         if not secret_matches(self.settings.callback_token, callback.query.get("token")):

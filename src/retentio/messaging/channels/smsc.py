@@ -9,8 +9,7 @@ message's idempotency key, so a resend is recognised — SMSC refuses a repeat w
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import SecretStr, model_validator
 
@@ -18,13 +17,12 @@ from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
 )
 from retentio.messaging.channels.sms_http import ProviderAnswer, SmsAdapter, SmsSettings, moment, not_ready
-
-log = logging.getLogger(__name__)
 
 PROVIDER = "SMSC"
 LARGEST_ID = 2_147_483_647  # SMSC's id is a 32-bit number from 1 up to this
@@ -141,21 +139,24 @@ class Smsc(SmsAdapter[SmscSettings]):
             return SendResult.retry("SMSC answered with neither an id nor an error")
         return self._refusal(answer.error_code, answer.error)
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        # One message a request: SMSC allows one request for several messages a minute only, and
+        # its answer to one could not be confirmed from its pages; five a minute per message is far
+        # above how often Retentio asks.
+        polled = Polled()
         for provider_message in provider_ids:
             smsc_id, _, phone = provider_message.partition(":")
             if not (smsc_id.isdigit() and phone.isdigit()):
-                log.warning("%r is not an SMSC message id of this adapter (<id>:<phone>)", provider_message)
+                polled.unknown[provider_message] = "not an SMSC message id of this adapter (<id>:<phone>)"
                 continue
             answer = await self._status(int(smsc_id), phone)
             if isinstance(answer, SendResult) or answer.status is None:
-                log.warning("SMSC status of %s unknown: %s", provider_message, describe(answer))
+                polled.unknown[provider_message] = f"SMSC did not give the status: {describe(answer)}"
                 continue
             report = delivery_report(provider_message, answer)
             if report is not None:
-                reports.append(report)
-        return reports
+                polled.reports.append(report)
+        return polled
 
     async def _sent_before(self, smsc_id: int, phone: str, error: str) -> SendResult:
         """SMSC refused a repeat: if the first attempt is known to SMSC, this message is sent."""

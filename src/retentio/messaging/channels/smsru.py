@@ -6,8 +6,7 @@ line) to the callback URL registered in the SMS.ru account, which must be answer
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
@@ -31,8 +31,6 @@ from retentio.messaging.channels.sms_http import (
     not_ready,
     secret_matches,
 )
-
-log = logging.getLogger(__name__)
 
 PROVIDER = "SMS.ru"
 CALLBACK_ANSWER = "100"  # the body the API must answer a callback with, or SMS.ru counts it failed
@@ -145,19 +143,28 @@ class SmsRu(SmsAdapter[SmsRuSettings]):
             return SendResult.sent(number.sms_id)
         return refusal(number.status_code, number.status_text)
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        polled = Polled()
         for start in range(0, len(provider_ids), IDS_PER_STATUS_REQUEST):
             chunk = provider_ids[start : start + IDS_PER_STATUS_REQUEST]
             answer = await self._call("sms/status", {"sms_id": ",".join(chunk)}, _Answer)
             if isinstance(answer, SendResult) or answer.status != "OK":
-                log.warning("SMS.ru status poll got nothing: %s", describe(answer))
+                why = (
+                    describe(answer)
+                    if isinstance(answer, SendResult)
+                    else refusal(answer.status_code, answer.status_text).reason
+                )
+                polled.unknown.update(dict.fromkeys(chunk, why))
                 continue
-            for sms_id, entry in answer.sms.items():
+            for sms_id in chunk:
+                entry = answer.sms.get(sms_id)
+                if entry is None:
+                    polled.unknown[sms_id] = f"SMS.ru said nothing about {sms_id} when asked for its status"
+                    continue
                 report = delivery_report(sms_id, entry.status_code, entry.status_text)
                 if report is not None:
-                    reports.append(report)
-        return reports
+                    polled.reports.append(report)
+        return polled
 
     def read_callback(self, callback: Callback) -> list[DeliveryReport]:
         if not secret_matches(self.settings.callback_token, callback.query.get("token")):
