@@ -78,7 +78,10 @@ class Poll:
             "until": self.until.isoformat(),
             "round": self.round,
         }
-        return NewWork(POLL_REPORTS, f"{self.message_id}:poll:{self.round}", self.due_at, payload)
+        # The provider id is in the key: a message sent again after a crash, which a provider that
+        # takes no idempotency key (SMS.ru) gave a second id, is asked about under both.
+        key = f"{self.message_id}:poll:{self.provider_id[:120]}:{self.round}"
+        return NewWork(POLL_REPORTS, key, self.due_at, payload)
 
     @property
     def due_at(self) -> datetime:
@@ -144,9 +147,14 @@ class ReportPoller:
         with self.engine.connect() as connection:
             stored = load_messages(connection, {poll.message_id for poll in polls.values()})
         asking: dict[ChannelName, dict[int, Poll]] = {}
+        polling = self.channels.polled_channels()
         for index, poll in polls.items():
             if already_reported(stored.get(poll.message_id), poll):
                 lines[index] = f"{poll.message_id}: already reported"
+            elif poll.channel not in polling:  # the settings changed since the send
+                lines[index] = (
+                    f"{poll.message_id}: {poll.channel.value} reports are not polled here, not asked"
+                )
             else:
                 asking.setdefault(poll.channel, {})[index] = poll
         for channel, asked in asking.items():

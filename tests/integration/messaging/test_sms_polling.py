@@ -260,3 +260,24 @@ def test_settings_can_turn_polling_off(engine: Engine, now: datetime, smsc: Fake
         assert (len(smsc.sent), worker.polls_waiting()) == (1, 0)
     finally:
         worker.messaging.close()
+
+
+def test_asks_left_in_the_queue_when_polling_is_turned_off_are_dropped_unasked(
+    engine: Engine, now: datetime, on_smsc: Worker, smsc: FakeSmsc
+) -> None:
+    # given: sent while polling was on
+    message_id = on_smsc.request("order-47")
+    on_smsc.run()
+    settings = SmscSettings(
+        base_url=smsc.url, login=smsc.login, password=SecretStr(smsc.password), poll_reports=False
+    )
+    # when: the worker restarts with poll_reports = false
+    restarted = start_worker(engine, now, Smsc(settings))
+    try:
+        lines = restarted.run(after=timedelta(minutes=1))
+    finally:
+        restarted.messaging.close()
+    # then
+    assert lines == [f"{POLL_REPORTS}: {message_id}: sms reports are not polled here, not asked"]
+    assert [request.path for request in smsc.requests] == ["/sys/send.php"]
+    assert restarted.polls_waiting() == 0

@@ -47,7 +47,11 @@ def test_the_asks_end_at_the_last_one_due_by_until() -> None:
 
 def test_the_first_ask_is_a_row_of_due_work_that_reads_back() -> None:
     work = first_poll("m1", ChannelName.SMS, "201-1", SENT, None)
-    assert (work.kind, work.key, work.due_at) == (POLL_REPORTS, "m1:poll:1", SENT + timedelta(minutes=1))
+    assert (work.kind, work.key, work.due_at) == (
+        POLL_REPORTS,
+        "m1:poll:201-1:1",
+        SENT + timedelta(minutes=1),
+    )
     assert Poll.of(work.payload) == Poll("m1", ChannelName.SMS, "201-1", SENT, SENT + timedelta(hours=72))
 
 
