@@ -1,36 +1,49 @@
 """Messaging as the worker and the commands run it: the settings file read once, the configured
 channels built and checked (a wrong password stops ``retentio worker`` at start with the reason, not
-a silent queue), and the send step registered as due work."""
+a silent queue), and the send step and the asking for delivery reports registered as due work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import typer
+from sqlalchemy import Engine
 
 from retentio.cli.context import Runtime
+from retentio.ingest import IngestOptions, ingest_events
 from retentio.messaging import (
+    POLL_REPORTS,
     SEND,
     ChannelLoop,
     ChannelName,
+    DeliveryReport,
     Links,
     MessagingConfigError,
+    ReportPoller,
     ReportsByCallback,
     Sender,
     Wiring,
     build_channels,
     links_for,
     load_messaging_config,
+    report_events,
     resolve,
     sending_rules,
 )
 from retentio.schedule import Backoff, Delivery, Kind
+
+# Asking a batch of rows about one message each (SMSC, SMS Aero) at the providers' rate takes longer
+# than the worker's claim lease.
+POLL_LEASE = timedelta(minutes=10)
 
 
 @dataclass
 class Messaging:
     channels: ChannelLoop
     sender: Sender
+    poller: ReportPoller
 
     def kinds(self) -> list[Kind]:
         # At least once: a worker killed after a provider took a message and before the answer was
@@ -43,7 +56,17 @@ class Messaging:
             backoff=Backoff(),
             batch_handler=self.sender.run,
         )
-        return [send]
+        # At least once too: asked again after a crash, a report is the same event, stored once.
+        poll = Kind(
+            POLL_REPORTS,
+            self.poller.run_one,
+            Delivery.AT_LEAST_ONCE,
+            max_attempts=20,
+            backoff=Backoff(),
+            lease=POLL_LEASE,
+            batch_handler=self.poller.run,
+        )
+        return [send, poll]
 
     def close(self) -> None:
         self.channels.close()
@@ -66,7 +89,25 @@ def start_messaging(run: Runtime, check: bool = True) -> Messaging:
                 typer.echo(f"error: channel {name.value}: {problem}", err=True)
             raise typer.Exit(2)
     sender = Sender(run.engine, channels, rules, message_links(run), run.clock, run.settings.default_currency)
-    return Messaging(channels, sender)
+    poller = ReportPoller(run.engine, channels, report_recorder(run.engine, run.ingest_options()), run.clock)
+    return Messaging(channels, sender, poller)
+
+
+def report_recorder(
+    engine: Engine, options: IngestOptions
+) -> Callable[[ChannelName, Sequence[DeliveryReport], datetime], None]:
+    """Polled reports stored as the callback route stores callbacks' (``api.routes.callbacks``):
+    report events through ingestion, whose event ids make a report that came both ways one event."""
+
+    def record(channel: ChannelName, reports: Sequence[DeliveryReport], now: datetime) -> None:
+        if not reports:
+            return
+        with engine.connect() as connection:
+            events, _unknown = report_events(connection, channel, reports, now)
+        if events:
+            ingest_events(engine, events, now, options)
+
+    return record
 
 
 def message_links(run: Runtime) -> Links:

@@ -41,6 +41,7 @@ from retentio.messaging.decide import (
     next_in_cascade,
 )
 from retentio.messaging.links import Links
+from retentio.messaging.reports_polling import first_poll
 from retentio.messaging.requests import SEND
 from retentio.messaging.send.facts import CustomerFacts, load_facts, recipient
 from retentio.messaging.send.loop import ChannelLoop
@@ -233,10 +234,11 @@ class Sender:
         events: list[Event] = []
         follow_ups: list[NewWork] = []
         suppressions: list[Suppression] = []
+        polled = self.channels.polled_channels()
         for (message_id, outgoing), result in zip(sends, results, strict=True):
             message = messages[message_id]
             change = changes_of(message)
-            step = _Step(message, change, events, follow_ups, now)
+            step = _Step(message, change, events, follow_ups, now, polled)
             prepared.summaries[message_id] = step.answered(outgoing, result)
             reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
             if result.status is SendStatus.UNREACHABLE and reason is not None:
@@ -261,6 +263,7 @@ class _Step:
     events: list[Event]
     follow_ups: list[NewWork]
     now: datetime
+    polled: frozenset[ChannelName] = frozenset()  # channels whose reports are asked for
 
     def not_sent(self, reason: str, detail: str) -> str:
         state = State.EXPIRED if reason == Reason.EXPIRED.value else State.NOT_SENT
@@ -311,6 +314,16 @@ class _Step:
             )
             self.change["sent_at"] = self.change["sent_at"] or self.now
             self._event("message_sent", channel, provider_id=result.provider_id)
+            if outgoing.channel in self.polled and result.provider_id:
+                self.follow_ups.append(
+                    first_poll(
+                        self.message.message_id,
+                        outgoing.channel,
+                        result.provider_id,
+                        self.now,
+                        self.message.valid_until,
+                    )
+                )
             deadline = self._deadline(outgoing.channel)
             if deadline is not None:  # the cascade looks again when delivery or "seen" is due
                 self._look_again(deadline, f"check:{channel}")
