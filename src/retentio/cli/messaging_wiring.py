@@ -4,21 +4,19 @@ a silent queue), and the send step and the asking for delivery reports registere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import partial
 
 import typer
-from sqlalchemy import Engine
 
 from retentio.cli.context import Runtime
-from retentio.ingest import IngestOptions, ingest_events
+from retentio.ingest import ingest_delivery_reports
 from retentio.messaging import (
     POLL_REPORTS,
     SEND,
     ChannelLoop,
     ChannelName,
-    DeliveryReport,
     Links,
     MessagingConfigError,
     ReportPoller,
@@ -28,7 +26,6 @@ from retentio.messaging import (
     build_channels,
     links_for,
     load_messaging_config,
-    report_events,
     resolve,
     sending_rules,
 )
@@ -89,25 +86,9 @@ def start_messaging(run: Runtime, check: bool = True) -> Messaging:
                 typer.echo(f"error: channel {name.value}: {problem}", err=True)
             raise typer.Exit(2)
     sender = Sender(run.engine, channels, rules, message_links(run), run.clock, run.settings.default_currency)
-    poller = ReportPoller(run.engine, channels, report_recorder(run.engine, run.ingest_options()), run.clock)
+    record = partial(ingest_delivery_reports, run.engine, options=run.ingest_options())
+    poller = ReportPoller(run.engine, channels, record, run.clock)
     return Messaging(channels, sender, poller)
-
-
-def report_recorder(
-    engine: Engine, options: IngestOptions
-) -> Callable[[ChannelName, Sequence[DeliveryReport], datetime], None]:
-    """Polled reports stored as the callback route stores callbacks' (``api.routes.callbacks``):
-    report events through ingestion, whose event ids make a report that came both ways one event."""
-
-    def record(channel: ChannelName, reports: Sequence[DeliveryReport], now: datetime) -> None:
-        if not reports:
-            return
-        with engine.connect() as connection:
-            events, _unknown = report_events(connection, channel, reports, now)
-        if events:
-            ingest_events(engine, events, now, options)
-
-    return record
 
 
 def message_links(run: Runtime) -> Links:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,12 +13,11 @@ from sqlalchemy import Engine, func, select
 from tests.fakes.smsru import FakeSmsRu
 
 from retentio.api.app import create_app
-from retentio.cli.messaging_wiring import report_recorder
 from retentio.clock import FixedClock
 from retentio.config import Settings
 from retentio.events.consumers import drain
 from retentio.events.tables import events
-from retentio.ingest import IngestOptions
+from retentio.ingest import IngestOptions, ingest_delivery_reports
 from retentio.messaging.channels.smsru import SmsRu, SmsRuSettings
 from retentio.messaging.consumer import MessagesConsumer
 from retentio.messaging.content import ChannelName, Kind
@@ -96,7 +96,8 @@ def _poll(engine: Engine, at: datetime, smsru: FakeSmsRu) -> list[str | None]:
     clock = FixedClock(at)
     adapter = SmsRu(SmsRuSettings(base_url=smsru.url, api_id=SecretStr(smsru.api_id)))
     channels = ChannelLoop({ChannelName.SMS: adapter})
-    poller = ReportPoller(engine, channels, report_recorder(engine, IngestOptions()), clock)
+    record = partial(ingest_delivery_reports, engine, options=IngestOptions())
+    poller = ReportPoller(engine, channels, record, clock)
     kind = WorkKind(POLL_REPORTS, poller.run_one, Delivery.AT_LEAST_ONCE, batch_handler=poller.run)
     lines: list[str | None] = []
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 from pydantic import SecretStr
@@ -15,13 +16,13 @@ from tests.fakes.http import Response
 from tests.fakes.smsc import FakeSmsc
 from tests.fakes.smsru import FakeSmsRu
 
-from retentio.cli.messaging_wiring import Messaging, report_recorder
+from retentio.cli.messaging_wiring import Messaging
 from retentio.clock import FixedClock
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
 from retentio.events.consumers import drain
 from retentio.events.tables import events
-from retentio.ingest import IngestOptions
+from retentio.ingest import IngestOptions, ingest_delivery_reports
 from retentio.messaging.channels.port import Channel
 from retentio.messaging.channels.smsc import Smsc, SmscSettings
 from retentio.messaging.channels.smsru import SmsRu, SmsRuSettings
@@ -118,7 +119,8 @@ def start_worker(engine: Engine, now: datetime, adapter: Channel) -> Worker:
     channels = ChannelLoop({ChannelName.SMS: adapter})
     rules = SendingRules(quiet_hours=None, best_hour=False)
     sender = Sender(engine, channels, rules, links, clock, "RUB")
-    poller = ReportPoller(engine, channels, report_recorder(engine, IngestOptions()), clock)
+    record = partial(ingest_delivery_reports, engine, options=IngestOptions())
+    poller = ReportPoller(engine, channels, record, clock)
     return Worker(engine, clock, Messaging(channels, sender, poller))
 
 
