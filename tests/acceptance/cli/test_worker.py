@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from retentio.cli import app
@@ -59,14 +60,21 @@ def test_a_running_worker_stops_cleanly_on_sigterm(database_url: str, now: datet
         now.isoformat(),
         "worker",
     ]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A worker still running a minute after SIGTERM is sent SIGABRT, and faulthandler writes where
+    # each of its threads was (to the test's captured stderr) before the test fails.
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as worker:
         assert worker.stdout is not None
         try:
             lines = [worker.stdout.readline() for _ in range(3)]
             # when
             worker.send_signal(signal.SIGTERM)
-            code = worker.wait(timeout=60)
+            try:
+                code = worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.send_signal(signal.SIGABRT)
+                worker.wait(timeout=10)
+                pytest.fail(f"the worker did not stop within 60 s of SIGTERM; it had printed {lines}")
         finally:
             worker.kill()
     # then
