@@ -1,6 +1,6 @@
-"""Customers: records and their write and read paths, per-channel consent, identity (visitors become
-customers), the running profile of each customer (the fold ingest applies) and its storage, the
-customers area's part of a merge, and a quick summary of the base.
+"""Customers: records and their write and read paths, per-channel consent and kind preferences,
+identity (visitors become customers), the running profile of each customer (the fold ingest applies)
+and its storage, the customers area's part of a merge, and a quick summary of the base.
 
 This package is the area's facade: other areas import these names from ``retentio.customers``, never
 its modules (``lint-imports`` checks it). ``customers``, ``customer_profiles`` and
@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
     from retentio.customers.merge import MergeRefused, lock_for_merge, merge_records
     from retentio.customers.models import Channel, ConsentChange, CustomerRecord, CustomerUpsert
+    from retentio.customers.preferences import (
+        OPTIONAL_KINDS,
+        load_preference_timelines,
+        opt_outs_in_force,
+        preference_changes_that_differ,
+        preference_history,
+        record_preference_changes,
+    )
     from retentio.customers.profile import ProfileDraft, add_activity, add_contribution, set_order_dates
     from retentio.customers.service import (
         AttributesTooLarge,
@@ -50,6 +58,7 @@ if TYPE_CHECKING:
     from retentio.customers.tables import customer_predictions, customer_profiles, customers
 
 __all__ = [
+    "OPTIONAL_KINDS",
     "AttributesTooLarge",
     "BaseSummary",
     "Channel",
@@ -83,11 +92,16 @@ __all__ = [
     "link_visitors",
     "load_consent_timelines",
     "load_contacts",
+    "load_preference_timelines",
     "load_profiles",
     "lock_for_merge",
     "merge_attributes",
     "merge_records",
+    "opt_outs_in_force",
+    "preference_changes_that_differ",
+    "preference_history",
     "record_consent_changes",
+    "record_preference_changes",
     "resolve_subjects",
     "save_profiles",
     "set_order_dates",
@@ -106,6 +120,14 @@ _EXPORTS = {
     "retentio.customers.identity": ["claim_anonymous_histories", "link_visitors", "resolve_subjects"],
     "retentio.customers.merge": ["MergeRefused", "lock_for_merge", "merge_records"],
     "retentio.customers.models": ["Channel", "ConsentChange", "CustomerRecord", "CustomerUpsert"],
+    "retentio.customers.preferences": [
+        "OPTIONAL_KINDS",
+        "load_preference_timelines",
+        "opt_outs_in_force",
+        "preference_changes_that_differ",
+        "preference_history",
+        "record_preference_changes",
+    ],
     "retentio.customers.profile": ["ProfileDraft", "add_activity", "add_contribution", "set_order_dates"],
     "retentio.customers.service": [
         "AttributesTooLarge",

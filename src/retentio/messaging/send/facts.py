@@ -1,6 +1,6 @@
 """What the decisions need to know about a batch of messages' customers, read set-based: contacts,
-the consent in force per channel (with its record), suppressed addresses, where and when each is
-active, and the messages they already got (for the caps)."""
+the consent in force per channel (with its record), the kinds stopped per channel, suppressed
+addresses, where and when each is active, and the messages they already got (for the caps)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from retentio.customers import (
     consents_in_force,
     load_contacts,
     load_profiles,
+    opt_outs_in_force,
 )
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
@@ -51,13 +52,14 @@ def load_facts(
     contacts = load_contacts(connection, ids)
     profiles = load_profiles(connection, ids, now, lock=False)
     consents = consents_in_force(connection, ids, now)
+    stopped = opt_outs_in_force(connection, ids, now)
     dead = suppressed(connection, [pair for found in contacts.values() for pair in _addresses(found)])
     history = recent_messages(connection, ids, now - HISTORY)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
         in_force = consents.get(customer_id, {})
-        customer = _customer(found, profile, in_force, dead)
+        customer = _customer(found, profile, in_force, dead, stopped.get(customer_id, frozenset()))
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
         facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent)
     return facts
@@ -84,6 +86,7 @@ def _customer(
     profile: ProfileDraft,
     in_force: Mapping[str, ConsentInForce],
     dead: Mapping[tuple[str, str], str],
+    stopped: frozenset[tuple[str, str]],
 ) -> Customer:
     suppressions: dict[ChannelName, Suppression] = {}
     single = {
@@ -120,6 +123,7 @@ def _customer(
         locale=found.locale,
         channel_activity=dict(profile.channel_activity),
         hour_histogram=tuple(profile.hour_histogram),
+        opted_out=_opted_out(stopped),
     )
 
 
@@ -133,6 +137,19 @@ def _consents(in_force: Mapping[str, ConsentInForce]) -> dict[ChannelName, Conse
                 consents[channel] = Consent(state, record.change_id)
                 break
     return consents
+
+
+def _opted_out(stopped: frozenset[tuple[str, str]]) -> frozenset[tuple[ChannelName, Kind]]:
+    """The kinds stopped per channel. Web push shares the app push consent, so a kind stopped for
+    app push is stopped for web push too (and web push may stop one of its own)."""
+    if not stopped:
+        return frozenset()
+    return frozenset(
+        (channel, kind)
+        for channel in ChannelName
+        for kind in (Kind.MARKETING, Kind.TRIGGER)
+        if any((name, kind.value) in stopped for name in _CONSENT_CHANNEL.get(channel, (channel.value,)))
+    )
 
 
 def _devices(push_tokens: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
