@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from tests.fakes.smtp import FakeSmtpServer
 
 from retentio.clock import FixedClock
+from retentio.customers.merge import merge_records
 from retentio.customers.models import CustomerUpsert
 from retentio.customers.service import do_upsert_customer
 from retentio.messaging.channels.email import EmailChannel, EmailSettings
@@ -22,7 +23,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Channels, Message, SendingRules, SendNow, Skipped, Step, decide
 from retentio.messaging.decide.decision import Reason
 from retentio.messaging.links import links_for
-from retentio.messaging.preferences import Wish, do_set_preferences
+from retentio.messaging.preferences import Wish, current_preferences, do_set_preferences
 from retentio.messaging.requests import SEND, MessageRequest, request_messages
 from retentio.messaging.send.facts import load_facts
 from retentio.messaging.send.loop import ChannelLoop
@@ -121,3 +122,22 @@ def test_the_send_step_stops_the_marketing_email_and_sends_the_trigger_with_the_
     [received] = smtp.received
     mail: Any = email.message_from_bytes(received.content, policy=email.policy.default)
     assert links.preferences("c1") in mail.get_body(("plain",)).get_content()
+
+
+def test_a_merge_moves_the_preferences_and_the_old_link_reaches_the_survivor(
+    engine: Engine, now: datetime
+) -> None:
+    # given Anna's second record, where she stopped promotions by email
+    _anna(engine, now)
+    consent = {"channel": "email", "granted": True, "source": "checkout"}
+    data = CustomerUpsert.model_validate({"email": "anna.old@example.ru", "consents": [consent]})
+    with engine.begin() as connection:
+        do_upsert_customer(connection, "c0", data, now, timedelta(days=1))
+        do_set_preferences(connection, "c0", [Wish(ChannelName.EMAIL, Kind.TRIGGER, False)], "test", now)
+        # when the old record is merged into Anna's
+        merge_records(connection, "c1", "c0", now)
+    # then her choices include what the old record stopped, also through the old record's id
+    with engine.connect() as connection:
+        survivor, _, rows = current_preferences(connection, "c0", now)
+    assert survivor == "c1"
+    assert dict(rows[0].receives) == {Kind.MARKETING: False, Kind.TRIGGER: False}
