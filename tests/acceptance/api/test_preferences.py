@@ -60,6 +60,7 @@ def test_the_page_shows_each_channel_with_an_address_in_russian_or_english(
     assert 'name="sms:marketing" value="on">' in page.text  # no SMS consent: unticked
     assert "telegram" not in page.text  # no Telegram address: no row
     assert "<script" not in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     # and in English for an English-speaking one
     client.put("/v1/customers/c1", json={"locale": "en"}, headers=auth)
     english = client.get(_page_path(engine, now))

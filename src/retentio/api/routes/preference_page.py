@@ -37,6 +37,15 @@ Signature = Annotated[str, Path(min_length=1, max_length=64)]
 SOURCE = "preference_page"
 _KINDS = ("marketing", "trigger")
 _NOT_OURS = "this link is not valid"
+# The page changes what the customer receives: no framing (clickjacking), its signed address in no
+# Referer, and nothing loaded from anywhere.
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+}
 _PAGES = Environment(
     loader=PackageLoader("retentio.api", "pages"), autoescape=select_autoescape(default=True)
 )
@@ -184,4 +193,4 @@ def _page(locale: str | None, rows: tuple[ChannelPreferences, ...], *, saved: bo
         for row in rows
     ]
     html = _PAGES.get_template("preferences.html").render(words=words, rows=shown, kinds=_KINDS, saved=saved)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers=_HEADERS)
