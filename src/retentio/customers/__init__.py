@@ -32,7 +32,6 @@ if TYPE_CHECKING:
         load_preference_timelines,
         opt_outs_in_force,
         preference_changes_that_differ,
-        preference_history,
         record_preference_changes,
     )
     from retentio.customers.profile import ProfileDraft, add_activity, add_contribution, set_order_dates
@@ -99,7 +98,6 @@ __all__ = [
     "merge_records",
     "opt_outs_in_force",
     "preference_changes_that_differ",
-    "preference_history",
     "record_consent_changes",
     "record_preference_changes",
     "resolve_subjects",
@@ -125,7 +123,6 @@ _EXPORTS = {
         "load_preference_timelines",
         "opt_outs_in_force",
         "preference_changes_that_differ",
-        "preference_history",
         "record_preference_changes",
     ],
     "retentio.customers.profile": ["ProfileDraft", "add_activity", "add_contribution", "set_order_dates"],

@@ -93,23 +93,5 @@ def opt_outs_in_force(
     return {customer_id: frozenset(pairs) for customer_id, pairs in stopped.items()}
 
 
-def preference_history(connection: Connection, customer_id: str) -> list[dict[str, Any]]:
-    rows = connection.execute(
-        select(kind_preferences)
-        .where(kind_preferences.c.customer_id == customer_id)
-        .order_by(kind_preferences.c.changed_at, kind_preferences.c.id)
-    )
-    return [
-        {
-            "channel": row.channel,
-            "kind": row.kind,
-            "wanted": row.wanted,
-            "source": row.source,
-            "changed_at": row.changed_at.isoformat(),
-        }
-        for row in rows
-    ]
-
-
 def _changed_at(entry: tuple[datetime, bool]) -> datetime:
     return entry[0]
