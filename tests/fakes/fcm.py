@@ -6,7 +6,8 @@ a test sees the whole flow (key file → signed assertion → bearer token → s
 ``FakeRuStore`` takes a fixed service token and answers dead tokens with 404 as RuStore does.
 
 Devices are registered (``register``) before they can get messages; a token can be unregistered
-(the app was removed) or never valid.
+(the app was removed) or never valid. A request for a ``held`` token waits until the test lets it
+go, and then dies without delivering: what a worker killed while sending leaves behind.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import functools
 import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -50,6 +52,7 @@ class _MessagesSend(FakeHttpServer):
         self.validated: list[dict[str, Any]] = []
         self._devices: set[str] = set()
         self._unregistered: set[str] = set()
+        self._held: dict[str, tuple[threading.Event, threading.Event]] = {}
         self._ids = itertools.count(1)
 
     def register(self, token: str) -> None:
@@ -59,6 +62,23 @@ class _MessagesSend(FakeHttpServer):
         """The app was removed from the device, or the token expired."""
         self._devices.discard(token)
         self._unregistered.add(token)
+
+    def hold(self, token: str) -> threading.Event:
+        """Requests for ``token`` wait for ``let_go``; the event returned is set when one arrives."""
+        arrived = threading.Event()
+        self._held[token] = (arrived, threading.Event())
+        return arrived
+
+    def let_go(self) -> None:
+        """The held requests end without a delivery (503: their sender is gone); the tokens are held
+        no more."""
+        held, self._held = self._held, {}
+        for _, going in held.values():
+            going.set()
+
+    def stop(self) -> None:
+        self.let_go()
+        super().stop()
 
     def answer(self, request: Request) -> Response:
         refused = self.refuse_credentials(request)
@@ -99,6 +119,12 @@ class _MessagesSend(FakeHttpServer):
                     f"message.data[{key}].value", f"Invalid value at 'message.data[{key}].value'"
                 )
         token = message["token"]
+        held = self._held.get(token)
+        if held is not None:
+            arrived, going = held
+            arrived.set()
+            going.wait(timeout=60)
+            return error(503, "UNAVAILABLE", "The service is currently unavailable.", fcm_error="UNAVAILABLE")
         if token in self._unregistered:
             return self.dead_token(token)
         if token not in self._devices:

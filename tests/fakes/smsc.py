@@ -111,7 +111,8 @@ class FakeSmsc(FakeHttpServer):
             return _error(1)
         status = self.statuses.get((int(params["id"]), params.get("phone", "").removeprefix("+")), -3)
         changed = 1_780_000_000 if status > 0 else 0
-        return {"status": status, "last_date": "", "last_timestamp": changed, "err": 0}
+        # SMSC's answer with fmt=3 and all=0 (https://smsc.ru/api/http/status_messages/status_answer/)
+        return {"status": status, "last_date": "", "last_timestamp": changed, "flag": 0, "err": 0}
 
     def _balance(self, params: dict[str, str]) -> dict[str, Any]:
         return {"balance": f"{self.balance:.2f}"}

@@ -124,7 +124,9 @@ class FakeSmsRu(FakeHttpServer):
         entries = {}
         for sms_id in params.get("sms_id", "").split(","):
             code = self.statuses.get(sms_id)
-            entries[sms_id] = _error(-1) if code is None else {**_error(code), "status": "OK"}
+            # SMS.ru's answer (https://sms.ru/api/status): per id its code, text and price, or -1
+            found = {**_error(code), "status": "OK", "cost": float(self.price)} if code is not None else None
+            entries[sms_id] = _error(-1) if found is None else found
         return {"status": "OK", "status_code": 100, "sms": entries}
 
 

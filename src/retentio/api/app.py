@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, OperationalError
 
@@ -31,6 +31,7 @@ from retentio.api.routes import (
     preference_page,
     preferences,
     products,
+    push_devices,
     segments,
     templates,
     tracking,
@@ -83,6 +84,14 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/events", events.post_events, "ingest", events_body),
         Route("PUT", "/v1/customers/{customer_id}", customers.put_customer, "ingest"),
         Route("GET", "/v1/customers/{customer_id}", customers.get_customer_view, "read"),
+        Route("POST", "/v1/customers/{customer_id}/push-devices", push_devices.post_push_device, "ingest"),
+        Route(
+            "DELETE",
+            "/v1/customers/{customer_id}/push-devices",
+            push_devices.delete_push_device,
+            "ingest",
+            {"status_code": 204, "response_class": Response},
+        ),
         Route("POST", "/v1/products", products.post_products, "ingest", products_body),
         Route("PUT", "/v1/products/{sku}", products.put_product, "ingest"),
         Route("GET", "/v1/products/{sku}", products.get_product_record, "read"),

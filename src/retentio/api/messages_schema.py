@@ -35,6 +35,9 @@ class MessageRequestBody(BaseModel):
         description="channels in order (a cascade), or ['auto'] to order them per customer",
     )
     until_seen: bool = False
+    incentive: bool = Field(
+        False, description="it carries a reward: not sent to a customer flagged by the bad-customer checklist"
+    )
     deliver_within_seconds: Annotated[int, Field(ge=1, le=30 * 86400)] = 3600
     seen_within_seconds: Annotated[int, Field(ge=1, le=30 * 86400)] = 86400
     variables: dict[str, Any] = Field(default_factory=dict, description="what the template may use")
@@ -50,6 +53,7 @@ class MessageRequestBody(BaseModel):
             priority=self.priority,
             channels=tuple(self.channels),
             until_seen=self.until_seen,
+            incentive=self.incentive,
             deliver_within=timedelta(seconds=self.deliver_within_seconds),
             seen_within=timedelta(seconds=self.seen_within_seconds),
             variables=self.variables,

@@ -6,12 +6,13 @@ this module adds only what is particular to HTTP. Money stays ``Decimal`` and le
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from retentio.catalog import ProductUpsert
-from retentio.customers import CustomerRecord
+from retentio.customers import CustomerRecord, PushDevice
 from retentio.events import Envelope, FieldError, Id
 from retentio.ingest import IngestResult
 
@@ -77,6 +78,32 @@ class CustomerView(BaseModel):
     customer: CustomerRecord
     profile: dict[str, Any]
     consent_history: list[ConsentChangePublic]
+
+
+class PushDevicePublic(BaseModel):
+    """A device as registered: ``token`` is the app's token or the web push endpoint."""
+
+    id: int
+    customer_id: str
+    platform: str
+    token: str
+    app_id: str | None
+    device_id: str | None
+    created_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def of(cls, device: PushDevice) -> PushDevicePublic:
+        return cls(
+            id=device.id,
+            customer_id=device.customer_id,
+            platform=device.platform,
+            token=device.token,
+            app_id=device.app_id,
+            device_id=device.device_ref,
+            created_at=device.created_at,
+            last_seen_at=device.last_seen_at,
+        )
 
 
 class ProductCreate(ProductUpsert):

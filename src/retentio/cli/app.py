@@ -47,7 +47,7 @@ COMMANDS = {
     "templates": LazyCommand(
         "retentio.cli.templates:templates_app", "Message templates: create, list, preview, test-send."
     ),
-    "channels": LazyCommand("retentio.cli.templates:channels_app", "The configured channels: check them."),
+    "channels": LazyCommand("retentio.cli.channels:channels_app", "The configured channels: check them."),
     "messages": LazyCommand("retentio.cli.messages:app", "Messages: send one, show one, list a customer's."),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."

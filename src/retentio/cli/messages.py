@@ -39,6 +39,9 @@ def send_command(
         [], "--var", help="NAME=VALUE for the template (repeat it); VALUE may be JSON."
     ),
     due_at: str | None = typer.Option(None, "--due", help="When (ISO 8601 with offset); default now."),
+    incentive: bool = typer.Option(
+        False, "--incentive", help="It carries a reward: not for customers flagged bad."
+    ),
 ) -> None:
     """Ask for one message; `retentio worker` sends it. The same --key again is the same message."""
     run = runtime()
@@ -51,6 +54,7 @@ def send_command(
             priority=priority,
             channels=tuple(channels),
             variables=_variables(variables),
+            incentive=incentive,
             due_at=None if due_at is None else datetime.fromisoformat(due_at),
         )
     except ValueError as error:

@@ -1,20 +1,25 @@
 """Messaging as the worker and the commands run it: the settings file read once, the configured
 channels built and checked (a wrong password stops ``retentio worker`` at start with the reason, not
-a silent queue), and the send step registered as due work."""
+a silent queue), and the send step and the asking for delivery reports registered as due work."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
 import typer
 
 from retentio.cli.context import Runtime
+from retentio.ingest import ingest_delivery_reports
 from retentio.messaging import (
+    POLL_REPORTS,
     SEND,
     ChannelLoop,
     ChannelName,
     Links,
     MessagingConfigError,
+    ReportPoller,
     ReportsByCallback,
     Sender,
     Wiring,
@@ -26,11 +31,16 @@ from retentio.messaging import (
 )
 from retentio.schedule import Backoff, Delivery, Kind
 
+# Asking a batch of rows about one message each (SMSC, SMS Aero) at the providers' rate takes longer
+# than the worker's claim lease.
+POLL_LEASE = timedelta(minutes=10)
+
 
 @dataclass
 class Messaging:
     channels: ChannelLoop
     sender: Sender
+    poller: ReportPoller
 
     def kinds(self) -> list[Kind]:
         # At least once: a worker killed after a provider took a message and before the answer was
@@ -43,7 +53,17 @@ class Messaging:
             backoff=Backoff(),
             batch_handler=self.sender.run,
         )
-        return [send]
+        # At least once too: asked again after a crash, a report is the same event, stored once.
+        poll = Kind(
+            POLL_REPORTS,
+            self.poller.run_one,
+            Delivery.AT_LEAST_ONCE,
+            max_attempts=20,
+            backoff=Backoff(),
+            lease=POLL_LEASE,
+            batch_handler=self.poller.run,
+        )
+        return [send, poll]
 
     def close(self) -> None:
         self.channels.close()
@@ -66,7 +86,9 @@ def start_messaging(run: Runtime, check: bool = True) -> Messaging:
                 typer.echo(f"error: channel {name.value}: {problem}", err=True)
             raise typer.Exit(2)
     sender = Sender(run.engine, channels, rules, message_links(run), run.clock, run.settings.default_currency)
-    return Messaging(channels, sender)
+    record = partial(ingest_delivery_reports, run.engine, options=run.ingest_options())
+    poller = ReportPoller(run.engine, channels, record, run.clock)
+    return Messaging(channels, sender, poller)
 
 
 def message_links(run: Runtime) -> Links:

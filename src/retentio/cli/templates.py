@@ -1,5 +1,4 @@
-"""``retentio templates`` and ``retentio channels``: save, list and preview message templates, send
-a test to an address, and check that every configured channel works."""
+"""``retentio templates``: save, list and preview message templates, and send a test to an address."""
 
 from __future__ import annotations
 
@@ -32,7 +31,6 @@ from retentio.messaging import (
 )
 
 templates_app = typer.Typer(help="Message templates: create, list, preview, test-send.", no_args_is_help=True)
-channels_app = typer.Typer(help="The configured channels: check them.", no_args_is_help=True)
 
 
 @templates_app.command("create")
@@ -113,21 +111,6 @@ def send_test_command(
         typer.echo(f"error: {result.status.value}: {result.reason}", err=True)
         raise typer.Exit(1)
     typer.echo(f"sent to {to} ({result.provider_id})")
-
-
-@channels_app.command("check")
-def check_command() -> None:
-    """Connect to every configured channel with its settings (log in, ask who we are) and say which work."""
-    run = runtime()
-    messaging = start_messaging(run, check=False)
-    try:
-        problems = messaging.channels.check_all()
-    finally:
-        messaging.close()
-    for name, problem in problems.items():
-        typer.echo(f"{name.value:<9} {'ok' if problem is None else 'FAILED: ' + problem}")
-    if any(problem is not None for problem in problems.values()):
-        raise typer.Exit(1)
 
 
 def _preview(name: str, customer_id: str, channel: ChannelName, variables: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Customers: records and their write and read paths, per-channel consent and kind preferences,
-identity (visitors become customers), the running profile of each customer (the fold ingest applies)
-and its storage, the customers area's part of a merge, and a quick summary of the base.
+identity (visitors become customers), the push devices of each, the running profile of each customer
+(the fold ingest applies) and its storage, the customers area's part of a merge, and a quick summary
+of the base.
 
 This package is the area's facade: other areas import these names from ``retentio.customers``, never
 its modules (``lint-imports`` checks it). ``customers``, ``customer_profiles`` and
@@ -24,9 +25,24 @@ if TYPE_CHECKING:
         record_consent_changes,
     )
     from retentio.customers.contacts import Contacts, load_contacts
+    from retentio.customers.devices import (
+        APP_PLATFORMS,
+        NotAPushToken,
+        PushDevice,
+        do_register_push_device,
+        do_unregister_push_device,
+        live_push_devices,
+        remove_push_devices,
+    )
     from retentio.customers.identity import claim_anonymous_histories, link_visitors, resolve_subjects
     from retentio.customers.merge import MergeRefused, lock_for_merge, merge_records
-    from retentio.customers.models import Channel, ConsentChange, CustomerRecord, CustomerUpsert
+    from retentio.customers.models import (
+        Channel,
+        ConsentChange,
+        CustomerRecord,
+        CustomerUpsert,
+        PushDeviceRegistration,
+    )
     from retentio.customers.preferences import (
         OPTIONAL_KINDS,
         load_preference_timelines,
@@ -57,6 +73,7 @@ if TYPE_CHECKING:
     from retentio.customers.tables import customer_predictions, customer_profiles, customers
 
 __all__ = [
+    "APP_PLATFORMS",
     "OPTIONAL_KINDS",
     "AttributesTooLarge",
     "BaseSummary",
@@ -68,7 +85,10 @@ __all__ = [
     "CustomerUpsert",
     "InvalidCustomerChange",
     "MergeRefused",
+    "NotAPushToken",
     "ProfileDraft",
+    "PushDevice",
+    "PushDeviceRegistration",
     "add_activity",
     "add_contribution",
     "base_summary",
@@ -82,6 +102,8 @@ __all__ = [
     "customer_predictions",
     "customer_profiles",
     "customers",
+    "do_register_push_device",
+    "do_unregister_push_device",
     "do_upsert_customer",
     "do_upsert_customers",
     "forget_profiles",
@@ -89,6 +111,7 @@ __all__ = [
     "get_profile",
     "known_identities",
     "link_visitors",
+    "live_push_devices",
     "load_consent_timelines",
     "load_contacts",
     "load_preference_timelines",
@@ -100,6 +123,7 @@ __all__ = [
     "preference_changes_that_differ",
     "record_consent_changes",
     "record_preference_changes",
+    "remove_push_devices",
     "resolve_subjects",
     "save_profiles",
     "set_order_dates",
@@ -115,9 +139,24 @@ _EXPORTS = {
         "ConsentInForce",
         "consent_history",
     ],
+    "retentio.customers.devices": [
+        "APP_PLATFORMS",
+        "NotAPushToken",
+        "PushDevice",
+        "do_register_push_device",
+        "do_unregister_push_device",
+        "live_push_devices",
+        "remove_push_devices",
+    ],
     "retentio.customers.identity": ["claim_anonymous_histories", "link_visitors", "resolve_subjects"],
     "retentio.customers.merge": ["MergeRefused", "lock_for_merge", "merge_records"],
-    "retentio.customers.models": ["Channel", "ConsentChange", "CustomerRecord", "CustomerUpsert"],
+    "retentio.customers.models": [
+        "Channel",
+        "ConsentChange",
+        "CustomerRecord",
+        "CustomerUpsert",
+        "PushDeviceRegistration",
+    ],
     "retentio.customers.preferences": [
         "OPTIONAL_KINDS",
         "load_preference_timelines",

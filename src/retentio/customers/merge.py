@@ -2,7 +2,8 @@
 
 The whole merge — history, profiles, segments — is one action, ingest's ``do_merge_customers``;
 this module locks and checks the two records and moves what the customers area owns: visitor links,
-consent history and kind preferences, contacts and the pointer from the merged record to the survivor.
+consent history and kind preferences, contacts, push devices and the pointer from the merged record
+to the survivor.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
+from retentio.customers.devices import move_push_devices
 from retentio.customers.tables import consent_changes, customers, identities, kind_preferences
 
 
@@ -50,6 +52,7 @@ def merge_records(connection: Connection, survivor_id: str, merged_id: str, now:
             update(table).where(table.c.customer_id == merged_id).values(customer_id=survivor_id)
         )
     _fill_missing_contacts(connection, survivor_id, merged_id, now)
+    move_push_devices(connection, survivor_id, merged_id)
     connection.execute(
         update(customers)
         .where(customers.c.customer_id == merged_id)
@@ -88,9 +91,8 @@ def _fill_missing_contacts(connection: Connection, survivor_id: str, merged_id: 
         if getattr(survivor, name) is None and getattr(merged, name) is not None
     }
     attributes = {**merged.attributes, **survivor.attributes}
-    tokens = list(dict.fromkeys([*survivor.push_tokens, *merged.push_tokens]))
     connection.execute(
         update(customers)
         .where(customers.c.customer_id == survivor_id)
-        .values(**gained, attributes=attributes, push_tokens=tokens, updated_at=now)
+        .values(**gained, attributes=attributes, updated_at=now)
     )

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from retentio.clock import Instant
 from retentio.db.json_values import StorableObject, refuse_nul
@@ -114,3 +122,47 @@ class CustomerRecord(BaseModel):
     merged_into: str | None
     created_at: datetime
     updated_at: datetime
+
+
+Platform = Literal["fcm", "rustore", "web"]
+_Key = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\-=]+$")]
+_Ref = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class WebPushKeys(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    p256dh: _Key
+    auth: _Key
+
+
+class WebPushSubscription(BaseModel):
+    """``PushSubscription.toJSON()`` as the browser gives it (``expirationTime`` is ignored)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    endpoint: Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
+    keys: WebPushKeys
+
+
+class PushDeviceRegistration(BaseModel):
+    """A device that takes push: an app's FCM or RuStore token, or a browser's subscription."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    platform: Platform
+    token: Annotated[str, StringConstraints(min_length=1, max_length=4096, pattern=r"^\S+$")] | None = None
+    subscription: WebPushSubscription | None = None
+    app_id: _Ref | None = None
+    device_id: _Ref | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
+
+    @model_validator(mode="after")
+    def _address_of_its_platform(self) -> PushDeviceRegistration:
+        if self.platform == "web":
+            if self.subscription is None or self.token is not None:
+                raise ValueError("a web device gives subscription (endpoint and keys), not token")
+        elif self.token is None or self.subscription is not None:
+            raise ValueError(f"an {self.platform} device gives token, not subscription")
+        return self

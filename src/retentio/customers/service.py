@@ -15,6 +15,7 @@ from retentio.customers.consent import (
     load_consent_timelines,
     record_consent_changes,
 )
+from retentio.customers.devices import NotAPushToken, registration_of, replace_push_tokens
 from retentio.customers.models import CustomerRecord, CustomerUpsert
 from retentio.customers.profile import Profile, finish
 from retentio.customers.store import ensure_customers, load_profiles
@@ -22,7 +23,8 @@ from retentio.customers.tables import customers
 from retentio.db.batches import chunks
 from retentio.db.json_values import MAX_OBJECT_BYTES, encode
 
-_NOT_COLUMNS = frozenset({"attributes", "consents"})  # merged and appended, not assigned
+# Merged, appended, or kept as devices (``devices``): not assigned.
+_NOT_COLUMNS = frozenset({"attributes", "consents", "push_tokens"})
 FUTURE_TOLERANCE = timedelta(days=1)  # as for events; the API passes RETENTIO_FUTURE_TOLERANCE_SECONDS
 
 
@@ -105,6 +107,10 @@ def do_upsert_customers(
     for customer_id, attributes in _merged_attributes(connection, items).items():
         changes.setdefault(customer_id, {})["attributes"] = attributes
     _write_fields(connection, changes, now)
+    tokens = {
+        customer_id: data.push_tokens for customer_id, data in items if "push_tokens" in data.model_fields_set
+    }
+    replace_push_tokens(connection, tokens, now)
     proposed = [row for customer_id, data in items for row in _consent_rows(customer_id, data, now)]
     if proposed:
         timelines = load_consent_timelines(connection, {row["customer_id"] for row in proposed})
@@ -177,6 +183,11 @@ def check_customer_change(
     for index, consent in enumerate(data.consents):
         if consent.changed_at is not None and consent.changed_at > now + future_tolerance:
             raise ConsentInFuture(index, consent.changed_at, future_tolerance)
+    for index, token in enumerate(data.push_tokens):
+        try:
+            registration_of(token)
+        except NotAPushToken as error:
+            raise InvalidCustomerChange(f"push_tokens[{index}]", str(error)) from None
 
 
 def _consent_rows(customer_id: str, data: CustomerUpsert, now: datetime) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
+    UniqueConstraint,
 )
 
 from retentio.db.metadata import METADATA
@@ -31,6 +33,8 @@ customers = Table(
     Column("birthday", Date),
     Column("timezone", String(64)),
     Column("locale", String(16)),
+    # The live push devices' addresses (``push_devices``), kept for the segment rules' ``has_push``
+    # and the API's record; written only by ``customers.devices``.
     Column("push_tokens", json_type(), nullable=False, default=list),
     Column("telegram_id", String(64)),
     Column("viber_id", String(64)),
@@ -78,6 +82,28 @@ identities = Table(
     Column("anonymous_id", String(ID_LENGTH), primary_key=True),
     Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), nullable=False),
     Column("identified_at", UtcDateTime, nullable=False),
+)
+
+# A customer's app installs and browsers that take push: an FCM or RuStore token, or a web push
+# subscription (its endpoint in ``token``, its keys beside). A token is one device's: registering it
+# for another customer moves the device. A dead token is kept, removed, with the provider's words.
+push_devices = Table(
+    "push_devices",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), nullable=False),
+    Column("platform", String(16), nullable=False),  # fcm, rustore, web
+    Column("token", Text, nullable=False),
+    Column("p256dh", String(255)),
+    Column("auth", String(255)),
+    Column("app_id", String(255)),
+    Column("device_ref", String(255)),  # the app's own id of the device, if it gives one
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),
+    Column("removed_reason", Text),
+    UniqueConstraint("platform", "token"),
+    Index("ix_push_devices_customer_id", "customer_id"),
 )
 
 customer_profiles = Table(

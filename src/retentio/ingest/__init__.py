@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
+    from retentio.ingest.delivery_reports import ingest_delivery_reports
     from retentio.ingest.importers.cdnow import import_cdnow
     from retentio.ingest.importers.customers import import_customers
     from retentio.ingest.importers.feed import ImportContext
@@ -57,6 +58,7 @@ __all__ = [
     "import_online_retail",
     "import_orders",
     "import_products",
+    "ingest_delivery_reports",
     "ingest_events",
     "ingest_stream",
     "rebuild_all",
@@ -64,6 +66,7 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "retentio.ingest.delivery_reports": ["ingest_delivery_reports"],
     "retentio.ingest.importers.cdnow": ["import_cdnow"],
     "retentio.ingest.importers.customers": ["import_customers"],
     "retentio.ingest.importers.feed": ["ImportContext"],

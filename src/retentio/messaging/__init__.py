@@ -15,7 +15,14 @@ from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
     from retentio.messaging.callbacks import report_events
-    from retentio.messaging.channels.port import Callback, DeliveryReport, Outgoing, ReportsByCallback
+    from retentio.messaging.channels.port import (
+        Callback,
+        DeliveryReport,
+        Outgoing,
+        Polled,
+        ReportsByCallback,
+        ReportsByPolling,
+    )
     from retentio.messaging.channels.providers import Wiring, build_channels, resolve
     from retentio.messaging.config import MessagingConfigError, load_messaging_config
     from retentio.messaging.consumer import MessagesConsumer
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
         preference_events,
         wish,
     )
+    from retentio.messaging.reports_polling import POLL_REPORTS, ReportPoller
     from retentio.messaging.requests import AUTO, KEY_LENGTH, MAX_PRIORITY, SEND, MessageRequest
     from retentio.messaging.rules_config import sending_rules
     from retentio.messaging.send.loop import ChannelLoop
@@ -60,6 +68,7 @@ __all__ = [
     "AUTO",
     "KEY_LENGTH",
     "MAX_PRIORITY",
+    "POLL_REPORTS",
     "SEND",
     "Action",
     "BadLink",
@@ -79,11 +88,14 @@ __all__ = [
     "MessagingConfigError",
     "OnsiteMessage",
     "Outgoing",
+    "Polled",
     "PreferenceInvalid",
     "PreviewRefused",
     "PushBody",
     "RenderFailed",
+    "ReportPoller",
     "ReportsByCallback",
+    "ReportsByPolling",
     "Saved",
     "Sender",
     "StoredMessage",
@@ -157,7 +169,15 @@ _EXPORTS = {
     ],
     "retentio.messaging.store": ["load_messages", "customer_messages", "StoredMessage"],
     "retentio.messaging.service": ["do_request_messages"],
-    "retentio.messaging.channels.port": ["ReportsByCallback", "Outgoing", "DeliveryReport", "Callback"],
+    "retentio.messaging.channels.port": [
+        "ReportsByCallback",
+        "ReportsByPolling",
+        "Polled",
+        "Outgoing",
+        "DeliveryReport",
+        "Callback",
+    ],
+    "retentio.messaging.reports_polling": ["POLL_REPORTS", "ReportPoller"],
     "retentio.messaging.requests": ["SEND", "MessageRequest", "MAX_PRIORITY", "KEY_LENGTH", "AUTO"],
     "retentio.messaging.content": ["TextBody", "PushBody", "Kind", "EmailBody", "ChannelName", "Body"],
 }

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from retentio.db.batches import chunks
 from retentio.messaging.channels.port import DeliveryReport, ReportStatus
 from retentio.messaging.content import ChannelName
+from retentio.messaging.push_sends import messages_by_push_provider_id
 from retentio.messaging.tables import messages
 
 EVENT_OF = {
@@ -63,8 +64,9 @@ def report_events(
 def _messages_by_provider_id(
     connection: Connection, provider_ids: Sequence[str]
 ) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
-    for part in chunks(sorted(set(provider_ids))):
+    """A push message went to several devices: each device's id is found through ``push_sends``."""
+    found = messages_by_push_provider_id(connection, provider_ids)
+    for part in chunks(sorted(set(provider_ids) - set(found))):
         query = select(messages.c.provider_id, messages.c.message_id, messages.c.customer_id).where(
             messages.c.provider_id.in_(part)
         )

@@ -40,6 +40,9 @@ class MessageRequest:
     priority: int = 0
     channels: tuple[str, ...] = (AUTO,)
     until_seen: bool = False
+    # It carries a reward (a coupon, points, a personal discount): never for a customer the
+    # bad-customer checklist flags.
+    incentive: bool = False
     deliver_within: timedelta = timedelta(hours=1)
     seen_within: timedelta = timedelta(hours=24)
     variables: Mapping[str, Any] = field(default_factory=dict)
@@ -112,6 +115,7 @@ def _row(request: MessageRequest, now: datetime) -> dict[str, Any]:
         "priority": request.priority,
         "channels": list(request.channels),
         "until_seen": request.until_seen,
+        "incentive": request.incentive,
         "deliver_within_seconds": int(request.deliver_within.total_seconds()),
         "seen_within_seconds": int(request.seen_within.total_seconds()),
         "variables": dict(request.variables),

@@ -25,6 +25,7 @@ class StoredMessage:
     priority: int
     channels: tuple[str, ...]
     until_seen: bool
+    incentive: bool
     deliver_within_seconds: int
     seen_within_seconds: int
     variables: Mapping[str, Any]
@@ -51,6 +52,7 @@ class StoredMessage:
             "kind": self.kind.value,
             "priority": self.priority,
             "channels": list(self.channels),
+            "incentive": self.incentive,
             "state": self.state.value,
             "reason": self.reason,
             "detail": self.detail,
@@ -190,6 +192,7 @@ def _message(row: RowMapping) -> StoredMessage:
         priority=row["priority"],
         channels=tuple(row["channels"]),
         until_seen=row["until_seen"],
+        incentive=row["incentive"],
         deliver_within_seconds=row["deliver_within_seconds"],
         seen_within_seconds=row["seen_within_seconds"],
         variables=row["variables"],

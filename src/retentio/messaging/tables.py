@@ -33,6 +33,7 @@ messages = Table(
     # move on to the next channel.
     Column("channels", json_type(), nullable=False),
     Column("until_seen", Boolean, nullable=False),
+    Column("incentive", Boolean, nullable=False, default=False),
     Column("deliver_within_seconds", Integer, nullable=False),
     Column("seen_within_seconds", Integer, nullable=False),
     # What the template may use beyond the customer: an order, a cart, a coupon...
@@ -98,4 +99,16 @@ onsite_messages = Table(
     Column("dismissed_at", UtcDateTime),
     # The site reads one customer's newest messages.
     Index("ix_onsite_messages_customer_id_created_at", "customer_id", "created_at"),
+)
+
+# Each device a push message went to and the provider's id of it (``channels.devices``): a resend
+# after a crash skips the devices already here, and a provider's report names the message it is about.
+push_sends = Table(
+    "push_sends",
+    METADATA,
+    Column("message_id", String(64), primary_key=True),
+    Column("device_id", Integer, primary_key=True),  # push_devices.id (customers' table)
+    Column("provider_id", String(1000), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Index("ix_push_sends_provider_id", "provider_id"),
 )

@@ -4,7 +4,7 @@ then re-decide every customer it touched (``segments.consumer`` runs it, then th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, select
 
@@ -14,10 +14,10 @@ from retentio.events import ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES, Event
 from retentio.orders import orders
 from retentio.segments.config import SegmentsConfig
 from retentio.segments.evaluate import Evaluation, evaluate_customers
-from retentio.segments.inputs import Signals
+from retentio.segments.inputs import CustomerInputs, Signals, instant
 from retentio.segments.signals import apply_delta, event_deltas
 from retentio.segments.signals_store import rebuild_signals, refresh_order_signals, save_signals
-from retentio.segments.snapshots import load_snapshots
+from retentio.segments.snapshots import Snapshot, load_snapshots
 from retentio.segments.tables import customer_signals, customer_standing
 
 
@@ -44,6 +44,7 @@ def react(
     if not touched:
         return Evaluation(0, 0, ())
     snapshots = load_snapshots(connection, touched, profiles)
+    _date_by_profile(latest, snapshots)
     stored = {cid: snapshot.signals for cid, snapshot in snapshots.items() if snapshot.signals is not None}
     signals = dict(stored)
     _fold_events(signals, activity, identified)
@@ -53,6 +54,30 @@ def react(
     # Whatever a visitor did before identifying now belongs to the customer: read it back whole.
     signals.update(rebuild_signals(connection, identified, now, config.signals.payment_days))
     return evaluate_customers(connection, snapshots, signals, now, config, latest, historical, cause)
+
+
+_LAST_EVENT = CustomerInputs._fields.index("last_event_at") - 1  # in ``Snapshot.profile``
+_LAST_ORDER = CustomerInputs._fields.index("last_order_at") - 1
+
+
+def _date_by_profile(latest: dict[str, datetime], snapshots: Mapping[str, Snapshot]) -> None:
+    """Date each move no earlier than the latest activity the profile holds.
+
+    Ingest folds profiles as events arrive; a consumer running behind (a restart, a backlog) reads
+    them past the batch it consumes, so a customer is decided as they stand now. Dated by the
+    batch's own events, such a move would come before the events that caused it (an order seven
+    hours later made a customer "new" at the time of their first view); dated by the profile, it
+    comes at the latest event it reflects. A consumer that keeps up sees the same time either way."""
+    for customer_id, at in latest.items():
+        snapshot = snapshots.get(customer_id)
+        if snapshot is None:
+            continue
+        folded = max(
+            (value for value in (snapshot.profile[_LAST_EVENT], snapshot.profile[_LAST_ORDER]) if value),
+            default=None,
+        )
+        if folded is not None and folded > (instant(at) or 0):
+            latest[customer_id] = datetime.fromtimestamp(folded, UTC)
 
 
 def _fold_events(signals: dict[str, Signals], activity: Sequence[Event], identified: Sequence[str]) -> None:

@@ -44,20 +44,27 @@ def test_a_request_is_stored_once_per_key_and_bad_ones_are_refused_alone(
             {**receipt, "idempotency_key": "order-4", "template": "nothing"},
             {**receipt, "idempotency_key": "order-5", "due_at": "9999-12-31T23:00:00-02:00"},
             receipt,
+            {**receipt, "idempotency_key": "coupon-6", "kind": "marketing", "incentive": True},
+            {**receipt, "idempotency_key": "coupon-7", "incentive": "sometimes"},
         ]
     }
     response = client.post("/v1/messages", json=body, headers=auth)
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert [(item["index"], item["created"]) for item in answer["requested"]] == [(0, True), (5, True)]
+    assert [(item["index"], item["created"]) for item in answer["requested"]] == [
+        (0, True),
+        (5, True),
+        (6, True),
+    ]
     assert answer["requested"][0]["message_id"] == answer["requested"][1]["message_id"]
     refused = {item["index"]: item["errors"][0]["message"] for item in answer["refused"]}
-    assert refused.keys() == {1, 2, 3, 4}
+    assert refused.keys() == {1, 2, 3, 4, 7}
     assert answer["refused"][0]["errors"][0]["field"] == "channels.1"
     assert refused[1].startswith("Input should be 'auto', 'email'")
     assert refused[2] == "no customer 'ghost'"
     assert refused[3] == "no template 'nothing'"
     assert "out of range" in refused[4]
+    assert refused[7] == "Input should be a valid boolean, unable to interpret input"
     again = client.post("/v1/messages", json=[receipt], headers=auth).json()
     assert again["requested"][0]["created"] is False
 
@@ -69,8 +76,10 @@ def test_a_request_is_stored_once_per_key_and_bad_ones_are_refused_alone(
         "transactional",
         ["auto"],
     )
+    coupon = client.get(f"/v1/messages/{answer['requested'][2]['message_id']}", headers=auth).json()
+    assert (shown["incentive"], coupon["incentive"]) == (False, True)
     listed = client.get("/v1/customers/c1/messages", headers=auth).json()
-    assert [item["message_id"] for item in listed] == [message_id]
+    assert sorted(item["message_id"] for item in listed) == sorted([message_id, coupon["message_id"]])
     assert client.get("/v1/messages/nothing", headers=auth).status_code == 404
 
 

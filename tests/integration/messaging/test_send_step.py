@@ -32,6 +32,7 @@ from retentio.schedule.kinds import Delivery, Registry
 from retentio.schedule.kinds import Kind as WorkKind
 from retentio.schedule.runner import Runner
 from retentio.schedule.sql import SqlQueue
+from retentio.segments import customer_standing
 
 WELCOME = {
     "name": "welcome",
@@ -165,6 +166,47 @@ def test_without_consent_a_marketing_message_is_not_sent_and_says_why(
     not_sent = _message(engine, promo)
     assert (not_sent.state.value, not_sent.reason) == ("not_sent", "no_consent")
     assert _message(engine, receipt).state.value == "sent"  # transactional: its own rule
+    assert len(smtp.received) == 1
+
+
+def test_an_incentive_is_not_sent_to_a_customer_the_bad_customer_checklist_flags(
+    engine: Engine, now: datetime, smtp: FakeSmtpServer, tmp_path: Any
+) -> None:
+    # given: a customer with email consent whom the checklist flags (returns everything, say)
+    clock = FixedClock(now)
+    consent = [{"channel": "email", "granted": True, "source": "form"}]
+    _customer(engine, now, "c7", email="eve@example.ru", consents=consent)
+    with engine.begin() as connection:
+        connection.execute(
+            customer_standing.insert(),
+            {
+                "customer_id": "c7",
+                "lifecycle": "active",
+                "ladder": "customer",
+                "bad_score": 9,
+                "bad_customer": True,
+                "bad_reasons": ["returns"],
+                "do_not_incentivize": True,
+                "computed_at": now,
+            },
+        )
+    coupon, news = _request(
+        engine,
+        now,
+        MessageRequest("c7", "welcome", Kind.MARKETING, "coupon-7", channels=("email",), incentive=True),
+        MessageRequest("c7", "welcome", Kind.MARKETING, "news-7", channels=("email",)),
+    )
+    sender = _sender(engine, clock, smtp, str(tmp_path / "out.jsonl"))
+    # when
+    try:
+        _run(engine, sender, clock)
+    finally:
+        sender.channels.close()
+    # then: the coupon is not sent and says why; the newsletter, no incentive, goes
+    not_sent = _message(engine, coupon)
+    assert (not_sent.state.value, not_sent.reason) == ("not_sent", "bad_customer_incentive")
+    assert not_sent.as_json()["incentive"] is True
+    assert _message(engine, news).state.value == "sent"
     assert len(smtp.received) == 1
 
 

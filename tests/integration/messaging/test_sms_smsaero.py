@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import pytest
 from pydantic import SecretStr
 from tests.fakes.callbacks import CallbackCatcher
 from tests.fakes.http import Response
 from tests.fakes.smsaero import CREATED, FakeSmsAero
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
@@ -26,15 +26,8 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsaero import SmsAero, SmsAeroSettings
 from retentio.messaging.content import ChannelName, Kind, PushBody, TextBody
 
-T = TypeVar("T")
 TEXT = "Анна, ваш заказ №42 собран — заберите до пятницы."
 ANSWERED = datetime.fromtimestamp(CREATED + 5, UTC)
-
-
-@pytest.fixture
-def smsaero() -> Iterator[FakeSmsAero]:
-    with FakeSmsAero() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsAero, **changes: object) -> SmsAeroSettings:
@@ -42,23 +35,8 @@ def settings_for(fake: FakeSmsAero, **changes: object) -> SmsAeroSettings:
     return SmsAeroSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmsAeroSettings, steps: Callable[[SmsAero], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = SmsAero(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(recipient: str = "+7 916 123-45-67", sender: str | None = None) -> Outgoing:
     return Outgoing("msg-1", ChannelName.SMS, recipient, TextBody(TEXT), Kind.MARKETING, sender=sender)
-
-
-def send(settings: SmsAeroSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_with_its_cyrillic_text_and_signature(smsaero: FakeSmsAero) -> None:
@@ -170,16 +148,20 @@ def test_a_garbage_answer_is_a_retry_with_the_reason(smsaero: FakeSmsAero, body:
 
 def test_polling_reports_delivery_and_failure(smsaero: FakeSmsAero) -> None:
     # given
-    async def send_three_and_poll(adapter: SmsAero) -> list[DeliveryReport]:
+    async def send_three_and_poll(adapter: SmsAero) -> Polled:
         ids = [(await adapter.send(sms(f"7916123456{n}"))).provider_id for n in range(3)]
         smsaero.set_status(1001, 1)
         smsaero.set_status(1002, 6)
         return await adapter.poll([str(i) for i in ids] + ["999", "not-a-number"])
 
     # when
-    reports = with_adapter(settings_for(smsaero), send_three_and_poll)
-    # then
-    assert reports == [
+    polled = with_adapter(settings_for(smsaero), send_three_and_poll)
+    # then: 1003 is queued (no news); SMS Aero does not know 999
+    assert polled.unknown == {
+        "999": "SMS Aero: Message not found.",
+        "not-a-number": "not an SMS Aero message id (a number)",
+    }
+    assert polled.reports == [
         DeliveryReport("1001", ReportStatus.DELIVERED, at=ANSWERED),
         DeliveryReport("1002", ReportStatus.FAILED, at=ANSWERED, reason="SMS Aero status 6: rejected"),
     ]

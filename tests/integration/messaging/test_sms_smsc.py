@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 from tests.fakes.http import Response
 from tests.fakes.smsc import FakeSmsc
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
@@ -25,14 +25,7 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsc import Smsc, SmscSettings, smsc_message_id
 from retentio.messaging.content import ChannelName, Kind, TextBody
 
-T = TypeVar("T")
 TEXT = "Анна, ваш заказ №42 собран. Заберите до пятницы — ждём!"
-
-
-@pytest.fixture
-def smsc() -> Iterator[FakeSmsc]:
-    with FakeSmsc() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsc, **changes: object) -> SmscSettings:
@@ -44,25 +37,10 @@ def settings_for(fake: FakeSmsc, **changes: object) -> SmscSettings:
     return SmscSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmscSettings, steps: Callable[[Smsc], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = Smsc(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(
     recipient: str = "8 (916) 123-45-67", message_id: str = "msg-1", sender: str | None = None
 ) -> Outgoing:
     return Outgoing(message_id, ChannelName.SMS, recipient, TextBody(TEXT), Kind.TRIGGER, sender=sender)
-
-
-def send(settings: SmscSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_in_utf8_with_retentios_id(smsc: FakeSmsc) -> None:
@@ -197,27 +175,38 @@ def test_a_garbage_answer_is_a_retry_with_the_reason(smsc: FakeSmsc, body: bytes
 
 def test_polling_reports_delivery_failure_and_dead_numbers(smsc: FakeSmsc) -> None:
     # given
-    async def send_four_and_poll(adapter: Smsc) -> list[DeliveryReport]:
+    async def send_four_and_poll(adapter: Smsc) -> Polled:
         ids = [(await adapter.send(sms(f"7916123456{n}", f"m{n}"))).provider_id for n in range(4)]
         for sent, code in zip(smsc.sent, (1, 3, 22), strict=False):
             smsc.set_status(sent.smsc_id, sent.phone, code)
         return await adapter.poll([str(i) for i in ids] + ["1:79990000000", "not-an-smsc-id"])
 
     # when
-    reports = with_adapter(settings_for(smsc), send_four_and_poll)
-    # then
+    polled = with_adapter(settings_for(smsc), send_four_and_poll)
+    # then: the fourth is waiting, SMSC does not know 1:79990000000 (yet): no news
     at = datetime.fromtimestamp(1_780_000_000, UTC)
     ids = [f"{sent.smsc_id}:{sent.phone}" for sent in smsc.sent]
-    assert reports == [
+    assert polled.unknown == {"not-an-smsc-id": "not an SMSC message id of this adapter (<id>:<phone>)"}
+    assert polled.reports == [
         DeliveryReport(ids[0], ReportStatus.DELIVERED, at=at),
         DeliveryReport(ids[1], ReportStatus.FAILED, at=at, reason="SMSC status 3: expired"),
         DeliveryReport(ids[2], ReportStatus.BOUNCED, at=at, reason="SMSC status 22: wrong number"),
     ]
 
 
-def test_polling_a_dead_server_reports_nothing_and_does_not_raise(smsc: FakeSmsc) -> None:
+def test_polling_a_dead_server_or_an_error_leaves_the_status_unknown_with_the_reason(smsc: FakeSmsc) -> None:
+    # when
     with smsc.down():
-        assert with_adapter(settings_for(smsc), lambda adapter: adapter.poll(["1:79161234567"])) == []
+        refused = with_adapter(settings_for(smsc), lambda adapter: adapter.poll(["1:79161234567"]))
+    smsc.force(Response.json(200, {"error": "duplicate request, wait a minute", "error_code": 9}))
+    too_often = with_adapter(settings_for(smsc), lambda adapter: adapter.poll(["1:79161234567"]))
+    # then
+    assert refused.reports == [] and refused.unknown["1:79161234567"].startswith(
+        "SMSC did not give the status: SMSC could not be reached"
+    )
+    assert too_often == Polled(
+        unknown={"1:79161234567": "SMSC did not give the status: error 9 duplicate request, wait a minute"}
+    )
 
 
 def test_the_message_id_is_stable_and_in_smscs_range() -> None:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 import pytest
 from pydantic import SecretStr
 from tests.fakes.callbacks import CallbackCatcher
 from tests.fakes.http import Response
 from tests.fakes.smsru import FakeSmsRu
+from tests.integration.messaging.sms_adapters import send, with_adapter
 
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
@@ -27,14 +26,7 @@ from retentio.messaging.channels.port import (
 from retentio.messaging.channels.smsru import CALLBACK_ANSWER, SmsRu, SmsRuSettings
 from retentio.messaging.content import ChannelName, EmailBody, Kind, TextBody
 
-T = TypeVar("T")
 TEXT = "Привет, Анна! Ваш заказ №42 собран — заберите до пятницы."
-
-
-@pytest.fixture
-def smsru() -> Iterator[FakeSmsRu]:
-    with FakeSmsRu() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsRu, **changes: object) -> SmsRuSettings:
@@ -42,23 +34,8 @@ def settings_for(fake: FakeSmsRu, **changes: object) -> SmsRuSettings:
     return SmsRuSettings.model_validate({**values, **changes})
 
 
-def with_adapter(settings: SmsRuSettings, steps: Callable[[SmsRu], Awaitable[T]]) -> T:
-    async def scenario() -> T:
-        adapter = SmsRu(settings)
-        try:
-            return await steps(adapter)
-        finally:
-            await adapter.close()
-
-    return asyncio.run(scenario())
-
-
 def sms(recipient: str = "+7 (916) 123-45-67", text: str = TEXT) -> Outgoing:
     return Outgoing("msg-1", ChannelName.SMS, recipient, TextBody(text), Kind.TRANSACTIONAL)
-
-
-def send(settings: SmsRuSettings, outgoing: Outgoing) -> SendResult:
-    return with_adapter(settings, lambda adapter: adapter.send(outgoing))
 
 
 def test_a_message_goes_out_with_its_cyrillic_text_intact(smsru: FakeSmsRu) -> None:
@@ -198,17 +175,18 @@ def test_a_garbage_answer_is_a_retry_with_the_reason(smsru: FakeSmsRu, body: byt
 
 def test_polling_reports_what_has_happened_and_stays_quiet_about_the_rest(smsru: FakeSmsRu) -> None:
     # given
-    async def send_three_and_poll(adapter: SmsRu) -> list[DeliveryReport]:
+    async def send_three_and_poll(adapter: SmsRu) -> Polled:
         ids = [(await adapter.send(sms(f"7916123456{n}"))).provider_id for n in range(3)]
         smsru.set_status(str(ids[0]), 103)
         smsru.set_status(str(ids[1]), 104)
         return await adapter.poll([str(i) for i in ids] + ["000000-0"])
 
     # when
-    reports = with_adapter(settings_for(smsru), send_three_and_poll)
-    # then
+    polled = with_adapter(settings_for(smsru), send_three_and_poll)
+    # then: the third is in transit, the unknown id not found yet: no news about either
     first, second = smsru.sent[0].sms_id, smsru.sent[1].sms_id
-    assert reports == [
+    assert polled.unknown == {}
+    assert polled.reports == [
         DeliveryReport(first, ReportStatus.DELIVERED),
         DeliveryReport(
             second, ReportStatus.FAILED, reason="SMS.ru 104: Не может быть доставлено: время жизни истекло"
@@ -216,9 +194,27 @@ def test_polling_reports_what_has_happened_and_stays_quiet_about_the_rest(smsru:
     ]
 
 
-def test_polling_a_dead_server_reports_nothing_and_does_not_raise(smsru: FakeSmsRu) -> None:
+def test_polling_a_dead_server_or_garbage_leaves_the_status_unknown_with_the_reason(smsru: FakeSmsRu) -> None:
+    # given
+    ids = ["000001-1000001", "000002-1000002"]
+    # when
     with smsru.down():
-        assert with_adapter(settings_for(smsru), lambda adapter: adapter.poll(["000001-1000001"])) == []
+        refused = with_adapter(settings_for(smsru), lambda adapter: adapter.poll(ids))
+    smsru.force(Response(200, b"<html>maintenance</html>"))
+    garbage = with_adapter(settings_for(smsru), lambda adapter: adapter.poll(ids))
+    # then
+    assert refused.reports == [] and list(refused.unknown) == ids
+    assert refused.unknown[ids[0]].startswith("SMS.ru could not be reached")
+    assert garbage.reports == [] and list(garbage.unknown) == ids
+    assert "SMS.ru gave an answer Retentio cannot read (HTTP 200" in garbage.unknown[ids[1]]
+
+
+def test_one_status_request_asks_about_a_hundred_messages(smsru: FakeSmsRu) -> None:
+    ids = [f"000000-{n}" for n in range(150)]
+    polled = with_adapter(settings_for(smsru), lambda adapter: adapter.poll(ids))
+    assert polled == Polled()
+    asked = [request.form()["sms_id"].split(",") for request in smsru.requests]
+    assert [len(part) for part in asked] == [100, 50]
 
 
 def test_a_callback_smsru_posts_becomes_reports() -> None:

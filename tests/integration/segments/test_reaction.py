@@ -5,13 +5,17 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, delete
 from tests.helpers import event, rows
-from tests.integration.segments.support import count_events, moves, placed, send, standing
+from tests.integration.segments.support import OPTIONS, count_events, moves, placed, send, standing
 
 from retentio.catalog.models import ProductUpsert
 from retentio.catalog.service import do_upsert_products
+from retentio.clock import FixedClock
 from retentio.customers.tables import customer_profiles
+from retentio.events.consumers import drain
+from retentio.ingest.pipeline import ingest_events
 from retentio.ingest.rebuild import rebuild_all
 from retentio.segments.config import DEFAULT_CONFIG
+from retentio.segments.consumer import SegmentsConsumer
 from retentio.segments.reaction import do_refresh_customers
 from retentio.segments.standing import (
     customer_facts,
@@ -160,3 +164,22 @@ def test_customers_rewritten_elsewhere_are_read_back_from_the_log(engine: Engine
     # then
     assert standing(engine, "kim")["ladder"] == "problem_aware"
     assert [row["customer_id"] for row in rows(engine, "customer_standing")] == ["kim"]
+
+
+def test_a_consumer_that_ran_behind_dates_no_move_before_the_events_that_caused_it(
+    engine: Engine,
+) -> None:
+    # given: a view at 06:45 and an order at 13:48, both ingested before the consumer reads either
+    view_at, order_at = T0.replace(hour=6, minute=45), T0.replace(hour=13, minute=48)
+    now = T0 + timedelta(hours=6)
+    for batch in (
+        [event("v1", "product_viewed", view_at, "ann", sku="S")],
+        [placed("e1", "ann", order_at, "o1")],
+    ):
+        assert not ingest_events(engine, batch, now, OPTIONS).rejected
+    # when: it reads them one batch each, the first batch finding the profile folded past it
+    drain(engine, [SegmentsConsumer(DEFAULT_CONFIG, "RUB")], FixedClock(now), limit=1)
+    # then: the customer became new with the order, not with the view seven hours before it
+    assert ("segment_entered", "lifecycle", "prospect", "new", order_at) in moves(engine, "ann")
+    assert all(at >= order_at for *_, at in moves(engine, "ann"))
+    assert standing(engine, "ann")["lifecycle_since"] == order_at

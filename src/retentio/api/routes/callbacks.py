@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from retentio.api.bodies import read_body
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep
-from retentio.ingest import IngestOptions, ingest_events
-from retentio.messaging import Callback, ChannelName, DeliveryReport, ReportsByCallback, report_events
+from retentio.ingest import IngestOptions, ingest_delivery_reports
+from retentio.messaging import Callback, ChannelName, ReportsByCallback
 
 MAX_CALLBACK_BYTES = 10 * 1024 * 1024  # a bounce may carry the whole returned message
 # What each provider must be answered for a callback it counts as received.
@@ -59,14 +59,5 @@ async def _received(
         reports = reader.read_callback(callback)
     except ValueError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{provider}: {error}") from None
-    await run_in_threadpool(_store, engine, channel, reports, now, options)
+    await run_in_threadpool(ingest_delivery_reports, engine, channel, reports, now, options)
     return PlainTextResponse(_ANSWER.get(provider, "ok"))
-
-
-def _store(
-    engine: Engine, channel: ChannelName, reports: list[DeliveryReport], now: datetime, options: IngestOptions
-) -> None:
-    with engine.connect() as connection:
-        events, _unknown = report_events(connection, channel, reports, now)
-    if events:
-        ingest_events(engine, events, now, options)

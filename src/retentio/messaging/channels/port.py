@@ -8,8 +8,8 @@ that classification; the adapter only keeps its provider's rate limit (``rate.Ra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -28,7 +28,9 @@ class Outgoing:
 
     message_id: str
     channel: ChannelName
-    recipient: str  # an email address, an E.164 phone, a chat or user id, a device token, a subscription
+    # An email address, an E.164 phone, a chat or user id; for push, the customer's id until
+    # ``devices.DevicePush`` hands the adapter one device's token or subscription at a time.
+    recipient: str
     body: Body
     kind: Kind
     unsubscribe_url: str | None = None  # signed one-click link (marketing and trigger email)
@@ -128,7 +130,24 @@ class ReportsByCallback(Protocol):
         ...
 
 
-class ReportsByPolling(Protocol):
-    """An adapter whose provider must be asked for the status of the messages it accepted."""
+@dataclass(frozen=True, slots=True)
+class Polled:
+    """What one round of asking a provider learnt. A message in neither field has no news yet (queued,
+    with the operator): it is asked about again later, as is one whose status could not be read."""
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]: ...
+    reports: list[DeliveryReport] = field(default_factory=list)
+    # provider id → why its status is unknown this time (the provider's error, an unreadable answer)
+    unknown: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ReportsByPolling(Protocol):
+    """An adapter whose provider can be asked for the status of the messages it accepted; the
+    worker asks (``messaging.reports_polling``) when ``poll_reports`` is on in its settings."""
+
+    @property
+    def poll_reports(self) -> bool: ...
+
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        """Never raises for what the provider answers: an error is ``Polled.unknown``."""
+        ...

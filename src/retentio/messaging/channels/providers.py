@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 
 from retentio.clock import Clock
+from retentio.customers import APP_PLATFORMS
+from retentio.messaging.channels.devices import DevicePush
 from retentio.messaging.channels.email import EmailChannel, EmailSettings
 from retentio.messaging.channels.mobile_push.fcm import FcmSettings, fcm_channel
 from retentio.messaging.channels.mobile_push.rustore import RuStoreSettings, rustore_channel
@@ -97,7 +99,18 @@ def build_channels(config: MessagingConfig, wiring: Wiring) -> dict[ChannelName,
             first = error.errors(include_url=False)[0]
             where = ".".join(str(part) for part in first["loc"])
             raise MessagingConfigError(f"[channels.{name}] {where}: {first['msg']}") from None
-        channels[provider.channel] = provider.build(settings, wiring)
+        channels[provider.channel] = with_devices(provider.build(settings, wiring), wiring)
     if ChannelName.ONSITE not in channels:
         channels[ChannelName.ONSITE] = OnsiteChannel(wiring.engine, OnsiteSettings(), wiring.clock)
     return channels
+
+
+# The platforms of the devices each push channel sends to; app tokens of either platform go through
+# the one mobile push provider configured.
+DEVICE_PLATFORMS = {ChannelName.PUSH: APP_PLATFORMS, ChannelName.WEB_PUSH: ("web",)}
+
+
+def with_devices(channel: Channel, wiring: Wiring) -> Channel:
+    """A push adapter sends to every device of the customer (``devices.DevicePush``)."""
+    platforms = DEVICE_PLATFORMS.get(channel.name)
+    return channel if platforms is None else DevicePush(channel, wiring.engine, wiring.clock, platforms)

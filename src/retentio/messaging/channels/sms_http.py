@@ -1,7 +1,8 @@
-"""What the SMS adapters share: a pooled HTTP client, the provider's rate limit, and turning what
-HTTP itself says — a refused connection, a timeout, a 5xx, a 429 — into a RETRY, so that each adapter
-reads only its provider's own answers. An answer that is not what the provider documents becomes a
-RETRY too, with the reason and the start of the body: never an exception."""
+"""What the SMS adapters share: the adapter's skeleton (``SmsAdapter``: settings, a pooled HTTP
+client, the text and the number settled before the provider is asked), the provider's rate limit,
+and turning what HTTP itself says — a refused connection, a timeout, a 5xx, a 429 — into a RETRY, so
+that each adapter reads only its provider's own answers. An answer that is not what the provider
+documents becomes a RETRY too, with the reason and the start of the body: never an exception."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from retentio.messaging.channels.port import ChannelNotReady, SendResult
+from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
+from retentio.messaging.channels.port import ChannelNotReady, Outgoing, SendResult
 from retentio.messaging.channels.rate import RateLimit
-from retentio.messaging.content import TextBody
+from retentio.messaging.content import ChannelName, TextBody
 
 Answer = TypeVar("Answer", bound=BaseModel)
 SHOWN_BODY = 120  # characters of a garbage answer kept in the reason
@@ -36,6 +38,9 @@ class SmsSettings(BaseModel):
     rate_per_second: float = Field(default=10.0, gt=0)
     burst: int = Field(default=5, ge=1)
     timeout_seconds: float = Field(default=10.0, gt=0)
+    # Ask the provider for delivery reports (``reports_polling``); unset: the provider's default
+    # (``SmsAdapter.polls_by_default``).
+    poll_reports: bool | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -117,6 +122,56 @@ class Http:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+Settings = TypeVar("Settings", bound=SmsSettings)
+
+
+class SmsAdapter(Generic[Settings]):
+    """The skeleton of an SMS adapter: a subclass names its ``provider``, proves its settings
+    (``check``) and sends one text to one normalised number (``send_text``); a body that is not a
+    text and a number that is not one are settled here, before the provider is asked."""
+
+    provider: ClassVar[str]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._http = Http(self.provider, settings)
+
+    @property
+    def name(self) -> ChannelName:
+        return ChannelName.SMS
+
+    async def send(self, outgoing: Outgoing) -> SendResult:
+        text = text_of(outgoing.body)
+        if isinstance(text, SendResult):
+            return text
+        try:
+            phone = normalise_phone(outgoing.recipient)
+        except InvalidPhone as exc:
+            return SendResult.unreachable(str(exc))
+        return await self.send_text(outgoing, phone, text)
+
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
+        """Send ``text`` to ``phone`` (digits, international, no "+")."""
+        raise NotImplementedError
+
+    @property
+    def poll_reports(self) -> bool:
+        chosen = self.settings.poll_reports
+        return self.polls_by_default() if chosen is None else chosen
+
+    def polls_by_default(self) -> bool:
+        """Whether reports are polled when the settings do not say: yes, unless the provider's
+        callbacks are known to come (SMS Aero with a ``callback_url``)."""
+        return True
+
+    def sender_of(self, outgoing: Outgoing) -> str | None:
+        """The message's own sender name, else the configured one."""
+        return outgoing.sender or self.settings.sender
+
+    async def close(self) -> None:
+        await self._http.close()
 
 
 def retry_after(headers: httpx.Headers) -> float | None:

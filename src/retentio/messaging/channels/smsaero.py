@@ -8,36 +8,31 @@ Aero calling the ``callbackUrl`` given with the message, with the message's ``id
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from pydantic import SecretStr
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
 )
 from retentio.messaging.channels.sms_http import (
-    Http,
     ProviderAnswer,
     Reply,
+    SmsAdapter,
     SmsSettings,
     moment,
     not_ready,
     secret_matches,
-    text_of,
 )
-from retentio.messaging.content import ChannelName
-
-log = logging.getLogger(__name__)
 
 PROVIDER = "SMS Aero"
 MONEY_WORDS = ("money", "funds", "balance", "credit", "средств", "баланс")
@@ -79,16 +74,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class SmsAero:
+class SmsAero(SmsAdapter[SmsAeroSettings]):
     """The SMS Aero adapter: ``Channel``, ``ReportsByPolling`` and ``ReportsByCallback``."""
 
-    def __init__(self, settings: SmsAeroSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         reply = await self._post("balance", {})
@@ -102,16 +91,9 @@ class SmsAero:
         if not answer.success:
             raise ChannelNotReady(f"SMS Aero did not give the balance: {answer.message}")
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
         request: dict[str, Any] = {"number": int(phone), "text": text}
-        if sign := outgoing.sender or self.settings.sender:
+        if sign := self.sender_of(outgoing):
             request["sign"] = sign
         if callback_url := self._callback_url():
             request["callbackUrl"] = callback_url
@@ -126,22 +108,23 @@ class SmsAero:
         message = self._message(reply, answer)
         return message if isinstance(message, SendResult) else SendResult.sent(str(message.id))
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        polled = Polled()  # sms/status takes one id: one request a message
         for provider_id in provider_ids:
             if not provider_id.isdigit():
-                log.warning("%r is not an SMS Aero message id", provider_id)
+                polled.unknown[provider_id] = "not an SMS Aero message id (a number)"
                 continue
             message = await self._status(int(provider_id))
             if isinstance(message, SendResult):
-                log.warning("SMS Aero status of %s unknown: %s", provider_id, message.reason)
+                polled.unknown[provider_id] = message.reason
                 continue
-            report = delivery_report(
-                str(message.id), message.status, message.extendStatus, message.dateAnswer
-            )
+            report = delivery_report(provider_id, message.status, message.extendStatus, message.dateAnswer)
             if report is not None:
-                reports.append(report)
-        return reports
+                polled.reports.append(report)
+        return polled
+
+    def polls_by_default(self) -> bool:
+        return self.settings.callback_url is None  # SMS Aero calls back about each message sent with it
 
     def read_callback(self, callback: Callback) -> list[DeliveryReport]:
         if not secret_matches(self.settings.callback_token, callback.query.get("token")):
@@ -156,9 +139,6 @@ class SmsAero:
         at = int(answered) if answered.isdigit() else None
         report = delivery_report(message_id, int(status), str(fields.get("extendStatus", "")), at)
         return [] if report is None else [report]
-
-    async def close(self) -> None:
-        await self._http.close()
 
     async def _status(self, message_id: int) -> _Message | SendResult:
         reply = await self._post("sms/status", {"id": message_id})

@@ -9,24 +9,20 @@ message's idempotency key, so a resend is recognised — SMSC refuses a repeat w
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import SecretStr, model_validator
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
 )
-from retentio.messaging.channels.sms_http import Http, ProviderAnswer, SmsSettings, moment, not_ready, text_of
-from retentio.messaging.content import ChannelName
-
-log = logging.getLogger(__name__)
+from retentio.messaging.channels.sms_http import ProviderAnswer, SmsAdapter, SmsSettings, moment, not_ready
 
 PROVIDER = "SMSC"
 LARGEST_ID = 2_147_483_647  # SMSC's id is a 32-bit number from 1 up to this
@@ -112,16 +108,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class Smsc:
+class Smsc(SmsAdapter[SmscSettings]):
     """The SMSC.ru adapter: ``Channel`` and ``ReportsByPolling``."""
 
-    def __init__(self, settings: SmscSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         answer = await self._call("balance", {})
@@ -132,18 +122,11 @@ class Smsc:
         if answer.error_code is not None or answer.balance is None:
             raise ChannelNotReady(f"SMSC did not give the balance: {answer.error_code} {answer.error}")
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
         smsc_id = smsc_message_id(outgoing.message_id)
         # "+" tells SMSC the number is already international: it must not "correct" it
         form = {"phones": f"+{phone}", "mes": text, "id": str(smsc_id)}
-        if sender := outgoing.sender or self.settings.sender:
+        if sender := self.sender_of(outgoing):
             form["sender"] = sender
         answer = await self._call("send", form)
         if isinstance(answer, SendResult):
@@ -156,24 +139,24 @@ class Smsc:
             return SendResult.retry("SMSC answered with neither an id nor an error")
         return self._refusal(answer.error_code, answer.error)
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        # One message a request: SMSC allows one request for several messages a minute only, and
+        # its answer to one could not be confirmed from its pages; five a minute per message is far
+        # above how often Retentio asks.
+        polled = Polled()
         for provider_message in provider_ids:
             smsc_id, _, phone = provider_message.partition(":")
             if not (smsc_id.isdigit() and phone.isdigit()):
-                log.warning("%r is not an SMSC message id of this adapter (<id>:<phone>)", provider_message)
+                polled.unknown[provider_message] = "not an SMSC message id of this adapter (<id>:<phone>)"
                 continue
             answer = await self._status(int(smsc_id), phone)
             if isinstance(answer, SendResult) or answer.status is None:
-                log.warning("SMSC status of %s unknown: %s", provider_message, describe(answer))
+                polled.unknown[provider_message] = f"SMSC did not give the status: {describe(answer)}"
                 continue
             report = delivery_report(provider_message, answer)
             if report is not None:
-                reports.append(report)
-        return reports
-
-    async def close(self) -> None:
-        await self._http.close()
+                polled.reports.append(report)
+        return polled
 
     async def _sent_before(self, smsc_id: int, phone: str, error: str) -> SendResult:
         """SMSC refused a repeat: if the first attempt is known to SMSC, this message is sent."""

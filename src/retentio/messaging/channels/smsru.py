@@ -6,36 +6,31 @@ line) to the callback URL registered in the SMS.ru account, which must be answer
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
 from pydantic import Field, SecretStr
 
-from retentio.messaging.channels.phones import InvalidPhone, normalise_phone
 from retentio.messaging.channels.port import (
     Callback,
     ChannelNotReady,
     DeliveryReport,
     Outgoing,
+    Polled,
     ReportStatus,
     SendResult,
     SendStatus,
 )
 from retentio.messaging.channels.sms_http import (
     Answer,
-    Http,
     ProviderAnswer,
+    SmsAdapter,
     SmsSettings,
     not_ready,
     secret_matches,
-    text_of,
 )
-from retentio.messaging.content import ChannelName
-
-log = logging.getLogger(__name__)
 
 PROVIDER = "SMS.ru"
 CALLBACK_ANSWER = "100"  # the body the API must answer a callback with, or SMS.ru counts it failed
@@ -112,16 +107,10 @@ REPORT_CODES: Mapping[int, ReportStatus] = {
 }
 
 
-class SmsRu:
+class SmsRu(SmsAdapter[SmsRuSettings]):
     """The SMS.ru adapter: ``Channel``, ``ReportsByPolling`` and ``ReportsByCallback``."""
 
-    def __init__(self, settings: SmsRuSettings) -> None:
-        self.settings = settings
-        self._http = Http(PROVIDER, settings)
-
-    @property
-    def name(self) -> ChannelName:
-        return ChannelName.SMS
+    provider = PROVIDER
 
     async def check(self) -> None:
         answer = await self._call("my/balance", {}, _Answer)
@@ -141,15 +130,8 @@ class SmsRu:
                 f"SMS.ru has not approved channels.smsru.sender {sender!r} (approved: {approved})"
             )
 
-    async def send(self, outgoing: Outgoing) -> SendResult:
-        text = text_of(outgoing.body)
-        if isinstance(text, SendResult):
-            return text
-        try:
-            phone = normalise_phone(outgoing.recipient)
-        except InvalidPhone as exc:
-            return SendResult.unreachable(str(exc))
-        answer = await self._call("sms/send", self._send_form(phone, text, outgoing.sender), _Answer)
+    async def send_text(self, outgoing: Outgoing, phone: str, text: str) -> SendResult:
+        answer = await self._call("sms/send", self._send_form(phone, text, self.sender_of(outgoing)), _Answer)
         if isinstance(answer, SendResult):
             return answer
         if answer.status != "OK":  # the whole request was refused: credentials, money, limits
@@ -161,31 +143,37 @@ class SmsRu:
             return SendResult.sent(number.sms_id)
         return refusal(number.status_code, number.status_text)
 
-    async def poll(self, provider_ids: list[str]) -> list[DeliveryReport]:
-        reports: list[DeliveryReport] = []
+    async def poll(self, provider_ids: Sequence[str]) -> Polled:
+        polled = Polled()
         for start in range(0, len(provider_ids), IDS_PER_STATUS_REQUEST):
             chunk = provider_ids[start : start + IDS_PER_STATUS_REQUEST]
             answer = await self._call("sms/status", {"sms_id": ",".join(chunk)}, _Answer)
             if isinstance(answer, SendResult) or answer.status != "OK":
-                log.warning("SMS.ru status poll got nothing: %s", describe(answer))
+                why = (
+                    describe(answer)
+                    if isinstance(answer, SendResult)
+                    else refusal(answer.status_code, answer.status_text).reason
+                )
+                polled.unknown.update(dict.fromkeys(chunk, why))
                 continue
-            for sms_id, entry in answer.sms.items():
+            for sms_id in chunk:
+                entry = answer.sms.get(sms_id)
+                if entry is None:
+                    polled.unknown[sms_id] = f"SMS.ru said nothing about {sms_id} when asked for its status"
+                    continue
                 report = delivery_report(sms_id, entry.status_code, entry.status_text)
                 if report is not None:
-                    reports.append(report)
-        return reports
+                    polled.reports.append(report)
+        return polled
 
     def read_callback(self, callback: Callback) -> list[DeliveryReport]:
         if not secret_matches(self.settings.callback_token, callback.query.get("token")):
             raise ValueError("the callback's token is missing or wrong (channels.smsru.callback_token)")
         return read_callback_entries(callback)
 
-    async def close(self) -> None:
-        await self._http.close()
-
     def _send_form(self, phone: str, text: str, sender: str | None) -> dict[str, str]:
         form = {"to": phone, "msg": text}
-        if sender := sender or self.settings.sender:
+        if sender:
             form["from"] = sender
         if self.settings.test:
             form["test"] = "1"

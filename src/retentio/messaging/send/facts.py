@@ -1,6 +1,7 @@
 """What the decisions need to know about a batch of messages' customers, read set-based: contacts,
 the consent in force per channel (with its record), the kinds stopped per channel, suppressed
-addresses, where and when each is active, and the messages they already got (for the caps)."""
+addresses, where and when each is active, whether the bad-customer checklist flags them (no
+incentives), and the messages they already got (for the caps)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from retentio.customers import (
+    APP_PLATFORMS,
     ConsentInForce,
     Contacts,
     ProfileDraft,
+    PushDevice,
     consents_in_force,
+    live_push_devices,
     load_contacts,
     load_profiles,
     opt_outs_in_force,
@@ -23,6 +27,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
 from retentio.messaging.store import StoredMessage, recent_messages, suppressed
+from retentio.segments import not_to_incentivize
 
 # The longest cap window read back; longer calendar windows are not counted.
 HISTORY = timedelta(days=35)
@@ -54,27 +59,38 @@ def load_facts(
     consents = consents_in_force(connection, ids, now)
     stopped = opt_outs_in_force(connection, ids, now)
     dead = suppressed(connection, [pair for found in contacts.values() for pair in _addresses(found)])
+    devices = live_push_devices(connection, ids)
     history = recent_messages(connection, ids, now - HISTORY)
+    flagged = not_to_incentivize(connection, ids)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
         in_force = consents.get(customer_id, {})
-        customer = _customer(found, profile, in_force, dead, stopped.get(customer_id, frozenset()))
+        customer = _customer(
+            found,
+            profile,
+            in_force,
+            dead,
+            devices.get(customer_id, []),
+            flagged_bad=customer_id in flagged,
+            stopped=stopped.get(customer_id, frozenset()),
+        )
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
         facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent)
     return facts
 
 
 def recipient(contacts: Contacts, customer: Customer, channel: ChannelName) -> str:
-    """Where a send on ``channel`` goes: the address the decision found usable."""
+    """Where a send on ``channel`` goes: the address the decision found usable. Push goes to the
+    customer (``channels.devices`` sends to each of their devices)."""
     reach = customer.contacts
     found = {
         ChannelName.EMAIL: reach.email,
         ChannelName.SMS: reach.phone,
         ChannelName.TELEGRAM: reach.telegram_id,
         ChannelName.VIBER: reach.viber_id,
-        ChannelName.PUSH: reach.push_tokens[0] if reach.push_tokens else None,
-        ChannelName.WEB_PUSH: reach.web_push_subscriptions[0] if reach.web_push_subscriptions else None,
+        ChannelName.PUSH: contacts.customer_id if reach.push_tokens else None,
+        ChannelName.WEB_PUSH: contacts.customer_id if reach.web_push_subscriptions else None,
     }.get(channel, contacts.customer_id)
     if found is None:
         raise ValueError(f"customer {contacts.customer_id} has no {channel.value} address")
@@ -86,6 +102,9 @@ def _customer(
     profile: ProfileDraft,
     in_force: Mapping[str, ConsentInForce],
     dead: Mapping[tuple[str, str], str],
+    devices: Sequence[PushDevice],
+    *,
+    flagged_bad: bool,
     stopped: frozenset[tuple[str, str]],
 ) -> Customer:
     suppressions: dict[ChannelName, Suppression] = {}
@@ -99,20 +118,16 @@ def _customer(
         reason = None if address is None else dead.get((channel.value, _key(channel, address)))
         if reason is not None:
             suppressions[channel] = _SUPPRESSION_OF.get(reason, Suppression.HARD_BOUNCE)
-    tokens, subscriptions = _devices(found.push_tokens)
-    live_tokens = tuple(t for t in tokens if (ChannelName.PUSH.value, t) not in dead)
-    live_subscriptions = tuple(s for s in subscriptions if (ChannelName.WEB_PUSH.value, s) not in dead)
-    if tokens and not live_tokens:
-        suppressions[ChannelName.PUSH] = Suppression.DEAD_TOKEN
-    if subscriptions and not live_subscriptions:
-        suppressions[ChannelName.WEB_PUSH] = Suppression.DEAD_TOKEN
+    # Removed devices are not among them: a customer whose devices all died has no push contact.
+    tokens = tuple(device.address for device in devices if device.platform in APP_PLATFORMS)
+    subscriptions = tuple(device.address for device in devices if device.platform not in APP_PLATFORMS)
     reach = Reach(
         email=found.email,
         phone=found.phone,
         telegram_id=found.telegram_id,
         viber_id=found.viber_id,
-        push_tokens=live_tokens or tokens,
-        web_push_subscriptions=live_subscriptions or subscriptions,
+        push_tokens=tokens,
+        web_push_subscriptions=subscriptions,
     )
     return Customer(
         id=found.customer_id,
@@ -123,6 +138,7 @@ def _customer(
         locale=found.locale,
         channel_activity=dict(profile.channel_activity),
         hour_histogram=tuple(profile.hour_histogram),
+        flagged_bad=flagged_bad,
         opted_out=_opted_out(stopped),
     )
 
@@ -152,12 +168,6 @@ def _opted_out(stopped: frozenset[tuple[str, str]]) -> frozenset[tuple[ChannelNa
     )
 
 
-def _devices(push_tokens: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """App tokens, and web push subscriptions (kept among the tokens as their JSON)."""
-    subscriptions = tuple(token for token in push_tokens if token.lstrip().startswith("{"))
-    return tuple(token for token in push_tokens if token not in subscriptions), subscriptions
-
-
 def _addresses(found: Contacts) -> list[tuple[str, str]]:
     pairs = [
         (channel.value, address)
@@ -169,9 +179,6 @@ def _addresses(found: Contacts) -> list[tuple[str, str]]:
         )
         if address
     ]
-    tokens, subscriptions = _devices(found.push_tokens)
-    pairs += [(ChannelName.PUSH.value, token) for token in tokens]
-    pairs += [(ChannelName.WEB_PUSH.value, subscription) for subscription in subscriptions]
     return pairs
 
 

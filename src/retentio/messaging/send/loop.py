@@ -9,7 +9,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 
-from retentio.messaging.channels.port import Channel, Outgoing, SendResult
+from retentio.messaging.channels.port import Channel, Outgoing, Polled, ReportsByPolling, SendResult
 from retentio.messaging.channels.rate import RateLimited
 from retentio.messaging.content import ChannelName
 
@@ -30,6 +30,19 @@ class ChannelLoop:
         """``send_all`` without waiting: the answers come in the returned future, so the caller can
         record the previous answers meanwhile."""
         return asyncio.run_coroutine_threadsafe(self._send_all(outgoing), self._loop)
+
+    def polled_channels(self) -> frozenset[ChannelName]:
+        """The channels whose delivery reports the worker asks for (``reports_polling``)."""
+        return frozenset(
+            name
+            for name, channel in self.channels.items()
+            if isinstance(channel, ReportsByPolling) and channel.poll_reports
+        )
+
+    def poll(self, channel: ChannelName, provider_ids: Sequence[str]) -> Polled:
+        """Ask ``channel``'s provider about these messages; an adapter that raises, or a channel that
+        no longer polls, leaves every one unknown with the reason, never an exception."""
+        return asyncio.run_coroutine_threadsafe(self._poll(channel, provider_ids), self._loop).result()
 
     def check_all(self) -> dict[ChannelName, str | None]:
         """Each channel's ``check``: None when it works, else the reason it does not."""
@@ -54,6 +67,15 @@ class ChannelLoop:
             return SendResult.retry(str(limited), retry_after=limited.retry_after)
         except Exception as error:  # an adapter's bug must not lose the batch's other answers
             return SendResult.retry(f"{type(error).__name__}: {error}")
+
+    async def _poll(self, name: ChannelName, provider_ids: Sequence[str]) -> Polled:
+        channel = self.channels.get(name)
+        if not isinstance(channel, ReportsByPolling):
+            return Polled(unknown=dict.fromkeys(provider_ids, f"channel {name.value} does not poll reports"))
+        try:
+            return await channel.poll(provider_ids)
+        except Exception as error:  # an adapter's bug: asked again later, the worker goes on
+            return Polled(unknown=dict.fromkeys(provider_ids, f"{type(error).__name__}: {error}"))
 
     async def _check_all(self) -> dict[ChannelName, str | None]:
         async def check(channel: Channel) -> str | None:

@@ -42,6 +42,7 @@ def as_decided(message: StoredMessage, configured: Collection[ChannelName]) -> M
         valid_until=message.valid_until,
         priority=message.priority,
         until_seen=message.until_seen,
+        incentive=message.incentive,
     )
 
 

@@ -83,6 +83,7 @@ _EMPTY = StoredMessage(
     priority=0,
     channels=("auto",),
     until_seen=False,
+    incentive=False,
     deliver_within_seconds=3600,
     seen_within_seconds=86400,
     variables={},

@@ -9,7 +9,8 @@
 
 A worker killed between 2 and 3 leaves messages in ``sending``: the row runs again and sends them
 again with the same message id (the email's Message-ID, the providers' idempotency keys), so a
-double is recognisable. Nothing is lost.
+double is recognisable; push skips the devices that took the message already (``push_sends``).
+Nothing is lost.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from retentio.messaging.decide import (
     next_in_cascade,
 )
 from retentio.messaging.links import Links
+from retentio.messaging.reports_polling import first_poll
 from retentio.messaging.requests import SEND
 from retentio.messaging.send.facts import CustomerFacts, load_facts, recipient
 from retentio.messaging.send.loop import ChannelLoop
@@ -62,11 +64,13 @@ RECORD_EVERY = 25
 # A temporary error is retried after this long, doubling each time (the provider's Retry-After wins).
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
-_UNREACHABLE_SUPPRESSION = {
+# What an unreachable address is suppressed as; push channels remove their dead devices themselves
+# (``channels.devices``), so the customer's other devices stay.
+_UNREACHABLE_SUPPRESSION: dict[ChannelName, str | None] = {
     ChannelName.TELEGRAM: "blocked",
     ChannelName.VIBER: "blocked",
-    ChannelName.PUSH: "dead_token",
-    ChannelName.WEB_PUSH: "dead_token",
+    ChannelName.PUSH: None,
+    ChannelName.WEB_PUSH: None,
 }
 
 
@@ -230,13 +234,14 @@ class Sender:
         events: list[Event] = []
         follow_ups: list[NewWork] = []
         suppressions: list[Suppression] = []
+        polled = self.channels.polled_channels()
         for (message_id, outgoing), result in zip(sends, results, strict=True):
             message = messages[message_id]
             change = changes_of(message)
-            step = _Step(message, change, events, follow_ups, now)
+            step = _Step(message, change, events, follow_ups, now, polled)
             prepared.summaries[message_id] = step.answered(outgoing, result)
-            if result.status is SendStatus.UNREACHABLE:
-                reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
+            reason = _UNREACHABLE_SUPPRESSION.get(outgoing.channel, "invalid_address")
+            if result.status is SendStatus.UNREACHABLE and reason is not None:
                 suppressions.append(
                     Suppression(
                         outgoing.channel.value, outgoing.recipient, reason, result.reason, message.customer_id
@@ -258,6 +263,7 @@ class _Step:
     events: list[Event]
     follow_ups: list[NewWork]
     now: datetime
+    polled: frozenset[ChannelName] = frozenset()  # channels whose reports are asked for
 
     def not_sent(self, reason: str, detail: str) -> str:
         state = State.EXPIRED if reason == Reason.EXPIRED.value else State.NOT_SENT
@@ -308,6 +314,16 @@ class _Step:
             )
             self.change["sent_at"] = self.change["sent_at"] or self.now
             self._event("message_sent", channel, provider_id=result.provider_id)
+            if outgoing.channel in self.polled and result.provider_id:
+                self.follow_ups.append(
+                    first_poll(
+                        self.message.message_id,
+                        outgoing.channel,
+                        result.provider_id,
+                        self.now,
+                        self.message.valid_until,
+                    )
+                )
             deadline = self._deadline(outgoing.channel)
             if deadline is not None:  # the cascade looks again when delivery or "seen" is due
                 self._look_again(deadline, f"check:{channel}")

@@ -1,7 +1,7 @@
 """kind preferences: a customer's opt-outs of one kind of message (marketing, trigger) on a channel
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from retentio.db.types import UtcDateTime
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
