@@ -28,6 +28,8 @@ from retentio.api.routes import (
     health,
     inbox,
     messages,
+    preference_page,
+    preferences,
     products,
     push_devices,
     segments,
@@ -107,6 +109,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("GET", "/v1/templates/{name}", templates.get_template, "read"),
         Route("DELETE", "/v1/templates/{name}", templates.delete_template_route, "admin"),
         Route("POST", "/v1/templates/{name}/preview", templates.post_preview, "read"),
+        Route("GET", "/v1/customers/{customer_id}/preferences", preferences.get_preferences, "read"),
+        Route("PUT", "/v1/customers/{customer_id}/preferences", preferences.put_preferences, "ingest"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(
@@ -127,6 +131,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("GET", "/t/c/{message_id}/{signature}", tracking.click, None, _hidden),
         Route("GET", "/u/{message_id}/{signature}", tracking.unsubscribe_page, None, _hidden),
         Route("POST", "/u/{message_id}/{signature}", tracking.unsubscribe, None, _hidden),
+        Route("GET", "/p/{token}/{signature}", preference_page.preference_page, None, _hidden),
+        Route("POST", "/p/{token}/{signature}", preference_page.save_preferences, None, _hidden),
     )
 
 

@@ -1,6 +1,7 @@
-"""Customers: records and their write and read paths, per-channel consent, identity (visitors become
-customers), the push devices of each, the running profile of each customer (the fold ingest applies)
-and its storage, the customers area's part of a merge, and a quick summary of the base.
+"""Customers: records and their write and read paths, per-channel consent and kind preferences,
+identity (visitors become customers), the push devices of each, the running profile of each customer
+(the fold ingest applies) and its storage, the customers area's part of a merge, and a quick summary
+of the base.
 
 This package is the area's facade: other areas import these names from ``retentio.customers``, never
 its modules (``lint-imports`` checks it). ``customers``, ``customer_profiles`` and
@@ -42,6 +43,13 @@ if TYPE_CHECKING:
         CustomerUpsert,
         PushDeviceRegistration,
     )
+    from retentio.customers.preferences import (
+        OPTIONAL_KINDS,
+        load_preference_timelines,
+        opt_outs_in_force,
+        preference_changes_that_differ,
+        record_preference_changes,
+    )
     from retentio.customers.profile import ProfileDraft, add_activity, add_contribution, set_order_dates
     from retentio.customers.service import (
         AttributesTooLarge,
@@ -66,6 +74,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_PLATFORMS",
+    "OPTIONAL_KINDS",
     "AttributesTooLarge",
     "BaseSummary",
     "Channel",
@@ -105,11 +114,15 @@ __all__ = [
     "live_push_devices",
     "load_consent_timelines",
     "load_contacts",
+    "load_preference_timelines",
     "load_profiles",
     "lock_for_merge",
     "merge_attributes",
     "merge_records",
+    "opt_outs_in_force",
+    "preference_changes_that_differ",
     "record_consent_changes",
+    "record_preference_changes",
     "remove_push_devices",
     "resolve_subjects",
     "save_profiles",
@@ -143,6 +156,13 @@ _EXPORTS = {
         "CustomerRecord",
         "CustomerUpsert",
         "PushDeviceRegistration",
+    ],
+    "retentio.customers.preferences": [
+        "OPTIONAL_KINDS",
+        "load_preference_timelines",
+        "opt_outs_in_force",
+        "preference_changes_that_differ",
+        "record_preference_changes",
     ],
     "retentio.customers.profile": ["ProfileDraft", "add_activity", "add_contribution", "set_order_dates"],
     "retentio.customers.service": [

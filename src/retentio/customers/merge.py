@@ -2,7 +2,8 @@
 
 The whole merge — history, profiles, segments — is one action, ingest's ``do_merge_customers``;
 this module locks and checks the two records and moves what the customers area owns: visitor links,
-consent history, contacts, push devices and the pointer from the merged record to the survivor.
+consent history and kind preferences, contacts, push devices and the pointer from the merged record
+to the survivor.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from retentio.customers.devices import move_push_devices
-from retentio.customers.tables import consent_changes, customers, identities
+from retentio.customers.tables import consent_changes, customers, identities, kind_preferences
 
 
 class MergeRefused(ValueError):
@@ -43,10 +44,10 @@ def lock_for_merge(connection: Connection, survivor_id: str, merged_id: str) -> 
 
 
 def merge_records(connection: Connection, survivor_id: str, merged_id: str, now: datetime) -> None:
-    """Visitor links and consent history move to the survivor, which gains the contacts only the
-    merged record had; the merged record stays as a pointer (and so do records merged into it before),
-    so that later events sent with its id still reach the survivor."""
-    for table in (identities, consent_changes):
+    """Visitor links, consent history and kind preferences move to the survivor, which gains the
+    contacts only the merged record had; the merged record stays as a pointer (and so do records
+    merged into it before), so that later events sent with its id still reach the survivor."""
+    for table in (identities, consent_changes, kind_preferences):
         connection.execute(
             update(table).where(table.c.customer_id == merged_id).values(customer_id=survivor_id)
         )

@@ -1,5 +1,6 @@
-"""Tables owned by the customers area: profiles, consents, identities, the aggregates, and what the
-models predict of each customer (written by ``retentio models fit``, read by custom segments)."""
+"""Tables owned by the customers area: profiles, consents and kind preferences, identities, the
+aggregates, and what the models predict of each customer (written by ``retentio models fit``, read
+by custom segments)."""
 
 from sqlalchemy import (
     BigInteger,
@@ -55,6 +56,23 @@ consent_changes = Table(
     Column("changed_at", UtcDateTime, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Index("ix_consent_changes_customer_channel", "customer_id", "channel", "changed_at"),
+)
+
+# Kind preferences (COM-8's preference page): a customer may stop one kind of message (marketing,
+# trigger) on a channel while keeping the channel's consent. Only ever subtracts from consent; see
+# customers/preferences.py for why this is a table of its own.
+kind_preferences = Table(
+    "kind_preferences",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID_LENGTH), ForeignKey("customers.customer_id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("wanted", Boolean, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_kind_preferences_customer_channel", "customer_id", "channel", "kind", "changed_at"),
 )
 
 identities = Table(

@@ -91,8 +91,11 @@ class OrderReturned(Properties):
 
 
 class ChannelChange(Properties):
+    """``kind``: only that kind of message on the channel (the preference page); none: the channel."""
+
     channel: Channel
     source: ShortText | None = None
+    kind: Literal["marketing", "trigger"] | None = None
 
 
 class AppOpened(Properties):

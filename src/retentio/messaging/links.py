@@ -1,8 +1,11 @@
-"""Signed links in messages: the open pixel, click links and the one-click unsubscribe.
+"""Signed links in messages: the open pixel, click links, the one-click unsubscribe and the
+customer's preference page.
 
 Each link carries an HMAC of what it does (the message, the action and, for a click, the target
-URL), so the API can act on it without a login and without becoming an open redirect: a changed
-target or message id no longer matches its signature.
+URL; for the preference page, the customer), so the API can act on it without a login and without
+becoming an open redirect: a changed target, message id or customer id no longer matches its
+signature. The preference page's link names the customer (base64url in the path, since a customer
+id may hold a slash) rather than a message, so it works from any message and from the shop's site.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Action(StrEnum):
     OPEN = "o"
     CLICK = "c"
     UNSUBSCRIBE = "u"
+    PREFERENCES = "p"
 
 
 class BadLink(ValueError):
@@ -55,6 +59,19 @@ class Links:
 
     def unsubscribe(self, message_id: str) -> str:
         return f"{self._root()}/u/{message_id}/{self.sign(Action.UNSUBSCRIBE, message_id)}"
+
+    def preferences(self, customer_id: str) -> str:
+        token = base64.urlsafe_b64encode(customer_id.encode()).decode().rstrip("=")
+        return f"{self._root()}/p/{token}/{self.sign(Action.PREFERENCES, customer_id)}"
+
+    def preferences_customer(self, token: str, signature: str) -> str:
+        """The customer a preference link was made for; ``BadLink`` when we did not make it."""
+        try:
+            customer_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise BadLink(f"preference link {token!r} names no customer") from None
+        self.verify(Action.PREFERENCES, customer_id, signature)
+        return customer_id
 
     def sign(self, action: Action, message_id: str, target: str = "") -> str:
         text = "\x1f".join((action.value, message_id, target)).encode()

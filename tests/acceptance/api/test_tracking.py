@@ -105,6 +105,7 @@ def test_one_click_unsubscribe_withdraws_the_channel_and_the_page_alone_does_not
     message_id, links = _sent(engine, now)
     page = client.get(_path(links.unsubscribe(message_id)))
     assert page.status_code == 200 and "<form method='post'>" in page.text
+    assert urlsplit(links.preferences("c1")).path + "'" in page.text  # or stop only some kinds instead
     assert _logged(engine) == []
     wrong = client.post(_path(links.unsubscribe(message_id)), content=b"yes please")
     assert wrong.status_code == 400

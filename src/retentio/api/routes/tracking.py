@@ -1,6 +1,7 @@
 """The links inside messages, open to anyone holding one (no key): the open pixel, click redirects
-and the one-click unsubscribe (RFC 8058). Each checks its signature first, so a forged or edited
-link does nothing and redirects nowhere; each hit becomes a message event in the log."""
+and the one-click unsubscribe (RFC 8058); the preference page is ``preference_page``. Each checks its
+signature first, so a forged or edited link does nothing and redirects nowhere; each hit becomes a
+message event in the log."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ from retentio.api.bodies import read_body
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep, SettingsDep
 from retentio.config import Settings
 from retentio.ingest import IngestOptions, ingest_events
-from retentio.messaging import Action, BadLink, StoredMessage, hit_event, is_machine, links_for, load_messages
+from retentio.messaging import (
+    Action,
+    BadLink,
+    Links,
+    StoredMessage,
+    hit_event,
+    is_machine,
+    links_for,
+    load_messages,
+)
 
 # A transparent 1×1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -65,15 +75,15 @@ async def unsubscribe_page(
     message_id: MessageId, signature: Signature, engine: EngineDep, clock: ClockDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The page an unsubscribe link opens: one button, so that a link scanner following the link
-    unsubscribes nobody."""
-    message = await run_in_threadpool(
+    unsubscribes nobody; and a link to the preference page, to stop only some kinds instead."""
+    message, links = await run_in_threadpool(
         _checked, engine, settings, clock.now(), message_id, signature, Action.UNSUBSCRIBE
     )
     channel = escape(message.channel or "email")
     body = (
         f"<form method='post'><p>Unsubscribe from messages by {channel}? / "
         f"Отписаться от сообщений ({channel})?</p><button type='submit' name='List-Unsubscribe' "
-        "value='One-Click'>Unsubscribe / Отписаться</button></form>"
+        "value='One-Click'>Unsubscribe / Отписаться</button></form>" + _preferences_link(links, message)
     )
     return HTMLResponse(_page(body))
 
@@ -92,13 +102,12 @@ async def unsubscribe(
     body = await read_body(request, 4096)
     if b"List-Unsubscribe=One-Click" not in body:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected the body List-Unsubscribe=One-Click")
-    message = await run_in_threadpool(
+    message, links = await run_in_threadpool(
         _hit, engine, settings, options, clock.now(), request, message_id, signature, Action.UNSUBSCRIBE
     )
     channel = escape(message.channel or "email")
-    return HTMLResponse(
-        _page(f"<p>Done: no more messages by {channel}. / Готово: сообщений ({channel}) больше не будет.</p>")
-    )
+    done = f"<p>Done: no more messages by {channel}. / Готово: сообщений ({channel}) больше не будет.</p>"
+    return HTMLResponse(_page(done + _preferences_link(links, message)))
 
 
 def _hit(
@@ -111,8 +120,8 @@ def _hit(
     signature: str,
     action: Action,
     url: str | None = None,
-) -> StoredMessage:
-    message = _checked(engine, settings, now, message_id, signature, action, url)
+) -> tuple[StoredMessage, Links]:
+    message, links = _checked(engine, settings, now, message_id, signature, action, url)
     if action is Action.UNSUBSCRIBE:
         event_type, machine = "message_unsubscribed", False
     else:
@@ -121,7 +130,7 @@ def _hit(
         machine = is_machine(agent, client, message.sent_at, now)
         event_type = "message_opened" if action is Action.OPEN else "message_clicked"
     ingest_events(engine, [hit_event(message, event_type, now, machine, url)], now, options)
-    return message
+    return message, links
 
 
 def _checked(
@@ -132,7 +141,7 @@ def _checked(
     signature: str,
     action: Action,
     target: str | None = None,
-) -> StoredMessage:
+) -> tuple[StoredMessage, Links]:
     secret = None if settings.secret_key is None else settings.secret_key.get_secret_value()
     with engine.begin() as connection:
         links = links_for(connection, settings.public_url, secret, now)
@@ -143,7 +152,12 @@ def _checked(
         message = load_messages(connection, [message_id]).get(message_id)
     if message is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, _NOT_OURS)
-    return message
+    return message, links
+
+
+def _preferences_link(links: Links, message: StoredMessage) -> str:
+    url = escape(links.preferences(message.customer_id))
+    return f"<p><a href='{url}'>Choose which messages to receive / Выбрать, какие сообщения получать</a></p>"
 
 
 def _page(body: str) -> str:

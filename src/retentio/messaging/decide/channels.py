@@ -1,10 +1,11 @@
 """Which of a message's channels can reach this customer, and in which order to try them (COM-6, COM-8).
 
 A channel is usable with a contact on it, nothing suppressing it, and — for trigger and marketing
-messages — the customer's consent in force there. Transactional messages need no marketing consent,
-only the contact and an unsuppressed address. A fixed cascade keeps the sender's order; an automatic
-one puts first the channels where the customer was active most recently, then the rest by the
-shop's order (cheapest first), which also breaks ties."""
+messages — the customer's consent in force there and that kind not stopped there (the preference
+page: no promotions by email, yet order emails and cart reminders). Transactional messages need no
+marketing consent, only the contact and an unsuppressed address. A fixed cascade keeps the sender's
+order; an automatic one puts first the channels where the customer was active most recently, then
+the rest by the shop's order (cheapest first), which also breaks ties."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ _GRANTED = ConsentState.GRANTED
 _NO_CONTACT = Reason.NO_CONTACT
 _SUPPRESSED = Reason.SUPPRESSED
 _NO_CONSENT = Reason.NO_CONSENT
+_OPTED_OUT = Reason.OPTED_OUT
 
 
 class Usable(NamedTuple):
@@ -57,10 +59,12 @@ def choose_channels(
     tried: Collection[ChannelName] = (),
 ) -> ChannelChoice:
     """The channels left to try, best first, and those that cannot be used with the reason (no
-    contact, then suppression, then consent). ``tried``: channels the cascade went out on already."""
+    contact, then suppression, then consent, then the kind stopped). ``tried``: channels the
+    cascade went out on already."""
     reachable = customer.contacts.reachable
     suppressions = customer.suppressions
     consents = customer.consents
+    opted_out = customer.opted_out
     asks_consent = kind is not _TRANSACTIONAL
     consent_free = rules.consent_free_channels
     usable: list[Usable] = []
@@ -79,6 +83,8 @@ def choose_channels(
             consent = consents.get(channel)
             if consent is None or consent.state is not _GRANTED:
                 skipped.append(Skipped(channel, _NO_CONSENT))
+            elif opted_out and (channel, kind) in opted_out:
+                skipped.append(Skipped(channel, _OPTED_OUT))
             else:
                 usable.append(Usable(index, channel, consent.record_id))
     if channels.auto and len(usable) > 1:

@@ -1,5 +1,6 @@
-"""What the decisions know about the customer: where they can be reached, what they agreed to, what
-stopped working, where and when they are active, and the messages they already got."""
+"""What the decisions know about the customer: where they can be reached, what they agreed to (and
+which kinds they stopped), what stopped working, where and when they are active, and the messages
+they already got."""
 
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ class Customer:
     ``timezone``: an IANA name, None for the shop's default. ``channel_activity`` and
     ``hour_histogram`` are the profile's own: the latest ISO time of activity per place ("email",
     "telegram", "app" for the mobile app, "web" for the site…) and 24 counts of events by their UTC
-    hour. ``flagged_bad``: the bad-customer score flags them (no incentives)."""
+    hour. ``flagged_bad``: the bad-customer score flags them (no incentives). ``opted_out``: the
+    (channel, kind) pairs the customer stopped on the preference page while keeping the channel's
+    consent (marketing or trigger; transactional messages cannot be stopped)."""
 
     id: str
     contacts: Contacts = Contacts()
@@ -92,6 +95,7 @@ class Customer:
     channel_activity: Mapping[str, str] = field(default_factory=_empty)
     hour_histogram: tuple[int, ...] = field(default=(0,) * 24)
     flagged_bad: bool = False
+    opted_out: frozenset[tuple[ChannelName, Kind]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

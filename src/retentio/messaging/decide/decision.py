@@ -14,6 +14,7 @@ class Reason(StrEnum):
     """Why a message was not sent (a closed list: the timeline and the reports group by it)."""
 
     NO_CONSENT = "no_consent"
+    OPTED_OUT = "opted_out"  # consent in force, but the customer stopped this kind on this channel
     NO_CONTACT = "no_contact"
     SUPPRESSED = "suppressed"
     CAPPED = "capped"  # the caps had no room for it before its validity ended

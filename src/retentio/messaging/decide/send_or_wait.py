@@ -2,9 +2,10 @@
 consent), wait until a moment, or not send it and why.
 
 In order: a message past its validity has expired; an incentive never goes to a customer flagged
-bad; then the channels that can reach the customer (consent, contact, suppression); then the caps
-(per channel, so a channel with room may go before a preferred one without); then quiet hours and
-the best hour. Transactional messages skip the caps, quiet hours and the best hour.
+bad; then the channels that can reach the customer (contact, suppression, consent, the kind not
+stopped on the preference page); then the caps (per channel, so a channel with room may go before a
+preferred one without); then quiet hours and the best hour. Transactional messages skip the caps,
+quiet hours and the best hour.
 
 The engine calls it when a message falls due and again when a wait ends: every call judges the
 facts it is given, so a consent withdrawn while a message waited stops it."""
@@ -59,7 +60,7 @@ def decide(
         return NotSent(Reason.BAD_CUSTOMER_INCENTIVE, "an incentive for a customer flagged bad")
     usable, skipped = choose_channels(message.channels, kind, customer, rules, tried)
     if not usable:
-        return _nothing_usable(message, skipped)
+        return _nothing_usable(message, kind, skipped)
     earliest = message.due_at if message.due_at > now else now
     if kind is Kind.TRANSACTIONAL:
         if earliest > now:
@@ -116,11 +117,17 @@ def _send(choice: Usable, skipped: tuple[Skipped, ...], notes: tuple[Note, ...])
     return SendNow(choice.channel, choice.step, choice.consent_record_id, skipped, notes)
 
 
-def _nothing_usable(message: Message, skipped: tuple[Skipped, ...]) -> NotSent:
+def _nothing_usable(message: Message, kind: Kind, skipped: tuple[Skipped, ...]) -> NotSent:
     if not skipped:
         raise ValueError(f"message {message.id}: every channel was tried already, nothing is left to decide")
-    detail = "; ".join([f"{channel}: {reason}" for channel, reason in skipped])  # StrEnums: their values
+    detail = "; ".join([_why(channel, reason, kind) for channel, reason in skipped])
     return NotSent(skipped[0].reason, detail, skipped)
+
+
+def _why(channel: ChannelName, reason: Reason, kind: Kind) -> str:
+    if reason is Reason.OPTED_OUT:
+        return f"{channel}: opted out of {kind} on {channel}"
+    return f"{channel}: {reason}"  # StrEnums: their values
 
 
 def _zone_of(customer: Customer, rules: SendingRules) -> tuple[ZoneInfo, tuple[Note, ...]]:

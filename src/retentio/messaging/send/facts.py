@@ -1,7 +1,7 @@
 """What the decisions need to know about a batch of messages' customers, read set-based: contacts,
-the consent in force per channel (with its record), suppressed addresses, where and when each is
-active, whether the bad-customer checklist flags them (no incentives), and the messages they already
-got (for the caps)."""
+the consent in force per channel (with its record), the kinds stopped per channel, suppressed
+addresses, where and when each is active, whether the bad-customer checklist flags them (no
+incentives), and the messages they already got (for the caps)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from retentio.customers import (
     live_push_devices,
     load_contacts,
     load_profiles,
+    opt_outs_in_force,
 )
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
@@ -56,6 +57,7 @@ def load_facts(
     contacts = load_contacts(connection, ids)
     profiles = load_profiles(connection, ids, now, lock=False)
     consents = consents_in_force(connection, ids, now)
+    stopped = opt_outs_in_force(connection, ids, now)
     dead = suppressed(connection, [pair for found in contacts.values() for pair in _addresses(found)])
     devices = live_push_devices(connection, ids)
     history = recent_messages(connection, ids, now - HISTORY)
@@ -65,7 +67,13 @@ def load_facts(
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
         in_force = consents.get(customer_id, {})
         customer = _customer(
-            found, profile, in_force, dead, devices.get(customer_id, []), flagged_bad=customer_id in flagged
+            found,
+            profile,
+            in_force,
+            dead,
+            devices.get(customer_id, []),
+            flagged_bad=customer_id in flagged,
+            stopped=stopped.get(customer_id, frozenset()),
         )
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
         facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent)
@@ -97,6 +105,7 @@ def _customer(
     devices: Sequence[PushDevice],
     *,
     flagged_bad: bool,
+    stopped: frozenset[tuple[str, str]],
 ) -> Customer:
     suppressions: dict[ChannelName, Suppression] = {}
     single = {
@@ -130,6 +139,7 @@ def _customer(
         channel_activity=dict(profile.channel_activity),
         hour_histogram=tuple(profile.hour_histogram),
         flagged_bad=flagged_bad,
+        opted_out=_opted_out(stopped),
     )
 
 
@@ -143,6 +153,19 @@ def _consents(in_force: Mapping[str, ConsentInForce]) -> dict[ChannelName, Conse
                 consents[channel] = Consent(state, record.change_id)
                 break
     return consents
+
+
+def _opted_out(stopped: frozenset[tuple[str, str]]) -> frozenset[tuple[ChannelName, Kind]]:
+    """The kinds stopped per channel. Web push shares the app push consent, so a kind stopped for
+    app push is stopped for web push too (and web push may stop one of its own)."""
+    if not stopped:
+        return frozenset()
+    return frozenset(
+        (channel, kind)
+        for channel in ChannelName
+        for kind in (Kind.MARKETING, Kind.TRIGGER)
+        if any((name, kind.value) in stopped for name in _CONSENT_CHANNEL.get(channel, (channel.value,)))
+    )
 
 
 def _addresses(found: Contacts) -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
 """Rendering one message for one channel: the template with the customer's data and the request's
-variables; in email, links that record clicks, the open pixel and the unsubscribe link."""
+variables; in email, links that record clicks, the open pixel and the unsubscribe link; in every
+message the customer's preference page (``preferences_url``)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def render_for(
         )
     unsubscribe = None if message.kind is Kind.TRANSACTIONAL else links.unsubscribe(message.message_id)
     try:
-        context = context_from_dict(_context(message, facts, currency, now, unsubscribe))
+        preferences = links.preferences(message.customer_id)
+        context = context_from_dict(_context(message, facts, currency, now, unsubscribe, preferences))
         body = render(compiled, _body_channel(compiled, channel), context).body
     except (ContextInvalid, TemplateError) as error:
         raise RenderFailed(str(error)) from None
@@ -72,7 +74,12 @@ def _body_channel(compiled: CompiledTemplate, channel: ChannelName) -> ChannelNa
 
 
 def _context(
-    message: StoredMessage, facts: CustomerFacts, currency: str, now: datetime, unsubscribe: str | None
+    message: StoredMessage,
+    facts: CustomerFacts,
+    currency: str,
+    now: datetime,
+    unsubscribe: str | None,
+    preferences: str,
 ) -> dict[str, Any]:
     contacts, profile = facts.contacts, facts.profile
     customer: dict[str, Any] = {
@@ -98,5 +105,6 @@ def _context(
         "profile": figures,
         "currency": currency,
         "unsubscribe_url": unsubscribe,
+        "preferences_url": preferences,
         **message.variables,
     }

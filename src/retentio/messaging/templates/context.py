@@ -125,6 +125,7 @@ class MessageContext:
     loyalty: Loyalty | None = None
     currency: str = "RUB"  # the shop's; money() uses it unless told otherwise
     unsubscribe_url: str | None = None  # the signed one-click link, filled in by tracking
+    preferences_url: str | None = None  # the customer's signed preference page, filled in likewise
 
 
 # The types a template reads: frozen data, only fields and properties (the sandbox trusts them).
@@ -142,6 +143,7 @@ VARIABLE_TYPES: Mapping[str, type | None] = {
     "loyalty": Loyalty,
     "currency": None,
     "unsubscribe_url": None,
+    "preferences_url": None,
 }
 
 

@@ -72,6 +72,7 @@ def customer(
     activity: dict[str, str] | None = None,
     histogram: tuple[int, ...] = (0,) * 24,
     flagged_bad: bool = False,
+    opted_out: frozenset[tuple[ChannelName, Kind]] = frozenset(),
 ) -> Customer:
     return Customer(
         id="c-1",
@@ -82,6 +83,7 @@ def customer(
         channel_activity=activity or {},
         hour_histogram=histogram,
         flagged_bad=flagged_bad,
+        opted_out=opted_out,
     )
 
 
