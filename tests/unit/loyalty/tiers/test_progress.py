@@ -45,3 +45,12 @@ def test_at_the_top_there_is_no_next_tier() -> None:
         datetime(2026, 1, 1, tzinfo=UTC),
     )
     assert next_tier(tiers(), [], gold, datetime(2026, 6, 1, tzinfo=UTC)) is None
+
+
+def test_the_docs_example_before_the_upgrade() -> None:
+    enrolled = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    history = [Purchase(datetime(2026, 2, 1, tzinfo=UTC), Decimal(12000))]
+    base = TierStatus("base", enrolled, enrolled, enrolled)
+    assert next_tier(tiers(), history, base, datetime(2026, 3, 15, tzinfo=UTC)) == NextTier(
+        "silver", "spend", Decimal(18000), datetime(2027, 2, 1, tzinfo=UTC)
+    )
