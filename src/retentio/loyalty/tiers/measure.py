@@ -26,6 +26,11 @@ class Qualification:
     def __init__(self, definition: TierDefinition, history: Iterable[Purchase]) -> None:
         self.definition = definition
         ordered = sorted(history, key=lambda purchase: purchase.at)
+        for purchase in ordered:
+            if purchase.amount < 0:
+                raise ValueError(
+                    f"a purchase at {purchase.at.isoformat()} has a negative amount {purchase.amount}"
+                )
         self.times = [purchase.at for purchase in ordered]
         counted = (
             (purchase.amount for purchase in ordered)

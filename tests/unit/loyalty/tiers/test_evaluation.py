@@ -114,6 +114,11 @@ def test_an_unknown_stored_tier_is_an_error() -> None:
         evaluate_tier(tiers(), [], TierStatus("platinum", START, START, START), START)
 
 
+def test_a_negative_purchase_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"purchase at 2026-02-01T00:00:00\+00:00 has a negative amount -5"):
+        evaluate_tier(tiers(), [bought("2026-02-01", -5)], initial_status(tiers(), START), START)
+
+
 def test_levels_out_of_order_are_refused() -> None:
     with pytest.raises(ValueError, match="level 'silver' must need more than 'gold'"):
         TierDefinition.model_validate(
