@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # The channels' providers and messaging's rules (TOML, docs/messaging.md).
     messaging_config: Path | None = None
+    # The loyalty programmes (TOML or YAML, docs/loyalty-programmes.md); without one, the default
+    # programme shipped in retentio/loyalty/programmes/loyalty.toml.
+    loyalty_config: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod
