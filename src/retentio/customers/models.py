@@ -20,7 +20,7 @@ from pydantic import (
 from retentio.clock import Instant
 from retentio.db.json_values import StorableObject, refuse_nul
 
-Channel = Literal["email", "sms", "push", "viber", "telegram", "web"]
+Channel = Literal["email", "sms", "push", "viber", "telegram", "web", "web_push"]
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE_CHARS = re.compile(r"[\s\-()]")
 

@@ -141,3 +141,15 @@ def test_a_merge_moves_the_preferences_and_the_old_link_reaches_the_survivor(
         survivor, _, rows = current_preferences(connection, "c0", now)
     assert survivor == "c1"
     assert dict(rows[0].receives) == {Kind.MARKETING: False, Kind.TRIGGER: False}
+
+
+@pytest.mark.parametrize("name", ["web", "web_push"])
+def test_a_web_consent_given_through_the_customers_api_lets_web_push_go(
+    engine: Engine, now: datetime, name: str
+) -> None:
+    data = CustomerUpsert.model_validate({"consents": [{"channel": name, "granted": True, "source": "site"}]})
+    with engine.begin() as connection:
+        do_upsert_customer(connection, "c9", data, now, timedelta(days=1))
+    with engine.connect() as connection:
+        facts = load_facts(connection, ["c9"], now + timedelta(minutes=1))["c9"]
+    assert facts.customer.consents[ChannelName.WEB_PUSH].record_id is not None

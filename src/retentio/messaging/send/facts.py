@@ -37,8 +37,9 @@ _SUPPRESSION_OF = {
     "blocked": Suppression.BLOCKED,
     "dead_token": Suppression.DEAD_TOKEN,
 }
-# Web push has its own consent when the shop records one, else the app push consent stands for it.
-_CONSENT_CHANNEL = {ChannelName.WEB_PUSH: ("web_push", "push")}
+# Web push has its own consent when the shop records one ("web_push"; "web", the customers API's
+# older name for it, is read too), else the app push consent stands for it.
+_CONSENT_CHANNEL = {ChannelName.WEB_PUSH: ("web_push", "web", "push")}
 
 
 @dataclass(frozen=True, slots=True)
