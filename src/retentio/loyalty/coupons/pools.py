@@ -197,22 +197,33 @@ def store_codes(connection: Connection, pool_id: int, codes: Sequence[str]) -> i
 
 
 def _copy(connection: Connection, pool_id: int, codes: Sequence[str]) -> None:
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy("COPY coupons (pool_id, code) FROM STDIN") as copy:
-                prefix = f"{pool_id}\t"
-                copy.write("".join(f"{prefix}{code}\n" for code in codes))
-        except Exception as error:
-            if type(error).__name__ == "UniqueViolation":
-                raise IntegrityError("COPY coupons", None, error) from error
-            raise
-        finally:
-            cursor.close()
-        return
-    executemany(
-        connection, "INSERT INTO coupons (pool_id, code) VALUES (?, ?)", [(pool_id, c) for c in codes]
-    )
+    try:
+        if connection.dialect.name == "postgresql":
+            _copy_postgres(connection, pool_id, codes)
+        else:
+            rows = [(pool_id, code) for code in codes]
+            executemany(connection, "INSERT INTO coupons (pool_id, code) VALUES (?, ?)", rows)
+    except IntegrityError:
+        raise
+    except Exception as error:
+        # The driver's own error (these calls bypass SQLAlchemy): sqlite3.IntegrityError, psycopg's
+        # UniqueViolation.
+        if type(error).__name__ in _DUPLICATE_ERRORS:
+            raise IntegrityError("INSERT INTO coupons", None, error) from error
+        raise
+
+
+_DUPLICATE_ERRORS = frozenset({"IntegrityError", "UniqueViolation"})
+
+
+def _copy_postgres(connection: Connection, pool_id: int, codes: Sequence[str]) -> None:
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy("COPY coupons (pool_id, code) FROM STDIN") as copy:
+            prefix = f"{pool_id}\t"
+            copy.write("".join(f"{prefix}{code}\n" for code in codes))
+    finally:
+        cursor.close()
 
 
 def _insert_skipping_duplicates(connection: Connection, pool_id: int, codes: Sequence[str]) -> int:
