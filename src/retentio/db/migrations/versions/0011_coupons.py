@@ -76,15 +76,18 @@ def upgrade() -> None:
         sa.Column("uses", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("issue_key", sa.String(length=200), nullable=True),
         sa.CheckConstraint("uses >= 0", name=op.f("ck_coupons_uses_not_negative")),
-        sa.ForeignKeyConstraint(
-            ["pool_id"], ["coupon_pools.id"], name=op.f("fk_coupons_pool_id_coupon_pools")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coupons")),
         sa.UniqueConstraint("code", name=op.f("uq_coupons_code")),
-        sa.UniqueConstraint("issue_key", name=op.f("uq_coupons_issue_key")),
     )
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.create_index("ix_coupons_pool_id", ["pool_id"], unique=False)
+        batch_op.create_index(
+            "uq_coupons_issue_key",
+            ["issue_key"],
+            unique=True,
+            sqlite_where=sa.text("issue_key IS NOT NULL"),
+            postgresql_where=sa.text("issue_key IS NOT NULL"),
+        )
 
     op.create_table(
         "gift_card_entries",
@@ -132,6 +135,7 @@ def downgrade() -> None:
     op.drop_table("coupon_uses")
     op.drop_table("gift_card_entries")
     with op.batch_alter_table("coupons", schema=None) as batch_op:
+        batch_op.drop_index("uq_coupons_issue_key")
         batch_op.drop_index("ix_coupons_pool_id")
 
     op.drop_table("coupons")
