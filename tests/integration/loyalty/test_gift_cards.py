@@ -140,3 +140,17 @@ def test_two_hundred_concurrent_partial_spends_never_overspend(engine: Engine, n
         card = get_gift_card(connection, code)
         assert card.balance == Decimal("6.00") == rebuilt_balance(connection, code)
         assert len(gift_card_entries(connection, code)) == 143
+
+
+def test_a_long_source_key_is_one_event_and_one_entry(engine: Engine, now: datetime) -> None:
+    code = _issue(engine, now)
+    long_key = "payment-" + "9" * 190
+    with engine.begin() as connection:
+        do_spend(connection, code, Change(Decimal("1.00"), "RUB", long_key), now)
+        do_spend(connection, code, Change(Decimal("1.00"), "RUB", long_key), now)
+        spent = (
+            connection.execute(select(events.c.event_id).where(events.c.type == "gift_card_spent"))
+            .scalars()
+            .all()
+        )
+    assert len(spent) == 1 and len(spent[0]) <= 128

@@ -4,6 +4,7 @@ alert ``coupon_guessing_refused``. Ids come from what happened, so a retried act
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,16 @@ COUPON_RESERVED = "coupon_reserved"
 COUPON_REDEEMED = "coupon_redeemed"
 COUPON_RELEASED = "coupon_released"
 COUPON_GUESSING_REFUSED = "coupon_guessing_refused"
+EVENT_ID_LENGTH = 128
+
+
+def event_id(type_name: str, key: str) -> str:
+    """``type:key``, or its digest when that is longer than an event id may be (a long source key
+    cut short could meet another one)."""
+    plain = f"{type_name}:{key}"
+    if len(plain) <= EVENT_ID_LENGTH:
+        return plain
+    return f"{type_name}:sha256:{hashlib.sha256(plain.encode()).hexdigest()}"
 
 
 def announce(
@@ -27,7 +38,7 @@ def announce(
     properties: dict[str, Any],
 ) -> None:
     event = Event(
-        event_id=f"{type_name}:{key}"[:128],
+        event_id=event_id(type_name, key),
         type=type_name,
         customer_id=customer_id,
         anonymous_id=None,

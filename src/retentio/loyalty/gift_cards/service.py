@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from retentio.events import Event, append_new_events
+from retentio.loyalty.coupons.announce import announce
 from retentio.loyalty.coupons.codes import display, normalise, random_part
 from retentio.loyalty.coupons.errors import InvalidCode
 from retentio.loyalty.gift_cards.errors import (
@@ -318,14 +318,5 @@ def _announce(
     amount: Decimal,
     currency: str,
 ) -> None:
-    event = Event(
-        event_id=f"{type_name}:{card_id}:{key}"[:128],
-        type=type_name,
-        customer_id=customer_id,
-        anonymous_id=None,
-        occurred_at=now,
-        properties={"gift_card_id": card_id, "amount": str(amount), "currency": currency, "source": key},
-        typed=None,
-        derived=True,
-    )
-    append_new_events(connection, [event], now)
+    properties = {"gift_card_id": card_id, "amount": str(amount), "currency": currency, "source": key}
+    announce(connection, type_name, f"{card_id}:{key}", customer_id, now, properties)
