@@ -84,6 +84,9 @@ def test_bad_pool_definitions_are_refused_naming_the_field(engine: Engine, now: 
         (CouponRules(currency="RUB", discount=Discount(percent=Decimal(120))), "discount.percent"),
         (CouponRules(currency="RUB", discount=Discount(amount=Decimal(-5))), "discount.amount"),
         (CouponRules(currency="rub", discount=Discount(free_shipping=True)), "currency"),
+        (CouponRules(currency="XXQ", discount=Discount(free_shipping=True)), "currency"),
+        (CouponRules(currency="RUB", discount=Discount(amount=Decimal("0.005"))), "discount.amount"),
+        (CouponRules("JPY", Discount(free_shipping=True), minimum_order=Decimal("1.5")), "minimum_order"),
         (
             CouponRules(currency="RUB", discount=Discount(free_shipping=True), uses_per_code=0),
             "uses_per_code",

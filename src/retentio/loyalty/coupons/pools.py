@@ -26,7 +26,7 @@ from retentio.loyalty.coupons.codes import DEFAULT_RANDOM_LENGTH, check_prefix, 
 from retentio.loyalty.coupons.errors import InvalidPool, PoolNotFound
 from retentio.loyalty.coupons.rules import CouponRules, Discount, Stacking
 from retentio.loyalty.coupons.tables import coupon_pools, coupon_uses, coupons
-from retentio.types.money import from_minor, minor_digits, to_minor
+from retentio.types.money import from_minor, is_currency, minor_digits, to_minor
 
 MAX_POOL_SIZE = 10_000_000
 _BATCH = 200_000
@@ -66,12 +66,10 @@ class PoolStats:
 
 def check_rules(rules: CouponRules) -> None:
     """Refuse a definition that cannot work, naming the field."""
-    try:
-        minor_digits(rules.currency)
-    except Exception:
-        raise InvalidPool("currency", f"unknown currency {rules.currency!r}; give an ISO 4217 code") from None
-    if len(rules.currency) != 3 or rules.currency != rules.currency.upper():
-        raise InvalidPool("currency", f"give an ISO 4217 code in capitals, not {rules.currency!r}")
+    if not is_currency(rules.currency):
+        raise InvalidPool(
+            "currency", f"unknown currency {rules.currency!r}: give an ISO 4217 code such as RUB"
+        )
     discount = rules.discount
     if discount.percent is None and discount.amount is None and not discount.free_shipping:
         raise InvalidPool("discount", "give a percent, an amount or free shipping")
@@ -87,6 +85,10 @@ def check_rules(rules: CouponRules) -> None:
             raise InvalidPool(name, "at least 1 (leave it out for no limit)")
     if rules.minimum_order is not None and rules.minimum_order < 0:
         raise InvalidPool("minimum_order", "a minimum order is not negative")
+    digits = minor_digits(rules.currency)
+    for name, value in (("discount.amount", discount.amount), ("minimum_order", rules.minimum_order)):
+        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits)):
+            raise InvalidPool(name, f"{rules.currency} amounts have at most {digits} decimal places")
     if rules.valid_from and rules.valid_until and rules.valid_until <= rules.valid_from:
         raise InvalidPool("valid_until", "the end of validity comes after its start")
 

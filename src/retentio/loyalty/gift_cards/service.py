@@ -29,7 +29,7 @@ from retentio.loyalty.gift_cards.errors import (
 )
 from retentio.loyalty.gift_cards.tables import gift_card_entries as entries
 from retentio.loyalty.gift_cards.tables import gift_cards as cards
-from retentio.types.money import from_minor, minor_digits, to_minor
+from retentio.types.money import from_minor, is_currency, minor_digits, to_minor
 
 PREFIX = "GC"
 CODE_LENGTH = 16  # 80 bits: a gift card is cash
@@ -245,8 +245,8 @@ def _locked_balance(connection: Connection, card_id: int) -> int:
 
 
 def _minor(amount: Decimal, currency: str) -> int:
-    if len(currency) != 3 or currency != currency.upper() or not currency.isalpha():
-        raise GiftCardError("currency", f"give an ISO 4217 code in capitals, not {currency!r}")
+    if not is_currency(currency):
+        raise GiftCardError("currency", f"unknown currency {currency!r}: give an ISO 4217 code such as RUB")
     try:
         if not amount.is_finite() or amount <= 0:
             raise GiftCardError("amount", f"an amount is over 0, not {amount}")
