@@ -125,8 +125,8 @@ def do_commit(connection: Connection, reservation_id: int, order_id: str, now: d
             raise ReservationEnded("reservation", f"committed already, with order {use.order_id!r}")
         return use
     if use.state != "reserved" or now >= use.expires_at:
-        if use.state == "reserved":
-            release_expired(connection, now, _coupon_id(connection, reservation_id))
+        # A hold past its time is released by the next reservation that needs the use, or by
+        # ``release_expired``: releasing it here would be rolled back with this refusal.
         raise ReservationEnded("reservation", "the reservation was released or timed out; reserve again")
     connection.execute(
         update(coupon_uses)
