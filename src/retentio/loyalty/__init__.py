@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         Stacking,
         why_not,
     )
+    from retentio.loyalty.coupons.upkeep import coupon_upkeep_kinds, start_coupon_upkeep
     from retentio.loyalty.coupons.validate import GuessingLimit, Validation, do_validate
     from retentio.loyalty.gift_cards.errors import (
         GiftCardError,
@@ -109,6 +110,7 @@ __all__ = [
     "UnknownCode",
     "Validation",
     "WrongCurrency",
+    "coupon_upkeep_kinds",
     "display",
     "do_commit",
     "do_create_pool",
@@ -132,6 +134,7 @@ __all__ = [
     "pool_stats",
     "rebuilt_balance",
     "release_expired",
+    "start_coupon_upkeep",
     "why_not",
 ]
 
@@ -178,6 +181,7 @@ _EXPORTS = {
         "Stacking",
         "why_not",
     ],
+    "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
     "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
     "retentio.loyalty.gift_cards.errors": [
         "GiftCardError",
