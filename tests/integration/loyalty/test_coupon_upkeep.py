@@ -1,5 +1,5 @@
 """The daily coupon and gift-card upkeep, run as due work: stale holds released, expired cards zeroed,
-once per local date."""
+old failed checks forgotten, once per local date."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from retentio.loyalty import (
     coupon_upkeep_kinds,
     do_issue,
     do_reserve,
+    do_validate,
     get_gift_card,
     get_reservation,
     start_coupon_upkeep,
 )
+from retentio.loyalty.coupons.tables import coupon_validation_failures as failures
 from retentio.loyalty.coupons.tables import coupons
 from retentio.schedule import Daily, Outcome, Registry, Runner, SqlQueue
 
@@ -40,16 +42,19 @@ def test_the_daily_run_releases_stale_holds_and_expires_cards_once(engine: Engin
     code = first_code(engine, make_pool(engine, before))
     with engine.begin() as connection:
         held = do_reserve(connection, code, "cart-1", CART, ANNA, before)
+        do_validate(connection, "SPR-2222-2222-2222", CART, ANNA, None, now - timedelta(days=31))
+        do_validate(connection, "SPR-2222-2222-2223", CART, ANNA, None, now - timedelta(days=29))
         card = do_issue(
             connection, Decimal("300.00"), "RUB", "sale-1", before, expires_at=before + timedelta(hours=1)
         )
     # when the worker runs what is due (15:00 in Moscow, after the 03:00 run time), twice
     first = _run_due(engine, now)
     second = _run_due(engine, now)
-    # then one run for today did both, and the second found nothing due
+    # then one run for today did it all, and the second found nothing due
     assert first == [("loyalty.coupons", date(2026, 6, 1), None)]
     assert second == []
     with engine.connect() as connection:
         assert get_reservation(connection, held.id).state == "released"
         assert connection.execute(select(coupons.c.uses)).scalar_one() == 0
         assert get_gift_card(connection, card.code).balance == 0
+        assert connection.execute(select(failures.c.tried)).scalars().all() == ["SPR-2222-2222-2223"]

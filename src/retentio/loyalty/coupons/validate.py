@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from retentio.loyalty.coupons.announce import COUPON_GUESSING_REFUSED, announce
 from retentio.loyalty.coupons.codes import normalise
@@ -24,6 +24,8 @@ from retentio.loyalty.coupons.rules import MESSAGES, Cart, Coupon, CustomerFacts
 from retentio.loyalty.coupons.tables import coupon_validation_failures as failures
 
 log = logging.getLogger(__name__)
+# Long past any guessing window, kept for an operator looking into an alert.
+FAILURES_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,11 @@ def do_validate(
     if reason is None:
         return Validation("applies", "the code applies", coupon)
     return Validation(reason.value, MESSAGES[reason], coupon)
+
+
+def purge_failures(connection: Connection, before: datetime) -> int:
+    """Forget failed checks older than ``before`` (the daily upkeep keeps ``FAILURES_KEPT``)."""
+    return int(connection.execute(delete(failures).where(failures.c.failed_at < before)).rowcount)
 
 
 def _failures(connection: Connection, subject: str, since: datetime) -> int:
