@@ -4,6 +4,7 @@ PostgreSQL when RETENTIO_TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -207,8 +208,11 @@ def test_a_personal_code_is_issued_once_and_only_its_owner_uses_it(engine: Engin
 
 
 def test_guessing_is_refused_after_the_limit_logged_and_alerted(
-    engine: Engine, now: datetime, caplog: pytest.LogCaptureFixture
+    engine: Engine, now: datetime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # (another test's logging setup may have disabled loggers created before it)
+    monkeypatch.setattr(logging.getLogger("retentio.loyalty.coupons.validate"), "disabled", False)
+    caplog.set_level(logging.WARNING, logger="retentio.loyalty.coupons.validate")
     # given a real code and a limit of three wrong ones an hour
     pool = make_pool(engine, now)
     code = first_code(engine, pool)
