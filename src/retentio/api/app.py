@@ -23,8 +23,10 @@ from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import (
     callbacks,
+    coupons,
     customers,
     events,
+    gift_cards,
     health,
     inbox,
     messages,
@@ -62,6 +64,7 @@ class Route:
 
 
 _hidden = {"include_in_schema": False}
+_csv = {"responses": {200: {"content": {"text/csv": {}}, "description": "code,customer_id,uses"}}}
 
 
 def routes(settings: Settings) -> tuple[Route, ...]:
@@ -111,6 +114,14 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/templates/{name}/preview", templates.post_preview, "read"),
         Route("GET", "/v1/customers/{customer_id}/preferences", preferences.get_preferences, "read"),
         Route("PUT", "/v1/customers/{customer_id}/preferences", preferences.put_preferences, "ingest"),
+        Route("POST", "/v1/coupon-pools", coupons.post_pool, "admin", {"status_code": 201}),
+        Route("GET", "/v1/coupon-pools/{pool_id}", coupons.get_pool_stats, "read"),
+        # The codes themselves are what customers pay with: only an admin key exports them.
+        Route("GET", "/v1/coupon-pools/{pool_id}/codes", coupons.get_pool_codes, "admin", _csv),
+        Route("POST", "/v1/coupons/validate", coupons.post_validate, "ingest"),
+        Route("POST", "/v1/gift-cards", gift_cards.post_gift_card, "admin", {"status_code": 201}),
+        Route("GET", "/v1/gift-cards/{code}", gift_cards.get_gift_card_record, "read"),
+        Route("POST", "/v1/gift-cards/{code}/spend", gift_cards.post_spend, "ingest"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(

@@ -49,6 +49,9 @@ COMMANDS = {
     ),
     "channels": LazyCommand("retentio.cli.channels:channels_app", "The configured channels: check them."),
     "messages": LazyCommand("retentio.cli.messages:app", "Messages: send one, show one, list a customer's."),
+    "coupons": LazyCommand(
+        "retentio.cli.coupons:coupons_app", "Coupon pools: create, export, stats; check a code."
+    ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),

@@ -174,5 +174,22 @@ ORDER_EVENT_TYPES = frozenset({"order_placed", "order_paid", "order_cancelled", 
 CUSTOM_PREFIX = "custom."
 # Written by Retentio about a customer, not done by them: they never count as the customer's activity.
 SYSTEM_EVENT_TYPES = frozenset(
-    {"segment_entered", "segment_exited", "message_sent", "message_failed", "message_not_sent"}
+    {
+        "segment_entered",
+        "segment_exited",
+        "message_sent",
+        "message_failed",
+        "message_not_sent",
+        # coupons and gift cards (loyalty): the order that used them is the customer's activity
+        "coupon_issued",
+        "coupon_reserved",
+        "coupon_redeemed",
+        "coupon_released",
+        "coupon_guessing_refused",
+        "gift_card_issued",
+        "gift_card_spent",
+        "gift_card_topped_up",
+        "gift_card_refunded",
+        "gift_card_expired",
+    }
 )

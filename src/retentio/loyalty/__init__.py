@@ -1,8 +1,11 @@
-"""Loyalty: programmes and their settings, tiers, and (with the ledger, coupons and gift cards) the
-points and codes customers earn and spend.
+"""Loyalty: programmes and their settings, tiers, coupons and gift cards (with the points ledger, the
+points and codes customers earn and spend). Each folder owns its tables, pure decisions and write
+paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
-modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``).
+modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
+that would mean different things side by side carry their folder's word (``CouponReason``,
+``GiftCardEntry``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,78 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
+    from retentio.loyalty.coupons.codes import display, normalise
+    from retentio.loyalty.coupons.errors import (
+        CouponError,
+        CouponRefused,
+        InvalidCode,
+        InvalidPool,
+        PoolNotFound,
+        ReservationEnded,
+        ReservationNotFound,
+        UnknownCode,
+    )
+    from retentio.loyalty.coupons.issue import IssuedCode, NotToIncentivize, do_issue_code
+    from retentio.loyalty.coupons.pools import (
+        Pool,
+        PoolDefinition,
+        PoolStats,
+        do_create_pool,
+        do_generate_codes,
+        export_csv,
+        get_pool,
+        pool_codes,
+        pool_stats,
+    )
+    from retentio.loyalty.coupons.redeem import (
+        Reservation,
+        do_commit,
+        do_release,
+        do_reserve,
+        get_reservation,
+        release_expired,
+    )
+    from retentio.loyalty.coupons.rules import (
+        Cart,
+        CartLine,
+        Coupon,
+        CouponRules,
+        Discount,
+        Stacking,
+        why_not,
+    )
+    from retentio.loyalty.coupons.rules import (
+        CustomerFacts as CouponCustomer,
+    )
+    from retentio.loyalty.coupons.rules import (
+        Reason as CouponReason,
+    )
+    from retentio.loyalty.coupons.upkeep import coupon_upkeep_kinds, start_coupon_upkeep
+    from retentio.loyalty.coupons.validate import GuessingLimit, Validation, do_validate
+    from retentio.loyalty.gift_cards.errors import (
+        GiftCardError,
+        GiftCardExpired,
+        GiftCardNotFound,
+        InsufficientBalance,
+        WrongCurrency,
+    )
+    from retentio.loyalty.gift_cards.service import (
+        Change as GiftCardChange,
+    )
+    from retentio.loyalty.gift_cards.service import (
+        Entry as GiftCardEntry,
+    )
+    from retentio.loyalty.gift_cards.service import (
+        GiftCard,
+        do_expire,
+        do_issue,
+        do_refund,
+        do_spend,
+        do_top_up,
+        get_gift_card,
+        gift_card_entries,
+        rebuilt_balance,
+    )
     from retentio.loyalty.programmes.actions import ActionDone, ActionPoints, points_for_action
     from retentio.loyalty.programmes.earning import (
         EarningLine,
@@ -48,23 +123,74 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionDone",
     "ActionPoints",
+    "Cart",
+    "CartLine",
+    "Coupon",
+    "CouponCustomer",
+    "CouponError",
+    "CouponReason",
+    "CouponRefused",
+    "CouponRules",
+    "Discount",
     "EarningLine",
+    "GiftCard",
+    "GiftCardChange",
+    "GiftCardEntry",
+    "GiftCardError",
+    "GiftCardExpired",
+    "GiftCardNotFound",
+    "GuessingLimit",
+    "InsufficientBalance",
+    "InvalidCode",
+    "InvalidPool",
+    "IssuedCode",
     "Level",
     "LinePoints",
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
     "NextTier",
+    "NotToIncentivize",
     "OrderPoints",
+    "Pool",
+    "PoolDefinition",
+    "PoolNotFound",
+    "PoolStats",
     "Programme",
     "Purchase",
     "Redeemable",
+    "Reservation",
+    "ReservationEnded",
+    "ReservationNotFound",
+    "Stacking",
     "TierChange",
     "TierDefinition",
     "TierEvaluation",
     "TierStatus",
+    "UnknownCode",
+    "Validation",
+    "WrongCurrency",
+    "coupon_upkeep_kinds",
+    "display",
+    "do_commit",
+    "do_create_pool",
+    "do_expire",
+    "do_generate_codes",
+    "do_issue",
+    "do_issue_code",
+    "do_refund",
+    "do_release",
+    "do_reserve",
+    "do_spend",
+    "do_top_up",
+    "do_validate",
     "evaluate_tier",
     "expired_by_inactivity",
+    "export_csv",
+    "get_gift_card",
+    "get_pool",
+    "get_reservation",
+    "gift_card_entries",
     "inactivity_expiry",
     "initial_status",
     "load_loyalty_config",
@@ -72,10 +198,17 @@ __all__ = [
     "max_redeemable",
     "money_to_points",
     "next_tier",
+    "normalise",
     "points_for_action",
     "points_for_order",
     "points_to_money",
+    "pool_codes",
+    "pool_stats",
+    "rebuilt_balance",
+    "release_expired",
     "spread_order_discount",
+    "start_coupon_upkeep",
+    "why_not",
 ]
 
 _EXPORTS = {
@@ -111,5 +244,69 @@ _EXPORTS = {
     ],
     "retentio.loyalty.tiers.measure": ["Purchase"],
     "retentio.loyalty.tiers.progress": ["NextTier", "next_tier"],
+    "retentio.loyalty.coupons.codes": ["display", "normalise"],
+    "retentio.loyalty.coupons.errors": [
+        "CouponError",
+        "CouponRefused",
+        "InvalidCode",
+        "InvalidPool",
+        "PoolNotFound",
+        "ReservationEnded",
+        "ReservationNotFound",
+        "UnknownCode",
+    ],
+    "retentio.loyalty.coupons.issue": ["IssuedCode", "NotToIncentivize", "do_issue_code"],
+    "retentio.loyalty.coupons.pools": [
+        "Pool",
+        "PoolDefinition",
+        "PoolStats",
+        "do_create_pool",
+        "do_generate_codes",
+        "export_csv",
+        "get_pool",
+        "pool_codes",
+        "pool_stats",
+    ],
+    "retentio.loyalty.coupons.redeem": [
+        "Reservation",
+        "do_commit",
+        "do_release",
+        "do_reserve",
+        "get_reservation",
+        "release_expired",
+    ],
+    "retentio.loyalty.coupons.rules": [
+        "Cart",
+        "CartLine",
+        "Coupon",
+        "CouponRules",
+        "CustomerFacts as CouponCustomer",
+        "Discount",
+        "Reason as CouponReason",
+        "Stacking",
+        "why_not",
+    ],
+    "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
+    "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
+    "retentio.loyalty.gift_cards.errors": [
+        "GiftCardError",
+        "GiftCardExpired",
+        "GiftCardNotFound",
+        "InsufficientBalance",
+        "WrongCurrency",
+    ],
+    "retentio.loyalty.gift_cards.service": [
+        "Change as GiftCardChange",
+        "Entry as GiftCardEntry",
+        "GiftCard",
+        "do_expire",
+        "do_issue",
+        "do_refund",
+        "do_spend",
+        "do_top_up",
+        "get_gift_card",
+        "gift_card_entries",
+        "rebuilt_balance",
+    ],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

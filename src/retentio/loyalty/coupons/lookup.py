@@ -1,0 +1,55 @@
+"""Reading a code as the check sees it: the code's row, its pool's rules, the customer's uses."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from retentio.loyalty.coupons.pools import rules_of
+from retentio.loyalty.coupons.rules import Coupon
+from retentio.loyalty.coupons.tables import coupon_pools, coupon_uses, coupons
+
+ACTIVE_STATES = ("reserved", "committed")
+
+
+def find_coupon(connection: Connection, code: str) -> tuple[int, Coupon] | None:
+    """(the code's row id, the coupon) for a normalised code, or None."""
+    row = (
+        connection.execute(
+            select(
+                coupons.c.id.label("coupon_id"),
+                coupons.c.code,
+                coupons.c.customer_id,
+                coupons.c.uses,
+                coupon_pools,
+            )
+            .join(coupon_pools, coupon_pools.c.id == coupons.c.pool_id)
+            .where(coupons.c.code == code)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        return None
+    coupon = Coupon(
+        code=row["code"],
+        pool_id=row["id"],
+        rules=rules_of(row),
+        customer_id=row["customer_id"],
+        uses=row["uses"],
+    )
+    return int(row["coupon_id"]), coupon
+
+
+def customer_uses(connection: Connection, pool_id: int, customer_id: str | None) -> int:
+    """The customer's reserved and committed uses of any code of the pool."""
+    if customer_id is None:
+        return 0
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                coupon_uses.c.pool_id == pool_id,
+                coupon_uses.c.customer_id == customer_id,
+                coupon_uses.c.state.in_(ACTIVE_STATES),
+            )
+        ).scalar_one()
+    )
