@@ -23,6 +23,7 @@ FACADES = [
     "customers",
     "events",
     "ingest",
+    "loyalty",
     "messaging",
     "orders",
     "schedule",

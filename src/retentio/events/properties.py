@@ -171,5 +171,15 @@ ORDER_EVENT_TYPES = frozenset({"order_placed", "order_paid", "order_cancelled", 
 CUSTOM_PREFIX = "custom."
 # Written by Retentio about a customer, not done by them: they never count as the customer's activity.
 SYSTEM_EVENT_TYPES = frozenset(
-    {"segment_entered", "segment_exited", "message_sent", "message_failed", "message_not_sent"}
+    {
+        "segment_entered",
+        "segment_exited",
+        "message_sent",
+        "message_failed",
+        "message_not_sent",
+        "points_earned",
+        "points_redeemed",
+        "points_expired",
+        "points_expiring",
+    }
 )
