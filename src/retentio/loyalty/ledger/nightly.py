@@ -9,8 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, exists, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    String,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.db.retry import in_transaction
@@ -19,7 +34,7 @@ from retentio.events import append_selected_events
 from retentio.loyalty.ledger.announce import EXPIRED, EXPIRING
 from retentio.loyalty.ledger.model import EntryKind
 from retentio.loyalty.ledger.service import SYSTEM_ACTOR
-from retentio.loyalty.ledger.tables import loyalty_balances, loyalty_entries, loyalty_lots
+from retentio.loyalty.ledger.tables import loyalty_entries, loyalty_lots
 
 # Lots per transaction: large enough that statements, not round trips, set the pace; small enough
 # that a customer's redemption waits for one chunk at most, not the whole night.
@@ -62,46 +77,56 @@ def _snapshot(engine: Engine) -> Engine:
     return engine
 
 
-def _chunk_of(condition: ColumnElement[bool], chunk: int) -> ColumnElement[bool]:
-    ids = select(loyalty_lots.c.id).where(condition).order_by(loyalty_lots.c.id).limit(chunk)
-    return loyalty_lots.c.id.in_(ids.scalar_subquery())
+# The chunk's lots, copied once per transaction: every statement after reads this small table
+# instead of finding the due lots again (a temporary table: per connection, dropped before commit).
+_DUE = table(
+    "loyalty_due",
+    column("id", BigInteger),
+    column("programme", String),
+    column("customer_id", String),
+    column("remaining", BigInteger),
+    column("expired", BigInteger),
+    column("at", UtcDateTime),
+)
+_CREATE_DUE = (
+    "CREATE TEMPORARY TABLE loyalty_due (id BIGINT PRIMARY KEY, programme VARCHAR(64), "
+    "customer_id VARCHAR(128), remaining BIGINT, expired BIGINT, at {timestamp})"
+)
+_PER_BALANCE = (
+    "CREATE TEMPORARY TABLE loyalty_due_sums AS SELECT programme, customer_id, SUM(remaining) AS points "
+    "FROM loyalty_due GROUP BY programme, customer_id"
+)
 
 
-def _lock_balances(connection: Connection, in_chunk: ColumnElement[bool]) -> None:
-    """The balance rows of the chunk's customers, in primary-key order, as every change takes them."""
-    if connection.dialect.name != "postgresql":
-        return
-    owners = exists().where(
-        loyalty_lots.c.programme == loyalty_balances.c.programme,
-        loyalty_lots.c.customer_id == loyalty_balances.c.customer_id,
-        in_chunk,
+def _stage(connection: Connection, condition: ColumnElement[bool], at: ColumnElement[Any], chunk: int) -> int:
+    """Copy up to ``chunk`` lots meeting ``condition`` (in id order) to ``loyalty_due``, lock their
+    balances in primary-key order (as every change takes them), and sum them per balance."""
+    _drop_stage(connection)
+    postgres = connection.dialect.name == "postgresql"
+    connection.exec_driver_sql(_CREATE_DUE.format(timestamp="TIMESTAMPTZ" if postgres else "DATETIME"))
+    lots = loyalty_lots.c
+    picked = (
+        select(lots.id, lots.programme, lots.customer_id, lots.remaining, lots.expired, at)
+        .where(condition)
+        .order_by(lots.id)
+        .limit(chunk)
     )
-    connection.execute(
-        select(loyalty_balances.c.programme)
-        .where(owners)
-        .order_by(loyalty_balances.c.programme, loyalty_balances.c.customer_id)
-        .with_for_update()
-    ).all()
+    staged = connection.execute(
+        insert(_DUE).from_select(["id", "programme", "customer_id", "remaining", "expired", "at"], picked)
+    ).rowcount
+    connection.exec_driver_sql(_PER_BALANCE)
+    if postgres:
+        connection.exec_driver_sql(
+            "SELECT 1 FROM loyalty_balances b JOIN loyalty_due_sums s "
+            "ON s.programme = b.programme AND s.customer_id = b.customer_id "
+            "ORDER BY b.programme, b.customer_id FOR UPDATE OF b"
+        ).all()
+    return int(staged)
 
 
-def _sum_per_balance(in_chunk: ColumnElement[bool]) -> ColumnElement[int]:
-    return (
-        select(func.coalesce(func.sum(loyalty_lots.c.remaining), 0))
-        .where(
-            loyalty_lots.c.programme == loyalty_balances.c.programme,
-            loyalty_lots.c.customer_id == loyalty_balances.c.customer_id,
-            in_chunk,
-        )
-        .scalar_subquery()
-    )
-
-
-def _has_lots(in_chunk: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(
-        loyalty_lots.c.programme == loyalty_balances.c.programme,
-        loyalty_lots.c.customer_id == loyalty_balances.c.customer_id,
-        in_chunk,
-    )
+def _drop_stage(connection: Connection) -> None:
+    connection.exec_driver_sql("DROP TABLE IF EXISTS loyalty_due")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS loyalty_due_sums")
 
 
 _ENTRY_COLUMNS = [
@@ -118,39 +143,48 @@ _ENTRY_COLUMNS = [
     "actor",
     "reason",
 ]
+_CHANGE_BALANCES = (
+    "UPDATE loyalty_balances SET available = available + {sign}s.points, pending = pending {pending} , "
+    "updated_at = :now FROM loyalty_due_sums s "
+    "WHERE loyalty_balances.programme = s.programme AND loyalty_balances.customer_id = s.customer_id"
+)
 
 
 def activate_chunk(connection: Connection, now: datetime, chunk: int) -> int:
     """Up to ``chunk`` pending lots whose activation time came; the number of lots activated."""
     lots = loyalty_lots.c
-    in_chunk = _chunk_of((lots.activated == 0) & (lots.active_at <= literal(now, UtcDateTime)), chunk)
-    _lock_balances(connection, in_chunk)
-    rows = select(
-        lots.programme,
-        lots.customer_id,
-        literal(EntryKind.ACTIVATION.value),
-        literal("lot:", String) + cast(lots.id, String),
-        lots.remaining,
-        -lots.remaining,
-        literal(0),
-        literal(0),
-        lots.id,
-        lots.active_at,
-        literal(SYSTEM_ACTOR),
-        literal("return window closed"),
-    ).where(in_chunk, lots.remaining > 0)
-    connection.execute(loyalty_entries.insert().from_select(_ENTRY_COLUMNS, rows))
-    moved = _sum_per_balance(in_chunk)
+    due = (lots.activated == 0) & (lots.active_at <= literal(now, UtcDateTime))
+    staged = _stage(connection, due, lots.active_at, chunk)
+    if staged:
+        rows = select(
+            _DUE.c.programme,
+            _DUE.c.customer_id,
+            literal(EntryKind.ACTIVATION.value),
+            literal("lot:", String) + cast(_DUE.c.id, String),
+            _DUE.c.remaining,
+            -_DUE.c.remaining,
+            literal(0),
+            literal(0),
+            _DUE.c.id,
+            _DUE.c.at,
+            literal(SYSTEM_ACTOR),
+            literal("return window closed"),
+        ).where(_DUE.c.remaining > 0)
+        connection.execute(loyalty_entries.insert().from_select(_ENTRY_COLUMNS, rows))
+        _change_balances(connection, "+", "- s.points", now)
+        connection.exec_driver_sql(
+            "UPDATE loyalty_lots SET activated = 1 WHERE id IN (SELECT id FROM loyalty_due)"
+        )
+    _drop_stage(connection)
+    return staged
+
+
+def _change_balances(connection: Connection, sign: str, pending: str, now: datetime) -> None:
     connection.execute(
-        update(loyalty_balances)
-        .where(_has_lots(in_chunk))
-        .values(
-            available=loyalty_balances.c.available + moved,
-            pending=loyalty_balances.c.pending - moved,
-            updated_at=literal(now, UtcDateTime),
+        text(_CHANGE_BALANCES.format(sign=sign, pending=pending)).bindparams(
+            bindparam("now", now, type_=UtcDateTime)
         )
     )
-    return int(connection.execute(update(loyalty_lots).where(in_chunk).values(activated=1)).rowcount)
 
 
 def expire_chunk(connection: Connection, now: datetime, chunk: int) -> int:
@@ -163,35 +197,37 @@ def expire_chunk(connection: Connection, now: datetime, chunk: int) -> int:
         & lots.expires_at.is_not(None)
         & (lots.expires_at <= literal(now, UtcDateTime))
     )
-    in_chunk = _chunk_of(due, chunk)
-    _lock_balances(connection, in_chunk)
-    last_before = connection.execute(select(func.coalesce(func.max(loyalty_entries.c.id), 0))).scalar_one()
-    rows = select(
-        lots.programme,
-        lots.customer_id,
-        literal(EntryKind.EXPIRY.value),
-        literal("lot:", String) + cast(lots.id, String) + literal(":", String) + cast(lots.expired, String),
-        -lots.remaining,
-        literal(0),
-        literal(0),
-        literal(0),
-        lots.id,
-        lots.expires_at,
-        literal(SYSTEM_ACTOR),
-        literal("expired"),
-    ).where(in_chunk)
-    connection.execute(loyalty_entries.insert().from_select(_ENTRY_COLUMNS, rows))
-    lost = _sum_per_balance(in_chunk)
-    connection.execute(
-        update(loyalty_balances)
-        .where(_has_lots(in_chunk))
-        .values(available=loyalty_balances.c.available - lost, updated_at=literal(now, UtcDateTime))
-    )
-    _announce_expired(connection, last_before, now)
-    expired = connection.execute(
-        update(loyalty_lots).where(in_chunk).values(expired=lots.expired + lots.remaining, remaining=0)
-    ).rowcount
-    return int(expired)
+    staged = _stage(connection, due, lots.expires_at, chunk)
+    if staged:
+        last_before = connection.execute(
+            select(func.coalesce(func.max(loyalty_entries.c.id), 0))
+        ).scalar_one()
+        rows = select(
+            _DUE.c.programme,
+            _DUE.c.customer_id,
+            literal(EntryKind.EXPIRY.value),
+            literal("lot:", String)
+            + cast(_DUE.c.id, String)
+            + literal(":", String)
+            + cast(_DUE.c.expired, String),
+            -_DUE.c.remaining,
+            literal(0),
+            literal(0),
+            literal(0),
+            _DUE.c.id,
+            _DUE.c.at,
+            literal(SYSTEM_ACTOR),
+            literal("expired"),
+        )
+        connection.execute(loyalty_entries.insert().from_select(_ENTRY_COLUMNS, rows))
+        _change_balances(connection, "-", "", now)
+        _announce_expired(connection, last_before, now)
+        connection.exec_driver_sql(
+            "UPDATE loyalty_lots SET expired = loyalty_lots.expired + d.remaining, remaining = 0 "
+            "FROM loyalty_due d WHERE loyalty_lots.id = d.id"
+        )
+    _drop_stage(connection)
+    return staged
 
 
 def _announce_expired(connection: Connection, last_before: int, now: datetime) -> None:

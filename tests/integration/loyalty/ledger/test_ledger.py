@@ -321,3 +321,32 @@ def test_customers_hear_of_points_expiring_in_seven_days_once(ledger: Engine) ->
     assert [(row[0], row[1]) for row in notices] == [
         ("ann", {"programme": PROGRAMME, "points": 50, "expires_on": "2026-06-11"})
     ]
+
+
+def test_the_worked_example_of_docs_loyalty(ledger: Engine) -> None:
+    with ledger.begin() as c:
+        do_accrue(
+            c, PROGRAMME, "ann", 100, "order:1:base", T0, active_at=T0 + 14 * DAY, expires_at=T0 + 365 * DAY
+        )
+        do_accrue(c, PROGRAMME, "ann", 30, "action:review:9", T0, expires_at=T0 + 30 * DAY)
+    assert balance(ledger, "ann") == Balance(30, 100, 0)
+    do_nightly(ledger, T0 + 15 * DAY)
+    assert balance(ledger, "ann") == Balance(130, 0, 0)
+    with ledger.begin() as c:
+        assert do_redeem(c, PROGRAMME, "ann", 110, "checkout:5", T0 + 15 * DAY).balance == Balance(20, 0, 0)
+    assert lot_remaining(ledger) == {"order:1:base": 20, "action:review:9": 0}
+    with ledger.begin() as c:
+        returned = do_reverse(
+            c,
+            PROGRAMME,
+            "ann",
+            (EntryKind.ACCRUAL, "order:1:base"),
+            "return:1",
+            T0 + 20 * DAY,
+            share=Fraction(1, 2),
+            policy=DebtPolicy.DEBT,
+        )
+    assert returned.balance == Balance(0, 0, 30)
+    with ledger.begin() as c:
+        assert do_accrue(c, PROGRAMME, "ann", 100, "order:2:base", T0 + 21 * DAY).balance == Balance(70, 0, 0)
+    assert_ledger_holds(ledger, PROGRAMME)
