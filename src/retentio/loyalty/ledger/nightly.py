@@ -111,9 +111,11 @@ def _stage(connection: Connection, condition: ColumnElement[bool], at: ColumnEle
         .order_by(lots.id)
         .limit(chunk)
     )
-    staged = connection.execute(
+    connection.execute(
         insert(_DUE).from_select(["id", "programme", "customer_id", "remaining", "expired", "at"], picked)
-    ).rowcount
+    )
+    # Counted, not taken from the INSERT's rowcount: psycopg reports -1 for this one.
+    staged = connection.exec_driver_sql("SELECT COUNT(*) FROM loyalty_due").scalar_one()
     connection.exec_driver_sql(_PER_BALANCE)
     if postgres:
         connection.exec_driver_sql(
