@@ -54,6 +54,12 @@ def main() -> None:
     parser.add_argument("--lots", type=int, default=1_000_000)
     parser.add_argument("--lot-customers", type=int, default=100_000)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-transactions", action="store_true")
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="deal each customer's lots out over all chunks (lot n to customer n mod customers)",
+    )
     args = parser.parse_args()
     print(f"date {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"cpus {os.cpu_count()}")
@@ -61,14 +67,18 @@ def main() -> None:
     print(f"clients {args.clients}")
     print(f"transactions_per_client {args.transactions}")
     print(f"lots {args.lots}")
+    print(f"lot_customers {args.lot_customers}")
+    print(f"lots_spread_over_chunks {args.spread}")
     if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as folder:
-            _transactions("sqlite", f"sqlite:///{Path(folder) / 'ledger.db'}", args)
+        if not args.skip_transactions:
+            with tempfile.TemporaryDirectory() as folder:
+                _transactions("sqlite", f"sqlite:///{Path(folder) / 'ledger.db'}", args)
         with tempfile.TemporaryDirectory() as folder:
             _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
     if args.postgres_url:
-        with _database(args.postgres_url) as url:
-            _transactions("postgresql", url, args)
+        if not args.skip_transactions:
+            with _database(args.postgres_url) as url:
+                _transactions("postgresql", url, args)
         with _database(args.postgres_url) as url:
             _expiry("postgresql", url, args)
     print(f"load_average_1m_after {os.getloadavg()[0]:.2f}")
@@ -187,7 +197,7 @@ def _floor_client(url: str, index: int, transactions: int, customers: int, ready
 def _expiry(dialect: str, url: str, args: argparse.Namespace) -> None:
     engine = make_engine(url)
     upgrade(engine)
-    _generate_lots(engine, args.lots, args.lot_customers)
+    _generate_lots(engine, args.lots, args.lot_customers, args.spread)
     started = time.perf_counter()
     result = do_nightly(engine, NOW, expiring_days=7)
     seconds = time.perf_counter() - started
@@ -217,8 +227,12 @@ def _expiry(dialect: str, url: str, args: argparse.Namespace) -> None:
     print(f"{dialect}_nightly_expiry_ratio_to_floor {floor / seconds:.3f}")
 
 
-def _generate_lots(engine: Engine, lots: int, customers: int) -> None:
-    """``lots`` lots of 10 points, all expired a day before ``NOW``, and their customers' balances."""
+def _generate_lots(engine: Engine, lots: int, customers: int, spread: bool) -> None:
+    """``lots`` lots of 10 points, all expired a day before ``NOW``, and their customers' balances.
+    A customer's lots are adjacent by default (lots that expire together were earned together, so
+    their ids are close); ``spread`` deals them out round the whole range, the worst case for the
+    one ``points_expired`` per customer and chunk."""
+    owner = "(n % :customers)" if spread else "((n - 1) / (:lots / :customers))"
     expired_at = NOW - timedelta(days=1)
     created_at = NOW - timedelta(days=400)
     with engine.begin() as connection:
@@ -232,11 +246,12 @@ def _generate_lots(engine: Engine, lots: int, customers: int) -> None:
             text(
                 "INSERT INTO loyalty_lots (id, programme, customer_id, amount, remaining, returned, expired,"
                 " active_at, activated, expires_at)"
-                f" SELECT n, '{PROGRAMME}', 'c' || (n % :customers), 10, 10, 0, 0, :created, 1, :expires"
+                f" SELECT n, '{PROGRAMME}', 'c' || {owner}, 10, 10, 0, 0, :created, 1, :expires"
                 f" FROM ({numbers}) g"
             ),
             {
                 "n": lots,
+                "lots": lots,
                 "customers": customers,
                 "created": _stamp(engine, created_at),
                 "expires": _stamp(engine, expired_at),

@@ -49,6 +49,7 @@ COMMANDS = {
     ),
     "channels": LazyCommand("retentio.cli.channels:channels_app", "The configured channels: check them."),
     "messages": LazyCommand("retentio.cli.messages:app", "Messages: send one, show one, list a customer's."),
+    "loyalty": LazyCommand("retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust."),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),
