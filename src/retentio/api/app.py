@@ -27,6 +27,7 @@ from retentio.api.routes import (
     events,
     health,
     inbox,
+    loyalty,
     messages,
     products,
     segments,
@@ -98,6 +99,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("GET", "/v1/templates/{name}", templates.get_template, "read"),
         Route("DELETE", "/v1/templates/{name}", templates.delete_template_route, "admin"),
         Route("POST", "/v1/templates/{name}/preview", templates.post_preview, "read"),
+        Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),
+        Route("POST", "/v1/customers/{customer_id}/loyalty/adjustments", loyalty.post_adjustment, "admin"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(
