@@ -18,12 +18,14 @@ from retentio.loyalty.ledger.announce import EARNED, EXPIRED, REDEEMED, announce
 from retentio.loyalty.ledger.checks import check_account, check_points, check_source, check_times
 from retentio.loyalty.ledger.decide import (
     Due,
+    Lot,
     due_at,
     points_to_return,
     repayment,
     spendable,
     split_return,
     take_points,
+    take_up_to,
 )
 from retentio.loyalty.ledger.errors import LedgerError, UnknownEntry
 from retentio.loyalty.ledger.model import Balance, DebtPolicy, Entry, EntryKind, Posted
@@ -365,9 +367,24 @@ def _cancel_redemption(
     store.use_lots(connection, entry.id, [(lot_id, -points) for lot_id, points in uses])
     change.add(restoring)
     # Points given back to a lot past its expiry expire again at once: only what is left of it.
+    live: list[Lot] = []
     for lot_id, _ in uses:
         lot = store.lot_by_id(connection, lot_id)
         if lot.expires_at is not None and lot.expires_at <= now and lot.remaining > 0:
             change.add(_expire(connection, account, lot.id, lot.remaining, lot.expired, now))
+        elif lot.remaining > 0:
+            live.append(Lot(lot.id, lot.remaining, lot.expires_at))
+    # While a debt is owed, points coming back pay it first, as new points do: an order returned
+    # after its points were spent must not get them back through the cancelled checkout.
+    owed = change.on(balance).debt
+    if owed and live:
+        takes = take_up_to(live, owed)
+        paid = sum(points for _, points in takes)
+        paying = Balance(-paid, 0, -paid)
+        paid_entry = store.add_entry(
+            connection, account, NewEntry(EntryKind.REPAYMENT, source, paying, now, actor, "debt paid first")
+        )
+        store.use_lots(connection, paid_entry.id, takes)
+        change.add(paying)
     store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
     return Posted(entry, False, change.on(balance))

@@ -350,3 +350,20 @@ def test_the_worked_example_of_docs_loyalty(ledger: Engine) -> None:
     with ledger.begin() as c:
         assert do_accrue(c, PROGRAMME, "ann", 100, "order:2:base", T0 + 21 * DAY).balance == Balance(70, 0, 0)
     assert_ledger_holds(ledger, PROGRAMME)
+
+
+def test_a_cancelled_checkout_pays_the_debt_its_returned_order_left(ledger: Engine) -> None:
+    # given an order's 100 points spent at a checkout, then the order returned: a debt of 100
+    with ledger.begin() as connection:
+        do_accrue(connection, PROGRAMME, "ann", 100, "order:1:base", T0)
+        do_redeem(connection, PROGRAMME, "ann", 100, "checkout:1", T0)
+        owing = do_reverse(connection, PROGRAMME, "ann", (EntryKind.ACCRUAL, "order:1:base"), "return:1", T0)
+    assert owing.balance == Balance(0, 0, 100)
+    # when the checkout is cancelled too
+    with ledger.begin() as connection:
+        posted = do_reverse(
+            connection, PROGRAMME, "ann", (EntryKind.REDEMPTION, "checkout:1"), "cancel:1", T0
+        )
+    # then the points that come back pay the debt: nothing to spend, nothing owed
+    assert posted.balance == Balance(0, 0, 0)
+    assert_ledger_holds(ledger, PROGRAMME)
