@@ -377,8 +377,10 @@ def _cancel_redemption(
     # While a debt is owed, points coming back pay it first, as new points do: an order returned
     # after its points were spent must not get them back through the cancelled checkout.
     owed = change.on(balance).debt
+    paid_from: dict[int, int] = {}
     if owed and live:
         takes = take_up_to(live, owed)
+        paid_from = dict(takes)
         paid = sum(points for _, points in takes)
         paying = Balance(-paid, 0, -paid)
         paid_entry = store.add_entry(
@@ -386,5 +388,25 @@ def _cancel_redemption(
         )
         store.use_lots(connection, paid_entry.id, takes)
         change.add(paying)
+    # Under the block policy a return wrote off what it could not take back from a spent lot; when
+    # those very points come back to the lot, the return takes them now.
+    for restored_lot in live:
+        written_off = store.unsettled_shortfall(connection, account, restored_lot.id)
+        recovered = min(written_off, restored_lot.remaining - paid_from.get(restored_lot.id, 0))
+        if recovered > 0:
+            taking = Balance(-recovered, 0, 0)
+            recovery = NewEntry(
+                EntryKind.REPAYMENT,
+                f"{source}#{restored_lot.id}",
+                taking,
+                now,
+                actor,
+                "shortfall recovered",
+                reverses=restored_lot.id,
+            )
+            store.use_lots(
+                connection, store.add_entry(connection, account, recovery).id, [(restored_lot.id, recovered)]
+            )
+            change.add(taking)
     store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
     return Posted(entry, False, change.on(balance))

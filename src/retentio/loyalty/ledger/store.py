@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from retentio.customers import customers
 from retentio.db.batches import insert_ignoring_duplicates
@@ -259,3 +259,28 @@ def mark_expired(connection: Connection, lot_id: int, points: int) -> None:
         .where(loyalty_lots.c.id == lot_id)
         .values(remaining=loyalty_lots.c.remaining - points, expired=loyalty_lots.c.expired + points)
     )
+
+
+def unsettled_shortfall(connection: Connection, account: Account, lot_id: int) -> int:
+    """What returns of the lot's accrual wrote off (``block`` policy) and no later entry took back."""
+    entries = loyalty_entries.c
+    written_off = connection.execute(
+        select(func.coalesce(func.sum(entries.shortfall), 0)).where(
+            entries.customer_id == account.customer_id,
+            entries.programme == account.programme,
+            entries.reverses == lot_id,
+            entries.kind == EntryKind.REVERSAL.value,
+        )
+    ).scalar_one()
+    if not written_off:
+        return 0
+    recovered = connection.execute(
+        select(func.coalesce(func.sum(-entries.available), 0)).where(
+            entries.customer_id == account.customer_id,
+            entries.programme == account.programme,
+            entries.reverses == lot_id,
+            entries.kind == EntryKind.REPAYMENT.value,
+            entries.debt == 0,
+        )
+    ).scalar_one()
+    return int(written_off) - int(recovered)

@@ -367,3 +367,28 @@ def test_a_cancelled_checkout_pays_the_debt_its_returned_order_left(ledger: Engi
     # then the points that come back pay the debt: nothing to spend, nothing owed
     assert posted.balance == Balance(0, 0, 0)
     assert_ledger_holds(ledger, PROGRAMME)
+
+
+def test_under_block_a_cancelled_checkout_gives_the_return_what_it_wrote_off(ledger: Engine) -> None:
+    # given an order's 100 points spent at a checkout, then the order returned under block: 100 written off
+    with ledger.begin() as connection:
+        do_accrue(connection, PROGRAMME, "ann", 100, "order:1:base", T0)
+        do_redeem(connection, PROGRAMME, "ann", 100, "checkout:1", T0)
+        returned = do_reverse(
+            connection,
+            PROGRAMME,
+            "ann",
+            (EntryKind.ACCRUAL, "order:1:base"),
+            "return:1",
+            T0,
+            policy=DebtPolicy.BLOCK,
+        )
+    assert (returned.balance, returned.entry.shortfall) == (Balance(0, 0, 0), 100)
+    # when the checkout is cancelled too
+    with ledger.begin() as connection:
+        posted = do_reverse(
+            connection, PROGRAMME, "ann", (EntryKind.REDEMPTION, "checkout:1"), "cancel:1", T0
+        )
+    # then the returned order's points do not come back to be spent
+    assert posted.balance == Balance(0, 0, 0)
+    assert_ledger_holds(ledger, PROGRAMME)
