@@ -29,6 +29,7 @@ from retentio.api.routes import (
     gift_cards,
     health,
     inbox,
+    loyalty,
     messages,
     preference_page,
     preferences,
@@ -122,6 +123,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/gift-cards", gift_cards.post_gift_card, "admin", {"status_code": 201}),
         Route("GET", "/v1/gift-cards/{code}", gift_cards.get_gift_card_record, "read"),
         Route("POST", "/v1/gift-cards/{code}/spend", gift_cards.post_spend, "ingest"),
+        Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),
+        Route("POST", "/v1/customers/{customer_id}/loyalty/adjustments", loyalty.post_adjustment, "admin"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(

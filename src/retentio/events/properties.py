@@ -191,5 +191,9 @@ SYSTEM_EVENT_TYPES = frozenset(
         "gift_card_topped_up",
         "gift_card_refunded",
         "gift_card_expired",
+        "points_earned",
+        "points_redeemed",
+        "points_expired",
+        "points_expiring",
     }
 )

@@ -1,11 +1,11 @@
-"""Loyalty: programmes and their settings, tiers, coupons and gift cards (with the points ledger, the
-points and codes customers earn and spend). Each folder owns its tables, pure decisions and write
-paths (``do_*``).
+"""Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
+programmes and their settings, tiers, coupons and gift cards. Each folder owns its tables, pure
+decisions and write paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
 that would mean different things side by side carry their folder's word (``CouponReason``,
-``GiftCardEntry``).
+``GiftCardEntry``, ``LedgerEntry``).
 """
 
 from __future__ import annotations
@@ -87,6 +87,20 @@ if TYPE_CHECKING:
         gift_card_entries,
         rebuilt_balance,
     )
+    from retentio.loyalty.ledger.errors import (
+        InvalidPoints,
+        LedgerError,
+        NotEnoughPoints,
+        UnknownCustomer,
+        UnknownEntry,
+    )
+    from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted
+    from retentio.loyalty.ledger.model import Entry as LedgerEntry
+    from retentio.loyalty.ledger.nightly import NightlyResult, do_nightly
+    from retentio.loyalty.ledger.reads import get_balance, list_entries
+    from retentio.loyalty.ledger.rebuild import do_rebuild_balances
+    from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
+    from retentio.loyalty.ledger.upkeep import ledger_kinds, start_ledger_upkeep
     from retentio.loyalty.programmes.actions import ActionDone, ActionPoints, points_for_action
     from retentio.loyalty.programmes.earning import (
         EarningLine,
@@ -123,6 +137,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionDone",
     "ActionPoints",
+    "Balance",
     "Cart",
     "CartLine",
     "Coupon",
@@ -131,8 +146,10 @@ __all__ = [
     "CouponReason",
     "CouponRefused",
     "CouponRules",
+    "DebtPolicy",
     "Discount",
     "EarningLine",
+    "EntryKind",
     "GiftCard",
     "GiftCardChange",
     "GiftCardEntry",
@@ -142,20 +159,26 @@ __all__ = [
     "GuessingLimit",
     "InsufficientBalance",
     "InvalidCode",
+    "InvalidPoints",
     "InvalidPool",
     "IssuedCode",
+    "LedgerEntry",
+    "LedgerError",
     "Level",
     "LinePoints",
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
     "NextTier",
+    "NightlyResult",
+    "NotEnoughPoints",
     "NotToIncentivize",
     "OrderPoints",
     "Pool",
     "PoolDefinition",
     "PoolNotFound",
     "PoolStats",
+    "Posted",
     "Programme",
     "Purchase",
     "Redeemable",
@@ -168,31 +191,42 @@ __all__ = [
     "TierEvaluation",
     "TierStatus",
     "UnknownCode",
+    "UnknownCustomer",
+    "UnknownEntry",
     "Validation",
     "WrongCurrency",
     "coupon_upkeep_kinds",
     "display",
+    "do_accrue",
+    "do_adjust",
     "do_commit",
     "do_create_pool",
     "do_expire",
     "do_generate_codes",
     "do_issue",
     "do_issue_code",
+    "do_nightly",
+    "do_rebuild_balances",
+    "do_redeem",
     "do_refund",
     "do_release",
     "do_reserve",
+    "do_reverse",
     "do_spend",
     "do_top_up",
     "do_validate",
     "evaluate_tier",
     "expired_by_inactivity",
     "export_csv",
+    "get_balance",
     "get_gift_card",
     "get_pool",
     "get_reservation",
     "gift_card_entries",
     "inactivity_expiry",
     "initial_status",
+    "ledger_kinds",
+    "list_entries",
     "load_loyalty_config",
     "lot_dates",
     "max_redeemable",
@@ -208,6 +242,7 @@ __all__ = [
     "release_expired",
     "spread_order_discount",
     "start_coupon_upkeep",
+    "start_ledger_upkeep",
     "why_not",
 ]
 
@@ -308,5 +343,18 @@ _EXPORTS = {
         "gift_card_entries",
         "rebuilt_balance",
     ],
+    "retentio.loyalty.ledger.errors": [
+        "InvalidPoints",
+        "LedgerError",
+        "NotEnoughPoints",
+        "UnknownCustomer",
+        "UnknownEntry",
+    ],
+    "retentio.loyalty.ledger.model": ["Balance", "DebtPolicy", "Entry as LedgerEntry", "EntryKind", "Posted"],
+    "retentio.loyalty.ledger.nightly": ["NightlyResult", "do_nightly"],
+    "retentio.loyalty.ledger.reads": ["get_balance", "list_entries"],
+    "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
+    "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
+    "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "start_ledger_upkeep"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

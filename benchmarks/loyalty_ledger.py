@@ -1,0 +1,294 @@
+"""The points ledger: committed ledger transactions per second from concurrent clients, and the
+nightly expiry of a million lots.
+
+Transactions: ``--clients`` processes (8) each run ``--transactions`` changes, an accrual for a
+random customer of ``--customers`` and a redemption of half of it in turn (each a transaction of its own:
+``do_accrue`` / ``do_redeem`` through ``engine.begin()``). The floor, in the same run, same
+processes and server: a bare transaction of one INSERT and one UPDATE of a balance row.
+
+Nightly expiry: ``--lots`` lots (1,000,000) of ``--lot-customers`` customers, all past their expiry,
+generated straight into the tables; ``do_nightly`` expires them (entries, balances, lots, one
+``points_expired`` event per customer). The floor: the same rows' bare INSERT … SELECT into a copy
+and one UPDATE of every lot, in one transaction.
+
+    python benchmarks/loyalty_ledger.py [--postgres-url URL] [--clients 8] [--transactions 2000]
+
+Without ``--postgres-url`` only the SQLite figures are printed. A database of its own is created on
+the server and dropped afterwards. Prints one figure a line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from retentio.customers import CustomerUpsert, do_upsert_customers
+from retentio.db.engine import make_engine
+from retentio.db.migrate import upgrade
+from retentio.db.retry import in_transaction
+from retentio.loyalty import do_accrue, do_nightly, do_redeem
+
+PROGRAMME = "points"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres-url", default=None, help="a server where a database may be created")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--transactions", type=int, default=2_000, help="per client")
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--lots", type=int, default=1_000_000)
+    parser.add_argument("--lot-customers", type=int, default=100_000)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-transactions", action="store_true")
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="deal each customer's lots out over all chunks (lot n to customer n mod customers)",
+    )
+    args = parser.parse_args()
+    print(f"date {datetime.now(UTC).isoformat(timespec='seconds')}")
+    print(f"cpus {os.cpu_count()}")
+    print(f"load_average_1m {os.getloadavg()[0]:.2f}")
+    print(f"clients {args.clients}")
+    print(f"transactions_per_client {args.transactions}")
+    print(f"lots {args.lots}")
+    print(f"lot_customers {args.lot_customers}")
+    print(f"lots_spread_over_chunks {args.spread}")
+    if not args.skip_sqlite:
+        if not args.skip_transactions:
+            with tempfile.TemporaryDirectory() as folder:
+                _transactions("sqlite", f"sqlite:///{Path(folder) / 'ledger.db'}", args)
+        with tempfile.TemporaryDirectory() as folder:
+            _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
+    if args.postgres_url:
+        if not args.skip_transactions:
+            with _database(args.postgres_url) as url:
+                _transactions("postgresql", url, args)
+        with _database(args.postgres_url) as url:
+            _expiry("postgresql", url, args)
+    print(f"load_average_1m_after {os.getloadavg()[0]:.2f}")
+
+
+def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    customer_ids = [f"c{index}" for index in range(args.customers)]
+    with engine.begin() as connection:
+        do_upsert_customers(
+            connection, [(customer_id, CustomerUpsert()) for customer_id in customer_ids], NOW
+        )
+        key = "BIGINT GENERATED ALWAYS AS IDENTITY" if dialect == "postgresql" else "INTEGER"
+        connection.execute(
+            text(f"CREATE TABLE bench_floor_entries (id {key} PRIMARY KEY, customer_id TEXT, points INTEGER)")
+        )
+        connection.execute(
+            text("CREATE TABLE bench_floor_balances (customer_id TEXT PRIMARY KEY, points INTEGER)")
+        )
+        connection.execute(
+            text("INSERT INTO bench_floor_balances VALUES (:c, 0)"),
+            [{"c": customer_id} for customer_id in customer_ids],
+        )
+    engine.dispose()
+    seconds = _clients(url, args, _ledger_client)
+    floor = _clients(url, args, _floor_client)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        negative = connection.execute(
+            text("SELECT COUNT(*) FROM loyalty_balances WHERE available < 0")
+        ).scalar_one()
+        entries = connection.execute(text("SELECT COUNT(*) FROM loyalty_entries")).scalar_one()
+    engine.dispose()
+    assert negative == 0
+    total = args.clients * args.transactions
+    print(f"{dialect}_ledger_entries_written {entries}")
+    print(f"{dialect}_ledger_transactions_per_second {total / seconds:.0f}")
+    print(f"{dialect}_floor_insert_update_transactions_per_second {total / floor:.0f}")
+    print(f"{dialect}_ratio_to_floor {floor / seconds:.3f}")
+
+
+def _clients(url: str, args: argparse.Namespace, target: Callable[..., None]) -> float:
+    context = multiprocessing.get_context("spawn")
+    readies = [context.Event() for _ in range(args.clients)]
+    start = context.Event()
+    processes = [
+        context.Process(target=target, args=(url, index, args.transactions, args.customers, ready, start))
+        for index, ready in enumerate(readies)
+    ]
+    for process in processes:
+        process.start()
+    for ready in readies:
+        ready.wait()
+    started = time.perf_counter()
+    start.set()
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0
+    return time.perf_counter() - started
+
+
+def _ledger_client(url: str, index: int, transactions: int, customers: int, ready: Any, start: Any) -> None:
+    engine = make_engine(url)
+    chooser = random.Random(index)
+    with engine.connect():
+        pass  # connected before the clock starts
+    ready.set()
+    start.wait()
+    customer_id = ""
+    for number in range(transactions):
+        source = f"bench:{index}:{number}"
+        if number % 2 == 0:
+            # a random customer earns; the next transaction spends half of it (other clients may
+            # have spent from the same customer meanwhile: then the redemption is refused)
+            customer_id = f"c{chooser.randrange(customers)}"
+            in_transaction(
+                engine, lambda c, who=customer_id, key=source: do_accrue(c, PROGRAMME, who, 10, key, NOW)
+            )
+        else:
+            in_transaction(engine, lambda c, who=customer_id, key=source: _redeem_some(c, who, key))
+    engine.dispose()
+
+
+def _redeem_some(connection: Any, customer_id: str, source: str) -> None:
+    from retentio.loyalty import NotEnoughPoints
+
+    try:
+        with connection.begin_nested():
+            do_redeem(connection, PROGRAMME, customer_id, 5, source, NOW)
+    except NotEnoughPoints:
+        pass  # a customer the accruals have not reached yet: still a committed transaction
+
+
+def _floor_client(url: str, index: int, transactions: int, customers: int, ready: Any, start: Any) -> None:
+    engine = make_engine(url)
+    chooser = random.Random(index)
+    with engine.connect():
+        pass
+    ready.set()
+    start.wait()
+    for _ in range(transactions):
+        customer_id = f"c{chooser.randrange(customers)}"
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO bench_floor_entries (customer_id, points) VALUES (:c, 10)"),
+                {"c": customer_id},
+            )
+            connection.execute(
+                text("UPDATE bench_floor_balances SET points = points + 10 WHERE customer_id = :c"),
+                {"c": customer_id},
+            )
+    engine.dispose()
+
+
+def _expiry(dialect: str, url: str, args: argparse.Namespace) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    _generate_lots(engine, args.lots, args.lot_customers, args.spread)
+    started = time.perf_counter()
+    result = do_nightly(engine, NOW, expiring_days=7)
+    seconds = time.perf_counter() - started
+    assert result.expired == args.lots, result
+    with engine.connect() as connection:
+        left = connection.execute(
+            text("SELECT COALESCE(SUM(available), 0) FROM loyalty_balances")
+        ).scalar_one()
+        told = connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE type = 'points_expired'")
+        ).scalar_one()
+    assert left == 0, left
+    print(f"{dialect}_nightly_expiry_lots {result.expired}")
+    print(f"{dialect}_nightly_expiry_events {told}")
+    print(f"{dialect}_nightly_expiry_seconds {seconds:.1f}")
+    # the floor: the same lots again, written once to a copy and updated once, bare
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE loyalty_lots SET remaining = amount, expired = 0"))
+        connection.execute(text("CREATE TABLE bench_floor_copy AS SELECT * FROM loyalty_lots WHERE 1 = 0"))
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO bench_floor_copy SELECT * FROM loyalty_lots"))
+        connection.execute(text("UPDATE loyalty_lots SET expired = expired + remaining, remaining = 0"))
+    floor = time.perf_counter() - started
+    engine.dispose()
+    print(f"{dialect}_floor_insert_select_update_seconds {floor:.1f}")
+    print(f"{dialect}_nightly_expiry_ratio_to_floor {floor / seconds:.3f}")
+
+
+def _generate_lots(engine: Engine, lots: int, customers: int, spread: bool) -> None:
+    """``lots`` lots of 10 points, all expired a day before ``NOW``, and their customers' balances.
+    A customer's lots are adjacent by default (lots that expire together were earned together, so
+    their ids are close); ``spread`` deals them out round the whole range, the worst case for the
+    one ``points_expired`` per customer and chunk."""
+    owner = "(n % :customers)" if spread else "((n - 1) / (:lots / :customers))"
+    expired_at = NOW - timedelta(days=1)
+    created_at = NOW - timedelta(days=400)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            numbers = "SELECT generate_series(1, :n) AS n"
+        else:
+            numbers = (
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :n) SELECT n FROM s"
+            )
+        connection.execute(
+            text(
+                "INSERT INTO loyalty_lots (id, programme, customer_id, amount, remaining, returned, expired,"
+                " active_at, activated, expires_at)"
+                f" SELECT n, '{PROGRAMME}', 'c' || {owner}, 10, 10, 0, 0, :created, 1, :expires"
+                f" FROM ({numbers}) g"
+            ),
+            {
+                "n": lots,
+                "lots": lots,
+                "customers": customers,
+                "created": _stamp(engine, created_at),
+                "expires": _stamp(engine, expired_at),
+            },
+        )
+        connection.execute(
+            text(
+                "INSERT INTO loyalty_balances (programme, customer_id, available, pending, debt, updated_at)"
+                " SELECT programme, customer_id, SUM(remaining), 0, 0, :created FROM loyalty_lots"
+                " GROUP BY programme, customer_id"
+            ),
+            {"created": _stamp(engine, created_at)},
+        )
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE loyalty_lots"))
+            connection.execute(text("VACUUM ANALYZE loyalty_balances"))
+
+
+def _stamp(engine: Engine, moment: datetime) -> Any:
+    # SQLite stores naive UTC text (``db.types.UtcDateTime``); PostgreSQL takes the aware value.
+    return moment.replace(tzinfo=None).isoformat(sep=" ") if engine.dialect.name == "sqlite" else moment
+
+
+@contextmanager
+def _database(server_url: str) -> Iterator[str]:
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"retentio_bench_loyalty_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,412 @@
+"""The ledger's changes, each in the caller's transaction: lock the balance row, return the earlier
+result if the source was seen before, catch up what time did to the lots, decide (``decide``), then
+write the entries, the lot changes and the balance together. A refusal is raised before any write.
+
+Lock order, everywhere: balance rows in primary-key order first, then lots in id order (only under
+their balance's lock), so two changes never wait on each other crosswise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import Connection
+
+from retentio.loyalty.ledger import store
+from retentio.loyalty.ledger.announce import EARNED, EXPIRED, REDEEMED, announce
+from retentio.loyalty.ledger.checks import check_account, check_points, check_source, check_times
+from retentio.loyalty.ledger.decide import (
+    Due,
+    Lot,
+    due_at,
+    points_to_return,
+    repayment,
+    spendable,
+    split_return,
+    take_points,
+    take_up_to,
+)
+from retentio.loyalty.ledger.errors import LedgerError, UnknownEntry
+from retentio.loyalty.ledger.model import Balance, DebtPolicy, Entry, EntryKind, Posted
+from retentio.loyalty.ledger.store import Account, NewEntry
+
+SYSTEM_ACTOR = "retentio"
+
+
+@dataclass(slots=True)
+class _Change:
+    """The sum of what one call writes to the balance."""
+
+    available: int = 0
+    pending: int = 0
+    debt: int = 0
+
+    def add(self, change: Balance) -> None:
+        self.available += change.available
+        self.pending += change.pending
+        self.debt += change.debt
+
+    def on(self, balance: Balance) -> Balance:
+        return Balance(
+            balance.available + self.available, balance.pending + self.pending, balance.debt + self.debt
+        )
+
+
+def do_accrue(
+    connection: Connection,
+    programme: str,
+    customer_id: str,
+    points: int,
+    source: str,
+    now: datetime,
+    *,
+    active_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    actor: str = SYSTEM_ACTOR,
+    reason: str = "",
+) -> Posted:
+    """Credit ``points`` as a new lot, pending until ``active_at`` (an order's return window) and
+    lost at ``expires_at``; a debt is paid from it first. The same ``source`` credits once."""
+    check_account(programme, customer_id)
+    check_points(points)
+    check_source(source, actor, reason)
+    active = check_times(now, active_at, expires_at)
+    return _credit(
+        connection,
+        Account(programme, customer_id),
+        EntryKind.ACCRUAL,
+        points,
+        source,
+        now,
+        active,
+        expires_at,
+        actor,
+        reason,
+    )
+
+
+def do_redeem(
+    connection: Connection,
+    programme: str,
+    customer_id: str,
+    points: int,
+    source: str,
+    now: datetime,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    reason: str = "",
+) -> Posted:
+    """Spend ``points`` from the soonest-expiring available lots (``NotEnoughPoints`` beyond them)."""
+    check_account(programme, customer_id)
+    check_points(points)
+    check_source(source, actor, reason)
+    check_times(now, None, None)
+    return _debit(
+        connection, Account(programme, customer_id), EntryKind.REDEMPTION, points, source, now, actor, reason
+    )
+
+
+def do_adjust(
+    connection: Connection,
+    programme: str,
+    customer_id: str,
+    points: int,
+    source: str,
+    now: datetime,
+    *,
+    actor: str,
+    reason: str,
+    expires_at: datetime | None = None,
+) -> Posted:
+    """A manual change with who and why: a positive one is a lot available at once, a negative one
+    takes points like a redemption and never more than the customer has."""
+    check_account(programme, customer_id)
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise LedgerError("points", f"must be a whole number of points other than 0, not {points!r}")
+    check_source(source, actor, reason)
+    if not reason.strip():
+        raise LedgerError("reason", "an adjustment says why it was made")
+    account = Account(programme, customer_id)
+    if points > 0:
+        active = check_times(now, None, expires_at)
+        return _credit(
+            connection, account, EntryKind.ADJUSTMENT, points, source, now, active, expires_at, actor, reason
+        )
+    check_times(now, None, None)
+    return _debit(connection, account, EntryKind.ADJUSTMENT, -points, source, now, actor, reason)
+
+
+def do_reverse(
+    connection: Connection,
+    programme: str,
+    customer_id: str,
+    of: tuple[EntryKind, str],
+    source: str,
+    now: datetime,
+    *,
+    share: Fraction = Fraction(1),
+    policy: DebtPolicy = DebtPolicy.DEBT,
+    actor: str = SYSTEM_ACTOR,
+    reason: str = "",
+) -> Posted:
+    """Undo an entry named by (kind, source). An accrual (an order cancelled or returned in part):
+    ``share`` of its points, taken from its lot, then from the other available lots, then as the
+    ``policy`` says. A redemption (a cancelled checkout): whole, back into exactly the lots it used."""
+    check_account(programme, customer_id)
+    check_source(source, actor, reason)
+    check_times(now, None, None)
+    account = Account(programme, customer_id)
+    balance = store.lock_balance(connection, account, now)
+    repeated = store.find_entry(connection, account, EntryKind.REVERSAL, source)
+    if repeated is not None:
+        return Posted(repeated, True, balance)
+    kind, of_source = of
+    target = store.find_entry(connection, account, kind, of_source)
+    if target is None:
+        raise UnknownEntry("of", f"no {kind.value} {of_source!r} for {customer_id!r} in {programme!r}")
+    if kind is EntryKind.ACCRUAL:
+        return _return_accrual(
+            connection, account, balance, target, share, policy, source, now, actor, reason
+        )
+    if kind is EntryKind.REDEMPTION:
+        if share != 1:
+            raise LedgerError("share", "a redemption is reversed whole")
+        return _cancel_redemption(connection, account, balance, target, source, now, actor, reason)
+    raise LedgerError("of", f"only accruals and redemptions are reversed, not a {kind.value}")
+
+
+def _credit(
+    connection: Connection,
+    account: Account,
+    kind: EntryKind,
+    points: int,
+    source: str,
+    now: datetime,
+    active: datetime,
+    expires_at: datetime | None,
+    actor: str,
+    reason: str,
+) -> Posted:
+    balance = store.lock_balance(connection, account, now)
+    repeated = store.find_entry(connection, account, kind, source)
+    if repeated is not None:
+        return Posted(repeated, True, balance)
+    pending = active > now
+    change = _Change()
+    credit = Balance(0, points, 0) if pending else Balance(points, 0, 0)
+    entry = store.add_entry(connection, account, NewEntry(kind, source, credit, now, actor, reason))
+    change.add(credit)
+    store.add_lot(connection, account, entry.id, points, active, not pending, expires_at)
+    paid = repayment(balance.debt, points)
+    if paid:
+        # The debt a return left is paid before these points count, from this very lot.
+        paying = Balance(0, -paid, -paid) if pending else Balance(-paid, 0, -paid)
+        paid_entry = store.add_entry(
+            connection, account, NewEntry(EntryKind.REPAYMENT, source, paying, now, actor, "debt paid first")
+        )
+        store.use_lots(connection, paid_entry.id, [(entry.id, paid)])
+        change.add(paying)
+    store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
+    announce(connection, EARNED, entry, points, now)
+    return Posted(entry, False, change.on(balance))
+
+
+def _debit(
+    connection: Connection,
+    account: Account,
+    kind: EntryKind,
+    points: int,
+    source: str,
+    now: datetime,
+    actor: str,
+    reason: str,
+) -> Posted:
+    balance = store.lock_balance(connection, account, now)
+    repeated = store.find_entry(connection, account, kind, source)
+    if repeated is not None:
+        return Posted(repeated, True, balance)
+    due = due_at(store.open_lots(connection, account), now)
+    takes = take_points(spendable(due.lots), points)  # refuses before anything is written
+    change = _catch_up(connection, account, due, now)
+    debit = Balance(-points, 0, 0)
+    entry = store.add_entry(connection, account, NewEntry(kind, source, debit, now, actor, reason))
+    store.use_lots(connection, entry.id, takes)
+    change.add(debit)
+    store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
+    if kind is EntryKind.REDEMPTION:
+        announce(connection, REDEEMED, entry, points, now)
+    return Posted(entry, False, change.on(balance))
+
+
+def _catch_up(connection: Connection, account: Account, due: Due, now: datetime) -> _Change:
+    """Write what time did to the lots before this change (the nightly work does the same for all)."""
+    change = _Change()
+    for lot_id, points in due.activations:
+        activation = Balance(points, -points, 0)
+        store.add_entry(
+            connection,
+            account,
+            NewEntry(
+                EntryKind.ACTIVATION,
+                f"lot:{lot_id}",
+                activation,
+                now,
+                SYSTEM_ACTOR,
+                "return window closed",
+                lot_id=lot_id,
+            ),
+        )
+        store.mark_activated(connection, lot_id)
+        change.add(activation)
+    for lot_id, points, expired_before in due.expiries:
+        change.add(_expire(connection, account, lot_id, points, expired_before, now))
+    return change
+
+
+def _expire(
+    connection: Connection, account: Account, lot_id: int, points: int, expired_before: int, now: datetime
+) -> Balance:
+    expiry = Balance(-points, 0, 0)
+    entry = store.add_entry(
+        connection,
+        account,
+        NewEntry(
+            EntryKind.EXPIRY,
+            f"lot:{lot_id}:{expired_before}",
+            expiry,
+            now,
+            SYSTEM_ACTOR,
+            "expired",
+            lot_id=lot_id,
+        ),
+    )
+    store.mark_expired(connection, lot_id, points)
+    announce(connection, EXPIRED, entry, points, now)
+    return expiry
+
+
+def _return_accrual(
+    connection: Connection,
+    account: Account,
+    balance: Balance,
+    accrual: Entry,
+    share: Fraction,
+    policy: DebtPolicy,
+    source: str,
+    now: datetime,
+    actor: str,
+    reason: str,
+) -> Posted:
+    due = due_at(store.open_lots(connection, account), now)
+    lot = next((lot for lot in due.lots if lot.id == accrual.id), None) or store.lot_by_id(
+        connection, accrual.id
+    )
+    points = points_to_return(lot.amount, lot.returned, share)
+    others = [other for other in spendable(due.lots) if other.id != lot.id]
+    split = split_return(points, lot.remaining, others, policy)
+    change = _catch_up(connection, account, due, now)
+    from_available = split.from_lot if lot.activated else 0
+    taken = sum(points for _, points in split.from_others)
+    reversal = Balance(-from_available - taken, -(split.from_lot - from_available), 0)
+    entry = store.add_entry(
+        connection,
+        account,
+        NewEntry(
+            EntryKind.REVERSAL,
+            source,
+            reversal,
+            now,
+            actor,
+            reason,
+            shortfall=split.shortfall,
+            reverses=accrual.id,
+        ),
+    )
+    uses = [(lot.id, split.from_lot)] if split.from_lot else []
+    store.use_lots(connection, entry.id, uses + split.from_others)
+    store.mark_returned(connection, lot.id, points)
+    change.add(reversal)
+    if split.debt:
+        debt = Balance(0, 0, split.debt)
+        store.add_entry(
+            connection,
+            account,
+            NewEntry(EntryKind.DEBT, source, debt, now, actor, "points already spent", reverses=accrual.id),
+        )
+        change.add(debt)
+    store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
+    return Posted(entry, False, change.on(balance))
+
+
+def _cancel_redemption(
+    connection: Connection,
+    account: Account,
+    balance: Balance,
+    redemption: Entry,
+    source: str,
+    now: datetime,
+    actor: str,
+    reason: str,
+) -> Posted:
+    earlier = store.reversal_of(connection, account, redemption.id)
+    if earlier is not None:
+        raise LedgerError(
+            "of", f"the redemption {redemption.source!r} was reversed already by {earlier.source!r}"
+        )
+    due = due_at(store.open_lots(connection, account), now)
+    change = _catch_up(connection, account, due, now)
+    uses = store.uses_of(connection, redemption.id)
+    restored = sum(points for _, points in uses)
+    restoring = Balance(restored, 0, 0)
+    entry = store.add_entry(
+        connection,
+        account,
+        NewEntry(EntryKind.REVERSAL, source, restoring, now, actor, reason, reverses=redemption.id),
+    )
+    store.use_lots(connection, entry.id, [(lot_id, -points) for lot_id, points in uses])
+    change.add(restoring)
+    # Points given back to a lot past its expiry expire again at once: only what is left of it.
+    live: list[Lot] = []
+    for lot_id, _ in uses:
+        lot = store.lot_by_id(connection, lot_id)
+        if lot.expires_at is not None and lot.expires_at <= now and lot.remaining > 0:
+            change.add(_expire(connection, account, lot.id, lot.remaining, lot.expired, now))
+        elif lot.remaining > 0:
+            live.append(Lot(lot.id, lot.remaining, lot.expires_at))
+    # While a debt is owed, points coming back pay it first, as new points do: an order returned
+    # after its points were spent must not get them back through the cancelled checkout.
+    owed = change.on(balance).debt
+    paid_from: dict[int, int] = {}
+    if owed and live:
+        takes = take_up_to(live, owed)
+        paid_from = dict(takes)
+        paid = sum(points for _, points in takes)
+        paying = Balance(-paid, 0, -paid)
+        paid_entry = store.add_entry(
+            connection, account, NewEntry(EntryKind.REPAYMENT, source, paying, now, actor, "debt paid first")
+        )
+        store.use_lots(connection, paid_entry.id, takes)
+        change.add(paying)
+    # Under the block policy a return wrote off what it could not take back from a spent lot; when
+    # those very points come back to the lot, the return takes them now.
+    for restored_lot in live:
+        written_off = store.unsettled_shortfall(connection, account, restored_lot.id)
+        recovered = min(written_off, restored_lot.remaining - paid_from.get(restored_lot.id, 0))
+        if recovered > 0:
+            taking = Balance(-recovered, 0, 0)
+            recovery = NewEntry(
+                EntryKind.REPAYMENT,
+                f"{source}#{restored_lot.id}",
+                taking,
+                now,
+                actor,
+                "shortfall recovered",
+                reverses=restored_lot.id,
+            )
+            store.use_lots(
+                connection, store.add_entry(connection, account, recovery).id, [(restored_lot.id, recovered)]
+            )
+            change.add(taking)
+    store.change_balance(connection, account, change.on(Balance(0, 0, 0)), now)
+    return Posted(entry, False, change.on(balance))

@@ -1,0 +1,68 @@
+"""GET /v1/customers/{id}/loyalty and POST …/loyalty/adjustments: the balance with its entries, and
+manual adjustments, which need the admin scope and a reason, and apply once per source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from tests.integration.loyalty.ledger.support import add_customers
+
+
+def test_an_adjustment_applies_once_and_shows_in_the_balance_and_entries(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    # given a customer and an admin key
+    add_customers(engine, ["ann"], now)
+    admin = headers_for("admin")
+    body = {"points": 40, "reason": "goodwill", "source": "ticket-1", "actor": "kate"}
+    # when the same adjustment is posted twice
+    first = client.post("/v1/customers/ann/loyalty/adjustments", json=body, headers=admin)
+    second = client.post("/v1/customers/ann/loyalty/adjustments", json=body, headers=admin)
+    # then it applied once
+    assert first.status_code == 200, first.text
+    assert second.json() == first.json()
+    read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
+    assert (read["available"], read["pending"], read["debt"]) == (40, 0, 0)
+    [entry] = read["entries"]
+    assert (entry["kind"], entry["source"], entry["available"], entry["actor"], entry["reason"]) == (
+        "adjustment",
+        "adjustment:ticket-1",
+        40,
+        "kate",
+        "goodwill",
+    )
+
+
+def test_adjustments_need_the_admin_scope(
+    client: TestClient, engine: Engine, now: datetime, auth: dict[str, str]
+) -> None:
+    add_customers(engine, ["ann"], now)
+    response = client.post(
+        "/v1/customers/ann/loyalty/adjustments",
+        json={"points": 5, "reason": "x", "source": "t"},
+        headers=auth,
+    )
+    assert response.status_code == 403
+    assert client.get("/v1/customers/ann/loyalty", headers=auth).json()["entries"] == []
+
+
+def test_taking_more_than_there_is_is_refused_naming_points(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    add_customers(engine, ["ann"], now)
+    response = client.post(
+        "/v1/customers/ann/loyalty/adjustments",
+        json={"points": -5, "reason": "fraud", "source": "t-2"},
+        headers=headers_for("admin"),
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "points", "message": "5 asked, only 0 available"}]
+
+
+def test_an_unknown_customer_is_not_found(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.get("/v1/customers/nobody/loyalty", headers=auth)
+    assert response.status_code == 404
+    assert "no customer 'nobody'" in response.text
