@@ -15,20 +15,18 @@ the server and dropped afterwards. Prints one figure a line.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
 from retentio.db.engine import make_engine
+
+try:
+    from benchmarks._throwaway_database import throwaway_database
+except ImportError:  # run as a script from the benchmarks folder
+    from _throwaway_database import throwaway_database  # type: ignore[no-redef]
 from retentio.db.migrate import upgrade
 from retentio.loyalty import CouponRules, Discount, PoolDefinition, do_create_pool, do_generate_codes
 from retentio.loyalty.coupons.codes import random_parts
@@ -46,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         _measure("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", args.codes)
     if args.postgres_url:
-        with _database(args.postgres_url) as url:
+        with throwaway_database(args.postgres_url, "coupons") as url:
             _measure("postgresql", url, args.codes)
 
 
@@ -74,20 +72,6 @@ def _measure(dialect: str, url: str, count: int) -> None:
     print(f"{dialect}_seconds_for_{count} {seconds:.2f}")
     print(f"{dialect}_floor_seconds_storing_{count}_ready_strings {floor:.2f}")
     print(f"{dialect}_ratio_to_floor {seconds / floor:.2f}")
-
-
-@contextmanager
-def _database(server_url: str) -> Iterator[str]:
-    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"retentio_bench_coupons_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -25,18 +25,20 @@ import signal
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from retentio.clock import SystemClock
 from retentio.db.engine import make_engine
+
+try:
+    from benchmarks._throwaway_database import throwaway_database
+except ImportError:  # run as a script from the benchmarks folder
+    from _throwaway_database import throwaway_database  # type: ignore[no-redef]
 from retentio.db.migrate import upgrade
 from retentio.schedule.job import Job
 from retentio.schedule.kinds import Delivery, Kind, Registry
@@ -87,9 +89,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         _throughput("sqlite", f"sqlite:///{Path(folder) / 'queue.db'}", 1, args)
     if args.postgres_url:
-        with _database(args.postgres_url) as url:
+        with throwaway_database(args.postgres_url, "due") as url:
             _throughput("postgresql", url, WORKERS, args)
-        with _database(args.postgres_url) as url:
+        with throwaway_database(args.postgres_url, "due") as url:
             _lateness(url, args.lateness_seconds, args.batch)
 
 
@@ -285,20 +287,6 @@ def _fresh(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-@contextmanager
-def _database(server_url: str) -> Iterator[str]:
-    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"retentio_bench_due_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -25,18 +25,20 @@ import os
 import random
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from retentio.customers import CustomerUpsert, do_upsert_customers
 from retentio.db.engine import make_engine
+
+try:
+    from benchmarks._throwaway_database import throwaway_database
+except ImportError:  # run as a script from the benchmarks folder
+    from _throwaway_database import throwaway_database  # type: ignore[no-redef]
 from retentio.db.migrate import upgrade
 from retentio.db.retry import in_transaction
 from retentio.loyalty import do_accrue, do_nightly, do_redeem
@@ -77,9 +79,9 @@ def main() -> None:
             _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
     if args.postgres_url:
         if not args.skip_transactions:
-            with _database(args.postgres_url) as url:
+            with throwaway_database(args.postgres_url, "loyalty") as url:
                 _transactions("postgresql", url, args)
-        with _database(args.postgres_url) as url:
+        with throwaway_database(args.postgres_url, "loyalty") as url:
             _expiry("postgresql", url, args)
     print(f"load_average_1m_after {os.getloadavg()[0]:.2f}")
 
@@ -274,20 +276,6 @@ def _generate_lots(engine: Engine, lots: int, customers: int, spread: bool) -> N
 def _stamp(engine: Engine, moment: datetime) -> Any:
     # SQLite stores naive UTC text (``db.types.UtcDateTime``); PostgreSQL takes the aware value.
     return moment.replace(tzinfo=None).isoformat(sep=" ") if engine.dialect.name == "sqlite" else moment
-
-
-@contextmanager
-def _database(server_url: str) -> Iterator[str]:
-    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"retentio_bench_loyalty_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
