@@ -18,15 +18,27 @@ if TYPE_CHECKING:
     from retentio.analytics.clv_models import ClvModelError
     from retentio.analytics.clv_queries import get_prediction
     from retentio.analytics.clv_store import ClvFitOptions, ClvFitResult, do_fit_clv_models
-    from retentio.analytics.metrics import MetricSettings, Period, Report, Unit, build_report, report_document
-    from retentio.analytics.metrics.report import Figure
+    from retentio.analytics.metrics import (
+        BaseFacts,
+        Metric,
+        MetricSettings,
+        Period,
+        Report,
+        Unit,
+        build_report,
+        measure_split,
+        report_document,
+    )
+    from retentio.analytics.metrics.report import Figure, round_to
     from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
 
 __all__ = [
+    "BaseFacts",
     "ClvFitOptions",
     "ClvFitResult",
     "ClvModelError",
     "Figure",
+    "Metric",
     "MetricSettings",
     "Period",
     "Report",
@@ -35,8 +47,10 @@ __all__ = [
     "build_report",
     "do_fit_clv_models",
     "get_prediction",
+    "measure_split",
     "report_document",
     "resolve_segment",
+    "round_to",
 ]
 
 _EXPORTS = {
@@ -44,14 +58,17 @@ _EXPORTS = {
     "retentio.analytics.clv_queries": ["get_prediction"],
     "retentio.analytics.clv_store": ["ClvFitOptions", "ClvFitResult", "do_fit_clv_models"],
     "retentio.analytics.metrics": [
+        "BaseFacts",
+        "Metric",
         "MetricSettings",
         "Period",
         "Report",
         "Unit",
         "build_report",
+        "measure_split",
         "report_document",
     ],
-    "retentio.analytics.metrics.report": ["Figure"],
+    "retentio.analytics.metrics.report": ["Figure", "round_to"],
     "retentio.analytics.metrics.segment_filter": ["UnknownSegment", "resolve_segment"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

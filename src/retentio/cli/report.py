@@ -11,6 +11,7 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Connection
 
 from retentio.analytics import (
     Figure,
@@ -27,6 +28,13 @@ from retentio.cli.context import runtime
 from retentio.cli.segment_names import bad_customers_meaning, meaning
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.clock import parse_instant
+from retentio.loyalty import (
+    LoyaltyConfigError,
+    LoyaltyReport,
+    build_loyalty_reports,
+    load_loyalty_config,
+    loyalty_report_document,
+)
 from retentio.segments import DEFAULT_CONFIG, SegmentsConfig
 
 
@@ -71,10 +79,41 @@ def report_command(
         except UnknownSegment as error:
             raise typer.BadParameter(str(error), param_hint="--segment") from None
         report = build_report(connection, period, run.now(), settings, selection)
+        loyalty = _loyalty_reports(connection, run.settings.loyalty_config, period, settings)
     if as_json:
-        typer.echo(orjson.dumps(report_document(report)).decode())
+        document = report_document(report)
+        document["loyalty"] = [loyalty_report_document(programme) for programme in loyalty]
+        typer.echo(orjson.dumps(document).decode())
         return
-    print_report(report, Console(), segments_config)
+    console = Console()
+    print_report(report, console, segments_config)
+    for programme in loyalty:
+        print_loyalty_report(programme, console)
+
+
+def _loyalty_reports(
+    connection: Connection, path: Path | None, period: Period, settings: MetricSettings
+) -> tuple[LoyaltyReport, ...]:
+    try:
+        config = load_loyalty_config(path)
+    except LoyaltyConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="RETENTIO_LOYALTY_CONFIG") from None
+    return build_loyalty_reports(connection, config, period, settings)
+
+
+def print_loyalty_report(report: LoyaltyReport, console: Console) -> None:
+    """A programme's figures; a programme nobody has joined yet says so in one line."""
+    programme = report.programme
+    if not report.facts.members:
+        console.print(f"Loyalty programme {programme.name} ({programme.id}): no members yet.")
+        return
+    table = Table(title=f"Loyalty programme {programme.name} ({programme.id}), money in {programme.currency}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("definition")
+    for figure in report.figures:
+        table.add_row(figure.metric.name, _shown(figure, programme.currency), _definition(figure))
+    console.print(table)
 
 
 def print_report(report: Report, console: Console, config: SegmentsConfig = DEFAULT_CONFIG) -> None:

@@ -101,6 +101,14 @@ if TYPE_CHECKING:
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
     from retentio.loyalty.ledger.upkeep import ledger_kinds, start_ledger_upkeep
+    from retentio.loyalty.metrics.catalogue import LOYALTY_CATALOGUE
+    from retentio.loyalty.metrics.facts import LoyaltyFacts, loyalty_facts
+    from retentio.loyalty.metrics.report import (
+        LoyaltyReport,
+        build_loyalty_report,
+        build_loyalty_reports,
+        loyalty_report_document,
+    )
     from retentio.loyalty.programmes.actions import ActionDone, ActionPoints, points_for_action
     from retentio.loyalty.programmes.earning import (
         EarningLine,
@@ -135,6 +143,7 @@ if TYPE_CHECKING:
     from retentio.loyalty.tiers.progress import NextTier, next_tier
 
 __all__ = [
+    "LOYALTY_CATALOGUE",
     "ActionDone",
     "ActionPoints",
     "Balance",
@@ -169,6 +178,8 @@ __all__ = [
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
+    "LoyaltyFacts",
+    "LoyaltyReport",
     "NextTier",
     "NightlyResult",
     "NotEnoughPoints",
@@ -195,6 +206,8 @@ __all__ = [
     "UnknownEntry",
     "Validation",
     "WrongCurrency",
+    "build_loyalty_report",
+    "build_loyalty_reports",
     "coupon_upkeep_kinds",
     "display",
     "do_accrue",
@@ -229,6 +242,8 @@ __all__ = [
     "list_entries",
     "load_loyalty_config",
     "lot_dates",
+    "loyalty_facts",
+    "loyalty_report_document",
     "max_redeemable",
     "money_to_points",
     "next_tier",
@@ -356,5 +371,13 @@ _EXPORTS = {
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
     "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
     "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "start_ledger_upkeep"],
+    "retentio.loyalty.metrics.catalogue": ["LOYALTY_CATALOGUE"],
+    "retentio.loyalty.metrics.facts": ["LoyaltyFacts", "loyalty_facts"],
+    "retentio.loyalty.metrics.report": [
+        "LoyaltyReport",
+        "build_loyalty_report",
+        "build_loyalty_reports",
+        "loyalty_report_document",
+    ],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

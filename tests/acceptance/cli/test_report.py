@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from retentio.cli import app
 from retentio.cli.context import runtime
+from retentio.loyalty import do_accrue
 
 runner = CliRunner()
 AS_OF = "2026-04-01T00:00:00+00:00"
@@ -137,3 +138,42 @@ def test_bad_options_are_clear_errors(env: dict[str, str], arguments: list[str],
     result = runner.invoke(app, ["--as-of", AS_OF, "report", *arguments], env=env)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_the_report_shows_each_loyalty_programme_after_the_base(
+    env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    programmes = tmp_path / "loyalty.toml"
+    programmes.write_text(
+        '[programmes.euro]\nname = "Euro points"\ncurrency = "EUR"\npoint_value_minor = 10\n'
+        '[programmes.euro.earning]\npoints_per_unit = "1"\n'
+        '[programmes.empty]\nname = "Nobody yet"\ncurrency = "EUR"\npoint_value_minor = 1\n'
+        '[programmes.empty.earning]\npoints_per_unit = "1"\n'
+    )
+    with engine.begin() as connection:
+        do_accrue(connection, "euro", "a", 50, "order:o2", datetime(2026, 2, 5, tzinfo=UTC))
+    settings = {**env, "RETENTIO_LOYALTY_CONFIG": str(programmes), "COLUMNS": "200"}
+    # when
+    result = runner.invoke(app, ["--as-of", AS_OF, "report", "--from", "2026-01-01", "--json"], env=settings)
+    readable = runner.invoke(app, ["--as-of", AS_OF, "report", "--from", "2026-01-01"], env=settings)
+    # then
+    assert result.exit_code == 0, result.output
+    euro, empty = orjson.loads(result.stdout)["loyalty"]
+    assert (euro["programme"], euro["currency"], empty["programme"]) == ("euro", "EUR", "empty")
+    assert euro["metrics"]["members"] == 1
+    assert euro["metrics"]["liability"] == 5.0  # 50 points at 0.10 €
+    assert euro["metrics"]["bonus_value"] == 10.0  # 5 € of points on a's 50 € in the period
+    assert empty["metrics"]["members"] == 0
+    assert readable.exit_code == 0, readable.output
+    assert "Loyalty programme Euro points (euro), money in EUR" in readable.output
+    assert "Loyalty programme Nobody yet (empty): no members yet." in readable.output
+
+
+def test_a_wrong_loyalty_settings_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    programmes = tmp_path / "loyalty.toml"
+    programmes.write_text('[programmes.euro]\nname = "Euro points"\ncurrency = "EUR"\n')
+    result = runner.invoke(
+        app, ["--as-of", AS_OF, "report"], env={**env, "RETENTIO_LOYALTY_CONFIG": str(programmes)}
+    )
+    assert result.exit_code == 2
+    assert "point_value_minor" in result.output

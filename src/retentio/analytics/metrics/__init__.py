@@ -9,6 +9,7 @@ from retentio.analytics.metrics.report import (
     compute_metric,
     compute_metrics,
     measure,
+    measure_split,
     report_document,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "compute_metric",
     "compute_metrics",
     "measure",
+    "measure_split",
     "report_document",
 ]

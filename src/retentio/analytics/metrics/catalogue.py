@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from retentio.analytics.clv_formulas import clv_from_revenue_and_lifetime, clv_retention_textbook
 from retentio.analytics.metrics.base import BaseFacts
@@ -26,15 +27,20 @@ class Unit(StrEnum):
     PER_CUSTOMER = "orders per customer"
 
 
+# What a metric is computed of: the base's facts here, another area's facts for its own figures
+# (the loyalty programme's), so every figure reads and prints the same way.
+Facts = TypeVar("Facts")
+
+
 @dataclass(frozen=True, slots=True)
-class Metric:
+class Metric(Generic[Facts]):
     key: str
     name: str
     name_ru: str
     definition: str
     formula: str
     unit: Unit
-    compute: Callable[[BaseFacts], Decimal | None]
+    compute: Callable[[Facts], Decimal | None]
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -111,7 +117,7 @@ def _revenue(facts: BaseFacts) -> Decimal | None:
 
 IN_BASE = "in the base = a non-cancelled order in the base window (365 days by default) before that moment"
 
-CATALOGUE: tuple[Metric, ...] = (
+CATALOGUE: tuple[Metric[BaseFacts], ...] = (
     Metric("retention_rate", "Retention rate", "Уровень удержания",
            "Customers in the base at the end, less the new ones, per 100 in the base at the start "
            f"({IN_BASE}).",
@@ -160,4 +166,4 @@ CATALOGUE: tuple[Metric, ...] = (
            "Σ (total − returned)", Unit.MONEY, _revenue),
 )  # fmt: skip
 
-METRICS: dict[str, Metric] = {metric.key: metric for metric in CATALOGUE}
+METRICS: dict[str, Metric[BaseFacts]] = {metric.key: metric for metric in CATALOGUE}

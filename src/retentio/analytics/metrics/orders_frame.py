@@ -50,6 +50,16 @@ class OrdersFrame:
             self.new_customers.filter(self.new_customers.is_in(members)),
         )
 
+    def excluding(self, customer_ids: Iterable[str]) -> OrdersFrame:
+        """The same frame for every customer but these."""
+        others = pl.Series("customer_id", list(customer_ids), dtype=pl.String).implode()
+        return OrdersFrame(
+            self.period,
+            self.settings,
+            self.orders.filter(~pl.col("customer_id").is_in(others)).pipe(_coded),
+            self.new_customers.filter(~self.new_customers.is_in(others)),
+        )
+
 
 def load_orders_frame(
     connection: Connection,

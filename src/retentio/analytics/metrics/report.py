@@ -7,7 +7,7 @@ In the document every figure is a number (or ``null`` when undefined): money and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -29,7 +29,7 @@ DECIMALS = {Unit.MONEY: 2, Unit.PERCENT: 2, Unit.RATIO: 4, Unit.PER_CUSTOMER: 4,
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    metric: Metric
+    metric: Metric[Any]
     value: Decimal | None
 
     @property
@@ -76,6 +76,17 @@ def compute_metrics(
     """Every catalogue metric for the period and customers, unrounded."""
     facts = measure(connection, period, settings, customer_ids)
     return {metric.key: metric.compute(facts) for metric in CATALOGUE}
+
+
+def measure_split(
+    connection: Connection, period: Period, settings: MetricSettings, customer_ids: Collection[str]
+) -> tuple[BaseFacts, BaseFacts]:
+    """The facts of ``customer_ids`` and of every other customer, from one read of the orders (a
+    programme's members against the rest, say)."""
+    frame = load_orders_frame(connection, period, settings)
+    return _facts(connection, frame.restricted_to(customer_ids)), _facts(
+        connection, frame.excluding(customer_ids)
+    )
 
 
 def compute_metric(
