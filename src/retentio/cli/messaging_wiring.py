@@ -12,6 +12,7 @@ import typer
 
 from retentio.cli.context import Runtime
 from retentio.ingest import ingest_delivery_reports
+from retentio.loyalty import LoyaltyConfigError, load_loyalty_config
 from retentio.messaging import (
     POLL_REPORTS,
     SEND,
@@ -75,7 +76,8 @@ def start_messaging(run: Runtime, check: bool = True) -> Messaging:
         config = load_messaging_config(run.settings.messaging_config)
         channels = ChannelLoop(build_channels(config, Wiring(run.engine, run.clock)))
         rules = sending_rules(config.rules, run.settings.timezone)
-    except MessagingConfigError as error:
+        programme = load_loyalty_config(run.settings.loyalty_config).main
+    except (MessagingConfigError, LoyaltyConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     if check:
@@ -85,7 +87,15 @@ def start_messaging(run: Runtime, check: bool = True) -> Messaging:
             for name, problem in problems.items():
                 typer.echo(f"error: channel {name.value}: {problem}", err=True)
             raise typer.Exit(2)
-    sender = Sender(run.engine, channels, rules, message_links(run), run.clock, run.settings.default_currency)
+    sender = Sender(
+        run.engine,
+        channels,
+        rules,
+        message_links(run),
+        run.clock,
+        run.settings.default_currency,
+        loyalty_programme=programme,
+    )
     record = partial(ingest_delivery_reports, run.engine, options=run.ingest_options())
     poller = ReportPoller(run.engine, channels, record, run.clock)
     return Messaging(channels, sender, poller)

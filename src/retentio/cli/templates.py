@@ -12,6 +12,7 @@ import yaml
 
 from retentio.cli.context import runtime
 from retentio.cli.messaging_wiring import message_links, start_messaging
+from retentio.loyalty import LoyaltyConfigError, load_loyalty_config
 from retentio.messaging import (
     Body,
     ChannelName,
@@ -127,9 +128,17 @@ def _preview(name: str, customer_id: str, channel: ChannelName, variables: str) 
     try:
         with run.reader.connect() as connection:
             return preview_message(
-                connection, name, customer_id, channel, data, links, run.settings.default_currency, run.now()
+                connection,
+                name,
+                customer_id,
+                channel,
+                data,
+                links,
+                run.settings.default_currency,
+                run.now(),
+                programme=load_loyalty_config(run.settings.loyalty_config).main,
             )
-    except (PreviewRefused, RenderFailed, TemplateError) as error:
+    except (PreviewRefused, RenderFailed, TemplateError, LoyaltyConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
 

@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from retentio.loyalty.ledger.reads import get_balance, list_entries
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
+    from retentio.loyalty.ledger.summaries import PointsSummary, points_summaries
     from retentio.loyalty.ledger.upkeep import ledger_kinds, start_ledger_upkeep
     from retentio.loyalty.metrics.catalogue import LOYALTY_CATALOGUE
     from retentio.loyalty.metrics.facts import LoyaltyFacts, loyalty_facts
@@ -185,6 +186,7 @@ __all__ = [
     "NotEnoughPoints",
     "NotToIncentivize",
     "OrderPoints",
+    "PointsSummary",
     "Pool",
     "PoolDefinition",
     "PoolNotFound",
@@ -250,6 +252,7 @@ __all__ = [
     "normalise",
     "points_for_action",
     "points_for_order",
+    "points_summaries",
     "points_to_money",
     "pool_codes",
     "pool_stats",
@@ -370,6 +373,7 @@ _EXPORTS = {
     "retentio.loyalty.ledger.reads": ["get_balance", "list_entries"],
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
     "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
+    "retentio.loyalty.ledger.summaries": ["PointsSummary", "points_summaries"],
     "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "start_ledger_upkeep"],
     "retentio.loyalty.metrics.catalogue": ["LOYALTY_CATALOGUE"],
     "retentio.loyalty.metrics.facts": ["LoyaltyFacts", "loyalty_facts"],

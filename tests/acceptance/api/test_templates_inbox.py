@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from retentio.clock import FixedClock
 from retentio.events.consumers import drain
+from retentio.loyalty import do_accrue
 from retentio.messaging.consumer import MessagesConsumer
 from retentio.messaging.content import Kind
 from retentio.messaging.onsite_inbox import OnsiteMessage, do_add_onsite_message
@@ -108,3 +109,38 @@ def test_the_inbox_shows_live_messages_and_a_seen_one_makes_its_message_seen(
         == "marked"
     )
     assert client.get("/v1/customers/c1/inbox", headers=read).json() == []
+
+
+def test_templates_show_the_customers_points_in_the_main_programme(
+    client: TestClient, headers_for: Callable[[str], dict[str, str]], engine: Engine, now: datetime
+) -> None:
+    admin = headers_for("admin")
+    assert client.put("/v1/customers/c1", json={"first_name": "Анна"}, headers=admin).status_code == 200
+    with engine.begin() as connection:  # the default settings file's programme: a point pays 1 ₽
+        do_accrue(connection, "club", "c1", 420, "order:1", now, expires_at=now + timedelta(days=30))
+        do_accrue(connection, "club", "c1", 35, "order:2", now, active_at=now + timedelta(days=14))
+    points = {
+        "default_locale": "ru",
+        "channels": {
+            "sms": {
+                "ru": {
+                    "text": "{{ loyalty.points }} баллов = {{ money(loyalty.points_value, whole=true) }}, "
+                    "ещё {{ loyalty.pending }} в пути; {{ loyalty.expiring_points }} сгорят "
+                    "{{ date(loyalty.expiring_at, 'd MMMM') }}"
+                }
+            }
+        },
+    }
+    assert client.put("/v1/templates/points", json=points, headers=admin).status_code == 200
+    shown = client.post(
+        "/v1/templates/points/preview", json={"customer_id": "c1", "channel": "sms"}, headers=admin
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["text"] == "420 баллов = 420\u00a0₽, ещё 35 в пути; 420 сгорят 1 июля"
+    # What a message carries itself wins (a journey that names the points it just gave).
+    carried = client.post(
+        "/v1/templates/points/preview",
+        json={"customer_id": "c1", "channel": "sms", "variables": {"loyalty": {"points": 5}}},
+        headers=admin,
+    )
+    assert carried.status_code == 422 and "money() needs a number, not None" in carried.json()["detail"]

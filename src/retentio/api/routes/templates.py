@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
 from retentio.api.schemas import NO_NUL
+from retentio.loyalty import LoyaltyConfigError, load_loyalty_config
 from retentio.messaging import (
     ChannelName,
     Kind,
@@ -105,8 +106,11 @@ def _preview(name: str, request: PreviewRequest, engine: Any, now: Any, settings
                 settings.default_currency,
                 now,
                 request.kind,
+                load_loyalty_config(settings.loyalty_config).main,
             )
     except PreviewRefused as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    except LoyaltyConfigError as error:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from None
     except (RenderFailed, TemplateError) as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None

@@ -150,6 +150,11 @@ class LoyaltyConfig(_Settings):
                 )
         return self
 
+    @property
+    def main(self) -> Programme:
+        """The first programme of the file: the one messages show a customer's points and tier of."""
+        return next(iter(self.programmes.values()))
+
     def programme(self, programme_id: str) -> Programme:
         try:
             return self.programmes[programme_id]

@@ -23,6 +23,7 @@ from retentio.customers import (
     load_profiles,
     opt_outs_in_force,
 )
+from retentio.loyalty import PointsSummary, Programme, points_summaries
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
@@ -49,10 +50,19 @@ class CustomerFacts:
     profile: ProfileDraft
     consents: Mapping[str, ConsentInForce]
     history: tuple[Sent, ...]
+    loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once they have points
+
+
+@dataclass(frozen=True, slots=True)
+class LoyaltyStanding:
+    """Where the customer stands in the programme messages show (the first of the settings file)."""
+
+    programme: Programme
+    points: PointsSummary
 
 
 def load_facts(
-    connection: Connection, customer_ids: Iterable[str], now: datetime
+    connection: Connection, customer_ids: Iterable[str], now: datetime, programme: Programme | None = None
 ) -> dict[str, CustomerFacts]:
     ids = sorted(set(customer_ids))
     contacts = load_contacts(connection, ids)
@@ -63,6 +73,7 @@ def load_facts(
     devices = live_push_devices(connection, ids)
     history = recent_messages(connection, ids, now - HISTORY)
     flagged = not_to_incentivize(connection, ids)
+    points = {} if programme is None else points_summaries(connection, programme.id, ids, now)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
@@ -77,7 +88,10 @@ def load_facts(
             stopped=stopped.get(customer_id, frozenset()),
         )
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
-        facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent)
+        standing = None
+        if programme is not None and customer_id in points:
+            standing = LoyaltyStanding(programme, points[customer_id])
+        facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent, standing)
     return facts
 
 

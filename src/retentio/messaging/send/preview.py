@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from retentio.loyalty import Programme
 from retentio.messaging.content import Body, ChannelName, Kind, TextBody
 from retentio.messaging.links import Links
 from retentio.messaging.requests import message_id_for
@@ -36,12 +37,13 @@ def preview_message(
     currency: str,
     now: datetime,
     kind: Kind = Kind.MARKETING,
+    programme: Programme | None = None,
 ) -> dict[str, Any]:
     """The rendered body as JSON; ``RenderFailed`` says why it cannot be rendered for this customer."""
     compiled = CompiledTemplates().load(connection, [template]).get(template)
     if compiled is None:
         raise PreviewRefused(f"no template {template!r}")
-    facts = load_facts(connection, [customer_id], now).get(customer_id)
+    facts = load_facts(connection, [customer_id], now, programme).get(customer_id)
     if facts is None:
         raise PreviewRefused(f"no customer {customer_id!r}")
     body = render_for(

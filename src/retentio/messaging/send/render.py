@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from retentio.loyalty import points_to_money
 from retentio.messaging.content import Body, ChannelName, EmailBody, Kind
 from retentio.messaging.links import Links
-from retentio.messaging.send.facts import CustomerFacts
+from retentio.messaging.send.facts import CustomerFacts, LoyaltyStanding
 from retentio.messaging.store import StoredMessage
 from retentio.messaging.templates import (
     CompiledTemplate,
@@ -99,12 +100,26 @@ def _context(
         "first_order_at": profile.first_order_at,
         "last_order_at": profile.last_order_at,
     }
-    return {
+    known: dict[str, Any] = {
         "customer": customer,
         "now": now,
         "profile": figures,
         "currency": currency,
         "unsubscribe_url": unsubscribe,
         "preferences_url": preferences,
-        **message.variables,
+    }
+    if facts.loyalty is not None:
+        known["loyalty"] = _loyalty(facts.loyalty)
+    return {**known, **message.variables}
+
+
+def _loyalty(standing: LoyaltyStanding) -> dict[str, Any]:
+    programme, points = standing.programme, standing.points
+    return {
+        "programme": programme.name,
+        "points": points.available,
+        "pending": points.pending,
+        "points_value": str(points_to_money(programme, points.available)),
+        "expiring_points": points.expiring_points,
+        "expiring_at": points.expiring_at,
     }

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine
 from retentio.clock import Clock
 from retentio.db.retry import in_transaction
 from retentio.events import Event, append_new_events
+from retentio.loyalty import Programme
 from retentio.messaging.channels.port import Outgoing, SendResult, SendStatus
 from retentio.messaging.content import ChannelName, EmailBody, Kind
 from retentio.messaging.decide import (
@@ -89,6 +90,8 @@ class Sender:
     clock: Clock
     currency: str
     templates: CompiledTemplates = field(default_factory=CompiledTemplates)
+    # The programme whose points messages show (``loyalty`` in templates); None: none.
+    loyalty_programme: Programme | None = None
 
     def run(self, jobs: Sequence[Job]) -> list[str | None]:
         """The batch handler of ``messages.send``: a line per job saying what became of its message."""
@@ -118,7 +121,8 @@ class Sender:
         now = self.clock.now()
         prepared = Prepared()
         messages = load_messages(connection, ids)
-        facts = load_facts(connection, {m.customer_id for m in messages.values()}, now)
+        customer_ids = {m.customer_id for m in messages.values()}
+        facts = load_facts(connection, customer_ids, now, self.loyalty_programme)
         templates = self.templates.load(connection, {m.template for m in messages.values()})
         changes: list[dict[str, Any]] = []
         events: list[Event] = []

@@ -109,8 +109,16 @@ class Coupon:
 
 @dataclass(frozen=True, slots=True)
 class Loyalty:
-    points: Decimal = Decimal(0)
-    tier: str | None = None
+    """The customer's standing in the shop's main loyalty programme, as of the message's time
+    (filled in by Retentio unless the message carries its own)."""
+
+    points: Decimal = Decimal(0)  # available to spend
+    tier: str | None = None  # the tier's name
+    pending: Decimal = Decimal(0)  # earned, waiting for the orders' return windows to close
+    points_value: Decimal | None = None  # what the available points pay, in the programme's currency
+    expiring_points: Decimal = Decimal(0)  # what expires at ``expiring_at``, the soonest expiry
+    expiring_at: Instant | None = None
+    programme: str | None = None  # the programme's name
 
 
 @dataclass(frozen=True, slots=True)
