@@ -14,8 +14,9 @@ from rich.table import Table
 
 from retentio.analytics import report_document
 from retentio.cli.context import runtime
-from retentio.cli.report import print_report
+from retentio.cli.report import print_loyalty_report, print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
+from retentio.loyalty import LoyaltyConfigError, load_loyalty_config, loyalty_report_document, nightly_hook
 from retentio.segments import sweep_hook
 from retentio.sim import DemoRun, DemoWiring, SimConfig, run_demo
 
@@ -34,11 +35,16 @@ def demo_command(
     """Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base."""
     config = SimConfig(customers=customers, days=days, seed=seed)
     context = runtime()
+    try:
+        loyalty = load_loyalty_config(context.settings.loyalty_config)
+    except LoyaltyConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="RETENTIO_LOYALTY_CONFIG") from None
     wiring = DemoWiring(
         context.ingest_options(),
         context.consumers(),
         context.segments,
-        day_hooks=[sweep_hook(context.segments)],
+        day_hooks=[sweep_hook(context.segments), nightly_hook()],
+        loyalty=loyalty,
     )
     err = Console(stderr=True)
     with Progress(
@@ -70,6 +76,7 @@ def _document(run: DemoRun) -> dict[str, object]:
         **run.summary.as_json(),
         "lifecycle_moves": run.lifecycle_moves,
         "report": report_document(run.report),
+        "loyalty": [loyalty_report_document(programme) for programme in run.loyalty],
     }
 
 
@@ -118,6 +125,8 @@ def _print_report(run: DemoRun) -> None:
         categories.add_row(name, f"{value:,.2f} {money}")
     console.print(categories)
     print_report(run.report, console)
+    for programme in run.loyalty:
+        print_loyalty_report(programme, console)
     moves = Table(title="Lifecycle moves during the simulated days")
     moves.add_column("move")
     moves.add_column("customers", justify="right")

@@ -101,7 +101,7 @@ if TYPE_CHECKING:
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
     from retentio.loyalty.ledger.summaries import PointsSummary, points_summaries
-    from retentio.loyalty.ledger.upkeep import ledger_kinds, start_ledger_upkeep
+    from retentio.loyalty.ledger.upkeep import ledger_kinds, nightly_hook, start_ledger_upkeep
     from retentio.loyalty.metrics.catalogue import LOYALTY_CATALOGUE
     from retentio.loyalty.metrics.facts import LoyaltyFacts, loyalty_facts
     from retentio.loyalty.metrics.report import (
@@ -249,6 +249,7 @@ __all__ = [
     "max_redeemable",
     "money_to_points",
     "next_tier",
+    "nightly_hook",
     "normalise",
     "points_for_action",
     "points_for_order",
@@ -374,7 +375,7 @@ _EXPORTS = {
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
     "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
     "retentio.loyalty.ledger.summaries": ["PointsSummary", "points_summaries"],
-    "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "start_ledger_upkeep"],
+    "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "nightly_hook", "start_ledger_upkeep"],
     "retentio.loyalty.metrics.catalogue": ["LOYALTY_CATALOGUE"],
     "retentio.loyalty.metrics.facts": ["LoyaltyFacts", "loyalty_facts"],
     "retentio.loyalty.metrics.report": [

@@ -20,6 +20,7 @@ from retentio.db.engine import make_engine
 from retentio.db.migrate import upgrade
 from retentio.events import Consumer, drain
 from retentio.ingest import IngestOptions, ingest_stream
+from retentio.loyalty import LoyaltyConfig, LoyaltyReport, build_loyalty_reports
 from retentio.segments import SegmentsConfig, do_refresh_standing, lifecycle_moves
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
@@ -39,6 +40,7 @@ class DemoRun:
     summary: BaseSummary
     report: Report
     lifecycle_moves: dict[str, int]
+    loyalty: tuple[LoyaltyReport, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class DemoWiring:
     consumers: Sequence[Consumer]
     segments: SegmentsConfig
     day_hooks: Sequence[DayHook] = ()
+    loyalty: LoyaltyConfig | None = None  # the programmes the report shows
 
 
 def run_demo(
@@ -87,11 +90,13 @@ def run_demo(
         do_refresh_standing(connection, clock.now(), wiring.segments)
     with engine.connect() as connection:
         summary = base_summary(connection, config.currency)
-        report = build_report(connection, Period.of(config.start, clock.now()), clock.now())
+        period = Period.of(config.start, clock.now())
+        report = build_report(connection, period, clock.now())
         moves = lifecycle_moves(connection)
+        loyalty = () if wiring.loyalty is None else build_loyalty_reports(connection, wiring.loyalty, period)
     engine.dispose()
     seconds = time.perf_counter() - started
-    return DemoRun(database, config, accepted, rejected, seconds, summary, report, moves)
+    return DemoRun(database, config, accepted, rejected, seconds, summary, report, moves, loyalty)
 
 
 def _load_catalogue(engine: Engine, store: SimStore, config: SimConfig, now: datetime) -> None:

@@ -4,6 +4,7 @@ rerun after a crash finds only what is still due."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -25,6 +26,15 @@ def ledger_kinds(engine: Engine, daily: Daily, expiring_days: int = EXPIRING_DAY
         )
 
     return [daily_kind(NIGHTLY_JOB, daily, nightly, Delivery.AT_LEAST_ONCE, lease=NIGHTLY_LEASE)]
+
+
+def nightly_hook(expiring_days: int = EXPIRING_DAYS) -> Callable[[Engine, datetime], None]:
+    """A day hook for the demo: the night's activations and expiries at the end of every simulated day."""
+
+    def nightly(engine: Engine, now: datetime) -> None:
+        do_nightly(engine, now, expiring_days)
+
+    return nightly
 
 
 def start_ledger_upkeep(engine: Engine, daily: Daily, now: datetime) -> bool:
