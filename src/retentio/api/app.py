@@ -124,6 +124,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/gift-cards", gift_cards.post_gift_card, "admin", {"status_code": 201}),
         Route("GET", "/v1/gift-cards/{code}", gift_cards.get_gift_card_record, "read"),
         Route("POST", "/v1/gift-cards/{code}/spend", gift_cards.post_spend, "ingest"),
+        Route("POST", "/v1/gift-cards/{code}/top-ups", gift_cards.post_top_up, "ingest"),
+        Route("POST", "/v1/gift-cards/{code}/refunds", gift_cards.post_refund, "ingest"),
         Route("GET", "/v1/loyalty/programmes", loyalty_programmes.get_programmes, "read"),
         Route("GET", "/v1/loyalty/programmes/{programme_id}", loyalty_programmes.get_programme, "read"),
         Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),

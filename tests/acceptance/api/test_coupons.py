@@ -115,3 +115,36 @@ def test_gift_card_issue_spend_and_refusals(
     read = client.get(f"/v1/gift-cards/{code}", headers=shop).json()
     assert read["balance"] == "379.50" and [e["kind"] for e in read["entries"]] == ["issued", "spent"]
     assert client.get("/v1/gift-cards/GC-2222-2222-2222-2222", headers=shop).status_code == 404
+
+
+def test_gift_card_top_ups_and_refunds_of_a_returned_order(
+    client: TestClient, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    admin, shop = headers_for("admin"), headers_for("ingest,read")
+    issued = {"amount": "500.00", "currency": "RUB", "source_key": "sale-1"}
+    code = client.post("/v1/gift-cards", json=issued, headers=admin).json()["code"]
+    spend = {"amount": "300.00", "currency": "RUB", "source_key": "pay-5", "order_id": "order-5"}
+    assert client.post(f"/v1/gift-cards/{code}/spend", json=spend, headers=shop).status_code == 200
+    top_up = {"amount": "50.00", "currency": "RUB", "source_key": "payment-1"}
+    topped = client.post(f"/v1/gift-cards/{code}/top-ups", json=top_up, headers=shop)
+    assert topped.status_code == 200 and topped.json()["balance_after"] == "250.00"
+    refund = {"amount": "120.00", "currency": "RUB", "source_key": "return-5", "order_id": "order-5"}
+    refunded = client.post(f"/v1/gift-cards/{code}/refunds", json=refund, headers=shop)
+    again = client.post(f"/v1/gift-cards/{code}/refunds", json=refund, headers=shop)
+    assert refunded.status_code == 200 and refunded.json() == again.json()
+    assert refunded.json()["balance_after"] == "370.00"
+    beyond = client.post(
+        f"/v1/gift-cards/{code}/refunds", json=refund | {"amount": "180.01", "source_key": "r2"}, headers=shop
+    )
+    assert beyond.status_code == 422
+    [problem] = beyond.json()["detail"]
+    assert problem["field"] == "amount" and "180.00 RUB of its spend" in problem["message"]
+    no_order = client.post(
+        f"/v1/gift-cards/{code}/refunds",
+        json={k: v for k, v in refund.items() if k != "order_id"},
+        headers=shop,
+    )
+    assert no_order.status_code == 422
+    read = client.get(f"/v1/gift-cards/{code}", headers=shop).json()
+    assert read["balance"] == "370.00"
+    assert [e["kind"] for e in read["entries"]] == ["issued", "spent", "topped_up", "refunded"]

@@ -1,5 +1,5 @@
 """Any stream of spends, top-ups, refunds and expiries, with repeats: the balance is never negative,
-equals the sum of the entries, and each source lands once."""
+equals the sum of the entries, each source lands once, and no order gets back more than it spent."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def test_the_balance_is_the_sum_of_the_entries_and_never_negative(
                 if action == "expire":
                     do_expire(connection, at)
                 else:
-                    ACTIONS[action](
-                        connection, card.code, GiftCardChange(amount, "RUB", f"{action}-{source}"), at
-                    )
+                    order = f"order-{source % 3}"  # spends and refunds of three orders
+                    change = GiftCardChange(amount, "RUB", f"{action}-{source}", order)
+                    ACTIONS[action](connection, card.code, change, at)
         except GiftCardError:
             pass  # refused: nothing may have changed, which the sums below check
         with engine.connect() as connection:
@@ -59,3 +59,7 @@ def test_the_balance_is_the_sum_of_the_entries_and_never_negative(
             assert balance >= 0
             assert balance == rebuilt_balance(connection, card.code) == entries[-1].balance_after
             assert len({entry.source_key for entry in entries}) == len(entries)
+            for order in {entry.order_id for entry in entries if entry.kind == "refunded"}:
+                spent = -sum(e.amount for e in entries if e.order_id == order and e.kind == "spent")
+                refunded = sum(e.amount for e in entries if e.order_id == order and e.kind == "refunded")
+                assert refunded <= spent

@@ -35,6 +35,27 @@ def _issue(engine: Engine, now: datetime, amount: str = "1000.00", **options: ob
     return card.code
 
 
+def test_a_refund_gives_back_no_more_than_its_order_spent(engine: Engine, now: datetime) -> None:
+    code = _issue(engine, now)
+    with engine.begin() as connection:
+        do_spend(connection, code, GiftCardChange(Decimal("300.00"), "RUB", "order-1", "order-1"), now)
+        do_refund(connection, code, GiftCardChange(Decimal("200.00"), "RUB", "refund-1", "order-1"), now)
+    for change, field, message in [
+        (
+            GiftCardChange(Decimal("100.01"), "RUB", "refund-2", "order-1"),
+            "amount",
+            "100.00 RUB of its spend",
+        ),
+        (GiftCardChange(Decimal("1.00"), "RUB", "refund-3", "order-9"), "amount", "0.00 RUB of its spend"),
+        (GiftCardChange(Decimal("1.00"), "RUB", "refund-4"), "order_id", "names the order"),
+    ]:
+        with pytest.raises(GiftCardError) as refused, engine.begin() as connection:
+            do_refund(connection, code, change, now)
+        assert refused.value.field == field and message in refused.value.message
+    with engine.connect() as connection:
+        assert get_gift_card(connection, code).balance == Decimal("900.00")
+
+
 def test_spent_in_parts_topped_up_and_refunded_every_change_an_entry(engine: Engine, now: datetime) -> None:
     code = _issue(engine, now, customer_id="anna")
     with engine.begin() as connection:

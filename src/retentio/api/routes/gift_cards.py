@@ -1,13 +1,16 @@
-"""``/v1/gift-cards``: issue a card, read it with its entries, spend part of it."""
+"""``/v1/gift-cards``: issue a card, read it with its entries, spend part of it, top it up, refund a
+returned order's spend onto it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, Engine
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep
 from retentio.api.schemas import NO_NUL
@@ -19,7 +22,9 @@ from retentio.loyalty import (
     GiftCardError,
     GiftCardNotFound,
     do_issue,
+    do_refund,
     do_spend,
+    do_top_up,
     get_gift_card,
     gift_card_entries,
 )
@@ -47,6 +52,25 @@ class SpendBody(BaseModel):
     currency: Currency
     source_key: Key = Field(description="The spend's source (an order and payment id): lands once.")
     order_id: str | None = Field(None, min_length=1, max_length=128, pattern=NO_NUL)
+
+
+class TopUpBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    currency: Currency
+    source_key: Key = Field(description="What paid for the top-up (a payment id): lands once.")
+
+
+class RefundBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    currency: Currency
+    source_key: Key = Field(description="The return or cancellation: lands once.")
+    order_id: str = Field(
+        min_length=1, max_length=128, pattern=NO_NUL, description="The order that spent it."
+    )
 
 
 class EntryPublic(BaseModel):
@@ -125,6 +149,33 @@ def post_spend(code: Code, body: SpendBody, engine: EngineDep, clock: ClockDep) 
     except GiftCardError as error:
         raise _error(error) from None
     return EntryPublic.of(entry)
+
+
+def post_top_up(code: Code, body: TopUpBody, engine: EngineDep, clock: ClockDep) -> EntryPublic:
+    """Add money to the card (not once it has expired)."""
+    change = GiftCardChange(body.amount, body.currency, body.source_key)
+    return _change(do_top_up, code, change, engine, clock.now())
+
+
+def post_refund(code: Code, body: RefundBody, engine: EngineDep, clock: ClockDep) -> EntryPublic:
+    """Give back what a returned or cancelled order spent from the card, never more than it spent
+    (422 naming what is left); also onto an expired card: the money was the customer's."""
+    change = GiftCardChange(body.amount, body.currency, body.source_key, body.order_id)
+    return _change(do_refund, code, change, engine, clock.now())
+
+
+def _change(
+    apply: Callable[[Connection, str, GiftCardChange, datetime], GiftCardEntry],
+    code: str,
+    change: GiftCardChange,
+    engine: Engine,
+    now: datetime,
+) -> EntryPublic:
+    try:
+        with engine.begin() as connection:
+            return EntryPublic.of(apply(connection, code, change, now))
+    except GiftCardError as error:
+        raise _error(error) from None
 
 
 def _error(error: GiftCardError) -> HTTPException:

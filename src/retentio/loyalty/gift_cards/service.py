@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from retentio.loyalty.coupons.announce import announce
 from retentio.loyalty.coupons.codes import display, normalise, random_part
@@ -105,8 +105,8 @@ def do_top_up(connection: Connection, typed_code: str, change: Change, now: date
 
 
 def do_refund(connection: Connection, typed_code: str, change: Change, now: datetime) -> Entry:
-    """Money from a returned order goes back onto the card (even once expired: it was the
-    customer's; the expiry entry is reversed by this one)."""
+    """Money from a returned order (``change.order_id``) goes back onto the card, never more than the
+    order spent from it (even once expired: it was the customer's)."""
     return _apply(connection, typed_code, change, now, "refunded", +1)
 
 
@@ -168,6 +168,8 @@ def _apply(
     else:
         if kind == "topped_up" and card.expires_at is not None and now >= card.expires_at:
             raise GiftCardExpired()
+        if kind == "refunded":
+            _check_refund(connection, card_id, change, minor, card.currency)
         connection.execute(update(cards).where(cards.c.id == card_id).values(balance=cards.c.balance + minor))
     after = balance + sign * minor
     _entry(connection, card_id, kind, sign * minor, after, change.source_key, change.order_id, now)
@@ -184,6 +186,26 @@ def _apply(
     entry = _entry_for(connection, card_id, change.source_key)
     assert entry is not None
     return entry
+
+
+def _check_refund(connection: Connection, card_id: int, change: Change, minor: int, currency: str) -> None:
+    """A refund gives back what an order spent from this card, never more (the card's row is locked,
+    so two refunds of one order cannot both pass)."""
+    if change.order_id is None:
+        raise GiftCardError("order_id", "a refund names the order whose spend it gives back")
+    spent, refunded = connection.execute(
+        select(
+            func.coalesce(func.sum(case((entries.c.kind == "spent", -entries.c.amount), else_=0)), 0),
+            func.coalesce(func.sum(case((entries.c.kind == "refunded", entries.c.amount), else_=0)), 0),
+        ).where(entries.c.gift_card_id == card_id, entries.c.order_id == change.order_id)
+    ).one()
+    left = int(spent) - int(refunded)
+    if minor > left:
+        raise GiftCardError(
+            "amount",
+            f"order {change.order_id!r} has {_money(left, currency)} of its spend from this card left "
+            f"to refund, not {_money(minor, currency)}",
+        )
 
 
 def get_gift_card(connection: Connection, typed_code: str) -> GiftCard:
