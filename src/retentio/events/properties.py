@@ -195,5 +195,10 @@ SYSTEM_EVENT_TYPES = frozenset(
         "points_redeemed",
         "points_expired",
         "points_expiring",
+        # referrals and the membership club
+        "referral_rewarded",
+        "club_joined",
+        "club_renewal_due",
+        "club_lapsed",
     }
 )
