@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from retentio.cli.context import runtime
-from retentio.loyalty import do_club_upkeep, get_club
+from retentio.loyalty import ClubError, do_club_upkeep, get_club
 
 app = typer.Typer(
     help="The membership club: a customer's membership; reminders and lapses.", no_args_is_help=True
@@ -28,8 +28,12 @@ def show_command(
     if programme is None or programme not in with_club:
         typer.echo(f"error: programme: name one with a club ({', '.join(with_club) or 'none'})", err=True)
         raise typer.Exit(2)
-    with run.reader.connect() as connection:
-        view = get_club(connection, programme, customer_id, run.now())
+    try:
+        with run.reader.connect() as connection:
+            view = get_club(connection, programme, customer_id, run.now())
+    except ClubError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     membership = view.membership
     typer.echo(f"member {'yes' if view.member else 'no'}")
     if membership is not None:

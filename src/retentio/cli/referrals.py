@@ -54,8 +54,12 @@ def show_command(customer_id: str, programme: str | None = PROGRAMME_OPTION) -> 
     """The customer's code, friends (one JSON object a line) and points earned as a referrer."""
     run = runtime()
     chosen = referral_programme(run.loyalty, programme)
-    with run.reader.connect() as connection:
-        view = get_referral(connection, chosen, customer_id)
+    try:
+        with run.reader.connect() as connection:
+            view = get_referral(connection, chosen, customer_id)
+    except ReferralError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"code {view.code.code if view.code else '-'}")
     typer.echo(f"link {view.code.link if view.code else '-'}")
     typer.echo(f"points earned {view.points_earned}")

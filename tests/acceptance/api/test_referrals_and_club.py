@@ -111,8 +111,10 @@ def test_bad_requests_name_what_is_wrong(
     ingest = headers_for("ingest,read")
     unknown_customer = client.post("/v1/customers/nobody/referral", headers=ingest)
     unknown_programme = client.get("/v1/customers/ann/referral?programme=points", headers=ingest)
+    unknown_reader = client.get("/v1/customers/nobody/referral", headers=ingest)
     assert unknown_customer.status_code == 404
     assert "no customer 'nobody'" in unknown_customer.text
+    assert unknown_reader.status_code == 404
     assert unknown_programme.status_code == 422
     assert unknown_programme.json()["detail"] == [
         {"field": "programme", "message": "no programme 'points' with referrals"}
@@ -122,7 +124,8 @@ def test_bad_requests_name_what_is_wrong(
 def test_the_club_page_shows_a_paid_membership(
     client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
 ) -> None:
-    # given bob bought the club product (the default programme's CLUB-12M)
+    # given bob bought the club product (the default programme's CLUB-12M); ann did not
+    add_customers(engine, ["ann"], now)
     client.post(
         "/v1/events",
         json=order("o-9", "bob", now - timedelta(days=1), sku="CLUB-12M"),
@@ -132,8 +135,10 @@ def test_the_club_page_shows_a_paid_membership(
     # when
     bob = client.get("/v1/customers/bob/club", headers=headers_for("read")).json()
     ann = client.get("/v1/customers/ann/club", headers=headers_for("read")).json()
+    nobody = client.get("/v1/customers/nobody/club", headers=headers_for("read"))
     # then
     assert (bob["member"], bob["status"], bob["via"]) == (True, "active", "paid")
     assert bob["ends_at"].startswith("2027-05-31")
     assert [term["source"] for term in bob["terms"]] == ["order:o-9"]
     assert (ann["member"], ann["status"], ann["terms"]) == (False, None, [])
+    assert nobody.status_code == 404 and "no customer 'nobody'" in nobody.text

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from retentio.api.deps import ClockDep, LoyaltyDep, ReaderDep
 from retentio.api.schemas import NO_NUL
-from retentio.loyalty import LoyaltyConfig, Programme, get_club
+from retentio.loyalty import ClubError, LoyaltyConfig, Programme, get_club
 
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
@@ -68,8 +68,11 @@ def get_customer_club(
     programme: ProgrammeName = None,
 ) -> ClubPublic:
     chosen = club_programme(config, programme)
-    with reader.connect() as connection:
-        view = get_club(connection, chosen.id, customer_id, clock.now())
+    try:
+        with reader.connect() as connection:
+            view = get_club(connection, chosen.id, customer_id, clock.now())
+    except ClubError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     membership = view.membership
     return ClubPublic(
         programme=chosen.id,

@@ -91,8 +91,11 @@ def get_customer_referral(
 ) -> ReferralPublic:
     """The code and link (null until issued by POST), the friends and what they earned."""
     chosen = referral_programme(config, programme)
-    with reader.connect() as connection:
-        view = get_referral(connection, chosen, customer_id)
+    try:
+        with reader.connect() as connection:
+            view = get_referral(connection, chosen, customer_id)
+    except ReferralError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     return ReferralPublic(
         programme=view.programme,
         customer_id=customer_id,

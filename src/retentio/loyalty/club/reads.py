@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from retentio.customers import load_contacts
 from retentio.db.batches import chunks
-from retentio.loyalty.club.service import Membership, get_membership, terms_of
+from retentio.loyalty.club.service import ClubError, Membership, get_membership, terms_of
 from retentio.loyalty.club.tables import club_memberships
 from retentio.loyalty.club.terms import Term
 
@@ -44,6 +45,8 @@ def club_members(
 
 
 def get_club(connection: Connection, programme: str, customer_id: str, now: datetime) -> ClubView:
+    if customer_id not in load_contacts(connection, [customer_id]):
+        raise ClubError("customer_id", f"no customer {customer_id!r}")
     membership = get_membership(connection, programme, customer_id)
     return ClubView(
         programme,

@@ -59,8 +59,7 @@ def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence
             # A backfilled order pays nothing, and it was the friend's first.
             store.change_attribution(
                 connection,
-                found.programme,
-                found.friend_id,
+                found,
                 status="history",
                 order_id=first.order_id,
                 paid_at=first.paid_at,
@@ -68,8 +67,7 @@ def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence
             continue
         store.change_attribution(
             connection,
-            found.programme,
-            found.friend_id,
+            found,
             status="paid",
             order_id=first.order_id,
             paid_at=first.paid_at,
@@ -91,7 +89,8 @@ def _watch_window(
 def ended_unrewarded(
     connection: Connection, found: store.Attribution, order_status: str, at: datetime
 ) -> None:
-    store.change_attribution(connection, found.programme, found.friend_id, status="returned")
+    if not store.change_attribution(connection, found, status="returned"):
+        return
     refusal = Refusal(
         RefusalReason.FIRST_ORDER_RETURNED,
         f"the friend's first paid order {found.order_id!r} was {order_status.replace('_', ' ')} "

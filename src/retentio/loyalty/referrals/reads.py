@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from retentio.customers import load_contacts
 from retentio.loyalty.programmes.settings import Programme
 from retentio.loyalty.referrals import store
 from retentio.loyalty.referrals.errors import ReferralError, ReferralsOff
@@ -56,6 +57,8 @@ class RefusalRecord:
 def get_referral(connection: Connection, programme: Programme, customer_id: str) -> ReferralView:
     if programme.referral is None:
         raise ReferralsOff(programme.id)
+    if customer_id not in load_contacts(connection, [customer_id]):
+        raise ReferralError("customer_id", f"no customer {customer_id!r}")
     friends = tuple(_friend(found) for found in store.friends_of(connection, programme.id, customer_id))
     mine = store.attribution(connection, programme.id, customer_id)
     return ReferralView(

@@ -1,8 +1,9 @@
 """Rewarding both sides once the friend's first paid order outlived its return window: the
 referrer's points are ``actions.referral``, the friend's ``referral.friend_points``, each credited
-by the ledger under a source key of its own (so a rerun credits nothing twice), and each announced as
-a ``referral_rewarded`` event with a stable id. The order is read again first: cancelled or returned
-means no reward; an address or a means of payment the referrer used means no reward either."""
+by the ledger under a source key of its own (so a rerun credits nothing twice), and each side with
+points announced as a ``referral_rewarded`` event with a stable id. The order is read again first:
+cancelled or returned means no reward; an address or a means of payment the referrer used on any of
+the friend's orders means no reward either."""
 
 from __future__ import annotations
 
@@ -30,11 +31,22 @@ class RewardRun:
     refused: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Credit:
+    programme: Programme
+    customer_id: str
+    points: int
+    source: str
+    reason: str
+
+
 def do_reward_referrals(connection: Connection, config: LoyaltyConfig, now: datetime) -> RewardRun:
     """Reward every referral whose window has closed by ``now``, in the caller's transaction."""
-    rewarded = refused = 0
+    refused = 0
     due = store.due_rewards(connection, now)
     states = load_orders(connection, sorted({found.order_id for found in due if found.order_id}))
+    credits: list[_Credit] = []
+    rewarded: list[tuple[store.Attribution, int, int]] = []
     for found in due:
         programme = config.programmes.get(found.programme)
         if programme is None or programme.referral is None:
@@ -49,13 +61,65 @@ def do_reward_referrals(connection: Connection, config: LoyaltyConfig, now: date
             _refuse(connection, found, shared, now)
             refused += 1
             continue
-        _reward(connection, programme, found, now)
-        rewarded += 1
-    return RewardRun(rewarded, refused)
+        mine = _credits(programme, found, now)
+        credits += mine
+        points = {credit.customer_id: credit.points for credit in mine}
+        rewarded.append((found, points.get(found.referrer_id, 0), points.get(found.friend_id, 0)))
+    # Balances are locked in the ledger's order (programme, customer), so this run and the order
+    # earning of the same customers never wait on each other crosswise.
+    for credit in sorted(
+        credits, key=lambda credit: (credit.programme.id, credit.customer_id, credit.source)
+    ):
+        do_accrue(
+            connection,
+            credit.programme.id,
+            credit.customer_id,
+            credit.points,
+            credit.source,
+            now,
+            expires_at=lot_expiry(credit.programme, now),
+            reason=credit.reason,
+        )
+    for found, referrer_points, friend_points in rewarded:
+        store.change_attribution(
+            connection,
+            found,
+            status="rewarded",
+            rewarded_at=now,
+            referrer_points=referrer_points,
+            friend_points=friend_points,
+        )
+        if referrer_points:
+            announce_reward(connection, found, "referrer", found.referrer_id, referrer_points, now)
+        if friend_points:
+            announce_reward(connection, found, "friend", found.friend_id, friend_points, now)
+    return RewardRun(len(rewarded), refused)
+
+
+def _credits(programme: Programme, found: store.Attribution, now: datetime) -> list[_Credit]:
+    assert programme.referral is not None
+    credits = []
+    referrer = points_for_action(programme, ActionDone("referral", now, occurrence_id=found.friend_id), ())
+    if referrer.points and referrer.source_key:
+        credits.append(
+            _Credit(
+                programme,
+                found.referrer_id,
+                referrer.points,
+                referrer.source_key,
+                f"referred {found.friend_id}",
+            )
+        )
+    if programme.referral.friend_points:
+        source = f"{programme.id}:referred_by:{found.referrer_id}"
+        reason = f"referred by {found.referrer_id}"
+        credits.append(_Credit(programme, found.friend_id, programme.referral.friend_points, source, reason))
+    return credits
 
 
 def _refuse(connection: Connection, found: store.Attribution, shared: frozenset[str], now: datetime) -> None:
-    store.change_attribution(connection, found.programme, found.friend_id, status="refused")
+    if not store.change_attribution(connection, found, status="refused"):
+        return
     refusal = (
         Refusal(RefusalReason.SAME_ADDRESS, "the friend's orders ship to an address the referrer used")
         if "address" in shared
@@ -72,46 +136,6 @@ def _refuse(connection: Connection, found: store.Attribution, shared: frozenset[
         friend_id=found.friend_id,
         order_id=found.order_id,
     )
-
-
-def _reward(connection: Connection, programme: Programme, found: store.Attribution, now: datetime) -> None:
-    assert programme.referral is not None and found.window_closes_at is not None
-    expires_at = lot_expiry(programme, now)
-    referrer = points_for_action(programme, ActionDone("referral", now, occurrence_id=found.friend_id), ())
-    if referrer.points and referrer.source_key:
-        do_accrue(
-            connection,
-            programme.id,
-            found.referrer_id,
-            referrer.points,
-            referrer.source_key,
-            now,
-            expires_at=expires_at,
-            reason=f"referred {found.friend_id}",
-        )
-    friend_points = programme.referral.friend_points
-    if friend_points:
-        do_accrue(
-            connection,
-            programme.id,
-            found.friend_id,
-            friend_points,
-            f"{programme.id}:referred_by:{found.referrer_id}",
-            now,
-            expires_at=expires_at,
-            reason=f"referred by {found.referrer_id}",
-        )
-    store.change_attribution(
-        connection,
-        found.programme,
-        found.friend_id,
-        status="rewarded",
-        rewarded_at=now,
-        referrer_points=referrer.points,
-        friend_points=friend_points,
-    )
-    announce_reward(connection, found, "referrer", found.referrer_id, referrer.points, now)
-    announce_reward(connection, found, "friend", found.friend_id, friend_points, now)
 
 
 def announce_reward(

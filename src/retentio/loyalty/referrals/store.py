@@ -81,10 +81,13 @@ def friends_of(connection: Connection, programme: str, referrer_id: str) -> list
 
 
 def due_rewards(connection: Connection, now: datetime) -> list[Attribution]:
+    """The referrals whose window has closed, locked (PostgreSQL) in key order until the run commits:
+    a return the consumer reads meanwhile waits, then finds them rewarded."""
     query = (
         select(referrals)
         .where(referrals.c.status == "paid", referrals.c.window_closes_at <= now)
         .order_by(referrals.c.programme, referrals.c.friend_id)
+        .with_for_update()
     )
     return [Attribution(**row._mapping) for row in connection.execute(query)]
 
@@ -93,12 +96,19 @@ def add_attribution(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(insert(referrals).values(values))
 
 
-def change_attribution(connection: Connection, programme: str, friend_id: str, **values: Any) -> None:
-    connection.execute(
+def change_attribution(connection: Connection, found: Attribution, **values: Any) -> bool:
+    """Move ``found`` on from the status it was read in; False when another transaction moved it
+    first (the daily reward and the consumer may meet on one friend), and nothing is changed."""
+    result = connection.execute(
         update(referrals)
-        .where(referrals.c.programme == programme, referrals.c.friend_id == friend_id)
+        .where(
+            referrals.c.programme == found.programme,
+            referrals.c.friend_id == found.friend_id,
+            referrals.c.status == found.status,
+        )
         .values(**values)
     )
+    return bool(result.rowcount)
 
 
 def friends_within(connection: Connection, programme: str, referrer_id: str, since: datetime) -> int:
