@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine
+from tests.helpers import event
 from tests.integration.loyalty.referral_support import (
     CONFIG,
     PROGRAMME,
@@ -110,11 +111,14 @@ def test_an_order_carrying_the_code_attributes_its_buyer(engine: Engine, now: da
     # given
     add_customer(engine, "ann", now)
     code = code_of(engine, "ann", now)
-    # when bob's first order carries ann's code
-    send(engine, [placed("o-1", "bob", now, referral_code=code), paid("o-1", "bob", now)], now)
+    # when bob's first order carries ann's code, and the payment service reports it for a visitor
+    send(engine, [placed("o-1", "bob", now, referral_code=code)], now)
+    paid_by_visitor = event("o-1-paid", "order_paid", now + days(1), anonymous_id="v-1", order_id="o-1")
+    send(engine, [paid_by_visitor], now + days(1))
     # then bob is ann's friend, and the window closes 14 days after payment
     assert friends(engine, "ann") == [("bob", "paid")]
-    assert reward(engine, now + days(14)) == (1, 0)
+    assert reward(engine, now + days(14.9)) == (0, 0)
+    assert reward(engine, now + days(15)) == (1, 0)
     assert (points(engine, "ann"), points(engine, "bob")) == (300, 200)
 
 

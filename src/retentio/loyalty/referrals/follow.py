@@ -21,19 +21,13 @@ OPEN = ("waiting", "paid")
 
 
 def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence[Event]) -> None:
-    order_events = [e for e in fresh if e.type in ORDER_EVENT_TYPES and e.customer_id is not None]
-    if not order_events:
+    by_friend = _by_customer(connection, [e for e in fresh if e.type in ORDER_EVENT_TYPES])
+    if not by_friend:
         return
-    attributions = store.attributions_of_friends(
-        connection, {e.customer_id for e in order_events if e.customer_id}, OPEN
-    )
+    attributions = store.attributions_of_friends(connection, by_friend, OPEN)
     if not attributions:
         return
-    by_friend: dict[str, list[Event]] = defaultdict(list)
-    for event in order_events:
-        assert event.customer_id is not None
-        by_friend[event.customer_id].append(event)
-    order_ids = sorted({str(e.properties["order_id"]) for a in attributions for e in by_friend[a.friend_id]})
+    order_ids = sorted({_order_of(e) for a in attributions for e in by_friend[a.friend_id]})
     states = load_orders(connection, order_ids)
     for found in attributions:
         programme = config.programmes.get(found.programme)
@@ -43,7 +37,7 @@ def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence
             continue
         paid = [
             state
-            for state in (states.get(str(e.properties["order_id"])) for e in events)
+            for state in (states.get(_order_of(e)) for e in events)
             if state is not None
             and state.paid_at is not None
             and state.status == "paid"
@@ -54,7 +48,7 @@ def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence
             continue
         first = min(paid, key=lambda state: (state.paid_at, state.order_id))
         assert first.paid_at is not None
-        behind = [e for e in events if str(e.properties["order_id"]) == first.order_id]
+        behind = [e for e in events if _order_of(e) == first.order_id]
         if all(e.historical for e in behind):
             # A backfilled order pays nothing, and it was the friend's first.
             store.change_attribution(
@@ -75,14 +69,31 @@ def follow_orders(connection: Connection, config: LoyaltyConfig, fresh: Sequence
         )
 
 
+def _by_customer(connection: Connection, order_events: Sequence[Event]) -> dict[str, list[Event]]:
+    """The order events by customer; one sent without a customer (``order_paid`` with only the order
+    id, say) belongs to its order's customer."""
+    unnamed = sorted({_order_of(e) for e in order_events if e.customer_id is None})
+    owners = {order_id: state.customer_id for order_id, state in load_orders(connection, unnamed).items()}
+    grouped: dict[str, list[Event]] = defaultdict(list)
+    for event in order_events:
+        customer_id = event.customer_id or owners.get(_order_of(event))
+        if customer_id is not None:
+            grouped[customer_id].append(event)
+    return grouped
+
+
+def _order_of(event: Event) -> str:
+    return str(event.properties["order_id"])
+
+
 def _watch_window(
     connection: Connection, found: store.Attribution, states: dict[str, OrderState], events: Sequence[Event]
 ) -> None:
     state = states.get(found.order_id or "")
-    touched = any(str(e.properties["order_id"]) == found.order_id for e in events)
+    touched = any(_order_of(e) == found.order_id for e in events)
     if state is None or not touched or state.status == "paid":
         return
-    returned_at = max(e.occurred_at for e in events if str(e.properties["order_id"]) == found.order_id)
+    returned_at = max(e.occurred_at for e in events if _order_of(e) == found.order_id)
     ended_unrewarded(connection, found, state.status, returned_at)
 
 
