@@ -24,6 +24,7 @@ from tests.integration.loyalty.referral_support import (
     send,
 )
 
+from retentio.ingest.pipeline import IngestOptions, ingest_events
 from retentio.loyalty import (
     ReferralRefusal,
     do_issue_referral_code,
@@ -306,3 +307,16 @@ def test_unknown_and_mistyped_codes_and_a_missing_friend_are_refused_and_recorde
     assert found["r-1"].programme == "" and found["r-1"].detail == "no customer has the code 'ZZZZ-ZZZZ-ZZ'"
     assert "never hold 0, O, 1 or I" in found["r-2"].detail
     assert found["r-anon"].referrer_id == "ann"
+
+
+def test_a_malformed_referral_property_is_rejected_at_ingest_naming_it(engine: Engine, now: datetime) -> None:
+    # when an order carries a code that is not text, and a referral event has no code
+    bad_order = placed("o-1", "bob", now, referral_code=42)
+    no_code = event("r-1", "referral", now, "bob")
+    result = ingest_events(engine, [bad_order, no_code], now, IngestOptions())
+    # then both are rejected, each naming its field, and nothing is attributed or refused
+    assert [(r.event_id, [e.field for e in r.errors]) for r in result.rejected] == [
+        ("o-1-placed", ["properties.referral_code"]),
+        ("r-1", ["properties.referral_code"]),
+    ]
+    assert refusals(engine) == []
