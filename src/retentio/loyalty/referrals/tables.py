@@ -71,4 +71,6 @@ referral_fingerprints = Table(
     Column("value", String(FINGERPRINT_LENGTH), primary_key=True),
     Column("customer_id", String(ID_LENGTH), primary_key=True),
     Column("first_seen_at", UtcDateTime, nullable=False),
+    # The rules look up one customer's fingerprints, then who else has them.
+    Index("ix_referral_fingerprints_customer", "customer_id"),
 )

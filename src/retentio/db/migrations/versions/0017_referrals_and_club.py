@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("first_seen_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("kind", "value", "customer_id", name=op.f("pk_referral_fingerprints")),
     )
+    op.create_index("ix_referral_fingerprints_customer", "referral_fingerprints", ["customer_id"])
     op.create_table(
         "club_terms",
         sa.Column("programme", sa.String(length=64), nullable=False),
@@ -107,6 +108,7 @@ def downgrade() -> None:
     op.drop_table("club_memberships")
     op.drop_index("ix_club_terms_customer", table_name="club_terms")
     op.drop_table("club_terms")
+    op.drop_index("ix_referral_fingerprints_customer", table_name="referral_fingerprints")
     op.drop_table("referral_fingerprints")
     op.drop_index("ix_referral_refusals_refused_at", table_name="referral_refusals")
     op.drop_table("referral_refusals")
