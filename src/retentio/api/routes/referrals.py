@@ -5,7 +5,7 @@ what the fraud rules refused and why (admin scope)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Query, status
 from pydantic import BaseModel
@@ -136,15 +136,16 @@ def get_referral_refusals(
     """Refusals newest first; ``programme=`` (empty) lists those of codes no programme knows."""
     with reader.connect() as connection:
         found = list_referral_refusals(connection, programme, None if reason is None else reason.value, limit)
-    return [RefusalPublic(**vars_of(record)) for record in found]
-
-
-def vars_of(record: object) -> dict[str, object]:
-    return {name: getattr(record, name) for name in RefusalPublic.model_fields}
+    return [RefusalPublic(**_fields(record, RefusalPublic)) for record in found]
 
 
 def _friend(friend: ReferralFriend) -> FriendPublic:
-    return FriendPublic(**{name: getattr(friend, name) for name in FriendPublic.model_fields})
+    return FriendPublic(**_fields(friend, FriendPublic))
+
+
+def _fields(record: object, schema: type[BaseModel]) -> dict[str, Any]:
+    """The schema's fields read from the facade's frozen dataclass of the same names."""
+    return {name: getattr(record, name) for name in schema.model_fields}
 
 
 def _unprocessable(field: str, message: str) -> HTTPException:

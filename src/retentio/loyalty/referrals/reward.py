@@ -80,6 +80,7 @@ def do_reward_referrals(connection: Connection, config: LoyaltyConfig, now: date
             expires_at=lot_expiry(credit.programme, now),
             reason=credit.reason,
         )
+    announcements: list[Event] = []
     for found, referrer_points, friend_points in rewarded:
         store.change_attribution(
             connection,
@@ -90,9 +91,11 @@ def do_reward_referrals(connection: Connection, config: LoyaltyConfig, now: date
             friend_points=friend_points,
         )
         if referrer_points:
-            announce_reward(connection, found, "referrer", found.referrer_id, referrer_points, now)
+            announcements.append(reward_event(found, "referrer", found.referrer_id, referrer_points, now))
         if friend_points:
-            announce_reward(connection, found, "friend", found.friend_id, friend_points, now)
+            announcements.append(reward_event(found, "friend", found.friend_id, friend_points, now))
+    if announcements:
+        append_new_events(connection, announcements, now)  # one statement for the whole run
     return RewardRun(len(rewarded), refused)
 
 
@@ -138,10 +141,8 @@ def _refuse(connection: Connection, found: store.Attribution, shared: frozenset[
     )
 
 
-def announce_reward(
-    connection: Connection, found: store.Attribution, side: str, customer_id: str, points: int, now: datetime
-) -> None:
-    event = Event(
+def reward_event(found: store.Attribution, side: str, customer_id: str, points: int, now: datetime) -> Event:
+    return Event(
         event_id=f"loy:{REFERRAL_REWARDED}:{found.programme}:{found.friend_id}:{side}",
         type=REFERRAL_REWARDED,
         customer_id=customer_id,
@@ -158,4 +159,3 @@ def announce_reward(
         typed=None,
         derived=True,
     )
-    append_new_events(connection, [event], now)
