@@ -6,6 +6,7 @@ history records terms without announcing them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import orjson
 from sqlalchemy import Engine, text
@@ -21,7 +22,19 @@ from tests.integration.loyalty.referral_support import (
     send,
 )
 
-from retentio.loyalty import ClubView, club_members, do_club_upkeep, get_club, is_club_member
+from retentio.clock import FixedClock
+from retentio.events import drain
+from retentio.ingest.pipeline import IngestOptions, ingest_events
+from retentio.loyalty import (
+    ClubConsumer,
+    ClubView,
+    LoyaltyConfig,
+    club_members,
+    do_club_upkeep,
+    get_club,
+    is_club_member,
+)
+from retentio.loyalty.programmes.settings import Membership
 
 CLUB = "CLUB-12M"
 YEAR_ON = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -149,3 +162,31 @@ def test_a_backfilled_club_order_records_the_term_but_announces_nothing(
     send(engine, history, now + days(1), historical=True)
     assert member(engine, "bob", now + days(1))
     assert derived(engine, "club_joined") == []
+
+
+def test_spending_enough_within_the_window_earns_a_term_and_returns_count_against_it(
+    engine: Engine, now: datetime
+) -> None:
+    # given a programme whose club is earned by spending 1,500 ₽ within 30 days (no paid product)
+    settings = CONFIG.programme(PROGRAMME).model_copy(
+        update={"membership": Membership(earned_spend=Decimal(1500), earned_window_days=30)}
+    )
+    config = LoyaltyConfig(programmes={PROGRAMME: settings})
+
+    def send_to(events: list[dict[str, object]], at: datetime) -> None:
+        assert not ingest_events(engine, events, at, IngestOptions()).rejected
+        drain(engine, [ClubConsumer(config)], FixedClock(at))
+
+    # when bob spends 1,000 ₽, returns it, spends 1,000 ₽ twice more (the first outside the window)
+    send_to([placed("o-1", "bob", now), paid("o-1", "bob", now)], now)
+    send_to([returned("o-1", "bob", now + days(1))], now + days(1))
+    send_to([placed("o-2", "bob", now + days(2))], now + days(2))
+    first = club(engine, "bob", now + days(2)).membership
+    send_to([placed("o-3", "bob", now + days(40))], now + days(40))
+    second = club(engine, "bob", now + days(40)).membership
+    send_to([placed("o-4", "bob", now + days(41))], now + days(41))
+    # then only the last order brings 2,000 ₽ within 30 days
+    assert (first, second) == (None, None)
+    membership = club(engine, "bob", now + days(41)).membership
+    assert membership is not None and membership.via == "earned"
+    assert derived(engine, "club_joined") == [("loy:club_joined:club:earned:o-4", "bob")]
