@@ -23,6 +23,7 @@ from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import (
     callbacks,
+    club,
     coupons,
     customers,
     events,
@@ -36,6 +37,7 @@ from retentio.api.routes import (
     preferences,
     products,
     push_devices,
+    referrals,
     segments,
     templates,
     tracking,
@@ -130,6 +132,11 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("GET", "/v1/loyalty/programmes/{programme_id}", loyalty_programmes.get_programme, "read"),
         Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),
         Route("POST", "/v1/customers/{customer_id}/loyalty/adjustments", loyalty.post_adjustment, "admin"),
+        Route("GET", "/v1/customers/{customer_id}/referral", referrals.get_customer_referral, "read"),
+        Route("POST", "/v1/customers/{customer_id}/referral", referrals.post_customer_referral, "ingest"),
+        # Refusals name customers and the codes they tried: an operator's view.
+        Route("GET", "/v1/referral-refusals", referrals.get_referral_refusals, "admin"),
+        Route("GET", "/v1/customers/{customer_id}/club", club.get_customer_club, "read"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -15,6 +17,7 @@ from retentio.api.keys import ApiKey, Scope, find_key
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.ingest import IngestOptions
+from retentio.loyalty import LoyaltyConfig, load_loyalty_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +57,23 @@ def _ingest_options(request: Request) -> IngestOptions:
     return _context(request).ingest_options
 
 
+@lru_cache(maxsize=4)
+def _loyalty_file(path: Path | None) -> LoyaltyConfig:
+    return load_loyalty_config(path)
+
+
+def _loyalty(request: Request) -> LoyaltyConfig:
+    """The loyalty programmes (``RETENTIO_LOYALTY_CONFIG``), read once per file."""
+    return _loyalty_file(_context(request).settings.loyalty_config)
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
 ReaderDep = Annotated[Engine, Depends(_reader)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IngestOptionsDep = Annotated[IngestOptions, Depends(_ingest_options)]
 ContextDep = Annotated[ApiContext, Depends(_context)]
+LoyaltyDep = Annotated[LoyaltyConfig, Depends(_loyalty)]
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -52,7 +52,9 @@ COMMANDS = {
     "coupons": LazyCommand(
         "retentio.cli.coupons:coupons_app", "Coupon pools: create, export, stats; check a code."
     ),
-    "loyalty": LazyCommand("retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust."),
+    "loyalty": LazyCommand(
+        "retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust; referrals; the club."
+    ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),

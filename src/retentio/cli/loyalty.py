@@ -1,15 +1,19 @@
-"""``retentio loyalty``: a customer's points balance and ledger, and manual adjustments."""
+"""``retentio loyalty``: a customer's points balance and ledger, and manual adjustments; referrals
+(``retentio loyalty referrals``) and the membership club (``retentio loyalty club``)."""
 
 from __future__ import annotations
 
 import orjson
 import typer
 
+from retentio.cli import club, referrals
 from retentio.cli.context import runtime
 from retentio.loyalty import LedgerError, do_adjust, get_balance, list_entries
 
-app = typer.Typer(help="Loyalty points: balance, ledger, adjust.", no_args_is_help=True)
+app = typer.Typer(help="Loyalty points: balance, ledger, adjust; referrals; the club.", no_args_is_help=True)
 PROGRAMME_OPTION = typer.Option("points", "--programme", help="The points programme.")
+app.add_typer(referrals.app, name="referrals")
+app.add_typer(club.app, name="club")
 
 
 @app.command("balance")

@@ -15,7 +15,16 @@ from retentio.cli.context import Runtime, runtime
 from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events import consumer_lags, drain, run_until_stopped
-from retentio.loyalty import coupon_upkeep_kinds, ledger_kinds, start_coupon_upkeep, start_ledger_upkeep
+from retentio.loyalty import (
+    club_kinds,
+    coupon_upkeep_kinds,
+    ledger_kinds,
+    referral_kinds,
+    start_club_upkeep,
+    start_coupon_upkeep,
+    start_ledger_upkeep,
+    start_referral_upkeep,
+)
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -53,6 +62,8 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *upkeep_kinds(run.engine, schedule),
             *coupon_upkeep_kinds(schedule.daily),
             *ledger_kinds(run.engine, schedule.daily),
+            *referral_kinds(run.loyalty, schedule.daily),
+            *club_kinds(run.loyalty, schedule.daily),
             *messaging.kinds(),
         ]
     )
@@ -60,6 +71,9 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_coupon_upkeep(run.engine, schedule.daily, run.now())
     # The points ledger's nightly activation and expiry, at the same local time as the upkeep.
     start_ledger_upkeep(run.engine, schedule.daily, run.now())
+    # Referral rewards whose return window closed, club reminders and lapses: the same local time.
+    start_referral_upkeep(run.engine, schedule.daily, run.now())
+    start_club_upkeep(run.engine, schedule.daily, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()
     if once:

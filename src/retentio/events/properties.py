@@ -73,6 +73,11 @@ class OrderPlaced(Properties):
     currency: Currency
     coupon: Id | None = None
     discount: Money = Decimal(0)
+    # Referrals (docs/referrals-and-club.md): the code the buyer came with, and the shop's hashes of
+    # the shipping address and the means of payment, which the fraud rules compare.
+    referral_code: Id | None = None
+    shipping_address_hash: Id | None = None
+    payment_fingerprint: Id | None = None
 
 
 class OrderRef(Properties):
@@ -195,5 +200,10 @@ SYSTEM_EVENT_TYPES = frozenset(
         "points_redeemed",
         "points_expired",
         "points_expiring",
+        # referrals and the membership club
+        "referral_rewarded",
+        "club_joined",
+        "club_renewal_due",
+        "club_lapsed",
     }
 )

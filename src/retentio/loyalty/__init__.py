@@ -1,6 +1,6 @@
 """Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
-programmes and their settings, tiers, coupons and gift cards. Each folder owns its tables, pure
-decisions and write paths (``do_*``).
+programmes and their settings, tiers, coupons and gift cards, referrals and the membership club. Each
+folder owns its tables, pure decisions and write paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
@@ -15,6 +15,12 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
+    from retentio.loyalty.club.consumer import ClubConsumer
+    from retentio.loyalty.club.reads import ClubView, club_members, get_club, is_club_member
+    from retentio.loyalty.club.service import ClubError, do_end_club_term, do_join_club
+    from retentio.loyalty.club.service import Membership as ClubMembership
+    from retentio.loyalty.club.terms import Term as ClubTerm
+    from retentio.loyalty.club.upkeep import ClubRun, club_kinds, do_club_upkeep, start_club_upkeep
     from retentio.loyalty.coupons.codes import display, normalise
     from retentio.loyalty.coupons.errors import (
         CouponError,
@@ -132,6 +138,17 @@ if TYPE_CHECKING:
         points_to_money,
     )
     from retentio.loyalty.programmes.settings import LoyaltyConfig, Programme
+    from retentio.loyalty.referrals.consumer import ReferralsConsumer
+    from retentio.loyalty.referrals.errors import ReferralError, ReferralsOff
+    from retentio.loyalty.referrals.issue import ReferralCode, do_issue_referral_code
+    from retentio.loyalty.referrals.reads import Friend as ReferralFriend
+    from retentio.loyalty.referrals.reads import ReferralView, get_referral
+    from retentio.loyalty.referrals.reads import RefusalRecord as ReferralRefusal
+    from retentio.loyalty.referrals.reads import list_refusals as list_referral_refusals
+    from retentio.loyalty.referrals.reward import RewardRun as ReferralRewardRun
+    from retentio.loyalty.referrals.reward import do_reward_referrals
+    from retentio.loyalty.referrals.rules import RefusalReason as ReferralRefusalReason
+    from retentio.loyalty.referrals.upkeep import referral_kinds, start_referral_upkeep
     from retentio.loyalty.tiers.definition import Level, TierDefinition
     from retentio.loyalty.tiers.evaluation import (
         TierChange,
@@ -150,6 +167,12 @@ __all__ = [
     "Balance",
     "Cart",
     "CartLine",
+    "ClubConsumer",
+    "ClubError",
+    "ClubMembership",
+    "ClubRun",
+    "ClubTerm",
+    "ClubView",
     "Coupon",
     "CouponCustomer",
     "CouponError",
@@ -195,6 +218,15 @@ __all__ = [
     "Programme",
     "Purchase",
     "Redeemable",
+    "ReferralCode",
+    "ReferralError",
+    "ReferralFriend",
+    "ReferralRefusal",
+    "ReferralRefusalReason",
+    "ReferralRewardRun",
+    "ReferralView",
+    "ReferralsConsumer",
+    "ReferralsOff",
     "Reservation",
     "ReservationEnded",
     "ReservationNotFound",
@@ -210,16 +242,22 @@ __all__ = [
     "WrongCurrency",
     "build_loyalty_report",
     "build_loyalty_reports",
+    "club_kinds",
+    "club_members",
     "coupon_upkeep_kinds",
     "display",
     "do_accrue",
     "do_adjust",
+    "do_club_upkeep",
     "do_commit",
     "do_create_pool",
+    "do_end_club_term",
     "do_expire",
     "do_generate_codes",
     "do_issue",
     "do_issue_code",
+    "do_issue_referral_code",
+    "do_join_club",
     "do_nightly",
     "do_rebuild_balances",
     "do_redeem",
@@ -227,6 +265,7 @@ __all__ = [
     "do_release",
     "do_reserve",
     "do_reverse",
+    "do_reward_referrals",
     "do_spend",
     "do_top_up",
     "do_validate",
@@ -234,14 +273,18 @@ __all__ = [
     "expired_by_inactivity",
     "export_csv",
     "get_balance",
+    "get_club",
     "get_gift_card",
     "get_pool",
+    "get_referral",
     "get_reservation",
     "gift_card_entries",
     "inactivity_expiry",
     "initial_status",
+    "is_club_member",
     "ledger_kinds",
     "list_entries",
+    "list_referral_refusals",
     "load_loyalty_config",
     "lot_dates",
     "loyalty_facts",
@@ -258,10 +301,13 @@ __all__ = [
     "pool_codes",
     "pool_stats",
     "rebuilt_balance",
+    "referral_kinds",
     "release_expired",
     "spread_order_discount",
+    "start_club_upkeep",
     "start_coupon_upkeep",
     "start_ledger_upkeep",
+    "start_referral_upkeep",
     "why_not",
 ]
 
@@ -384,5 +430,28 @@ _EXPORTS = {
         "build_loyalty_reports",
         "loyalty_report_document",
     ],
+    "retentio.loyalty.club.consumer": ["ClubConsumer"],
+    "retentio.loyalty.club.reads": ["ClubView", "club_members", "get_club", "is_club_member"],
+    "retentio.loyalty.club.service": [
+        "ClubError",
+        "Membership as ClubMembership",
+        "do_end_club_term",
+        "do_join_club",
+    ],
+    "retentio.loyalty.club.terms": ["Term as ClubTerm"],
+    "retentio.loyalty.club.upkeep": ["ClubRun", "club_kinds", "do_club_upkeep", "start_club_upkeep"],
+    "retentio.loyalty.referrals.consumer": ["ReferralsConsumer"],
+    "retentio.loyalty.referrals.errors": ["ReferralError", "ReferralsOff"],
+    "retentio.loyalty.referrals.issue": ["ReferralCode", "do_issue_referral_code"],
+    "retentio.loyalty.referrals.reads": [
+        "Friend as ReferralFriend",
+        "ReferralView",
+        "RefusalRecord as ReferralRefusal",
+        "get_referral",
+        "list_refusals as list_referral_refusals",
+    ],
+    "retentio.loyalty.referrals.reward": ["RewardRun as ReferralRewardRun", "do_reward_referrals"],
+    "retentio.loyalty.referrals.rules": ["RefusalReason as ReferralRefusalReason"],
+    "retentio.loyalty.referrals.upkeep": ["referral_kinds", "start_referral_upkeep"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

@@ -87,6 +87,54 @@ class Expiry(_Settings):
         return self
 
 
+class Referral(_Settings):
+    """Referral codes and links (LOY-4). The referrer's reward is ``actions.referral``; the friend's
+    is ``friend_points``; both are credited when the friend's first paid order outlives the return
+    window (``pending_days``). See docs/referrals-and-club.md."""
+
+    # The link a customer shares; ``{code}`` is replaced by their code.
+    link: Annotated[str, StringConstraints(min_length=7, max_length=500)] = "https://shop.example/?ref={code}"
+    friend_points: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    # A referrer gains at most ``max_friends`` friends within any ``period_days`` days.
+    max_friends: Annotated[int, Field(ge=1, le=1_000_000)] = 10
+    period_days: Annotated[int, Field(ge=1, le=3650)] = 30
+
+    @field_validator("link")
+    @classmethod
+    def _has_the_code(cls, value: str) -> str:
+        if value.count("{code}") != 1:
+            raise ValueError(f"{value!r} must hold {{code}} exactly once, where the customer's code goes")
+        if any(part in value.replace("{code}", "") for part in "{}"):
+            raise ValueError(f"{value!r} may hold no braces besides {{code}}")
+        return value
+
+
+class Membership(_Settings):
+    """The membership club (LOY-5): bought (an order of ``sku``) or earned (``earned_orders`` counted
+    orders or ``earned_spend`` spent within ``earned_window_days``; ``earned_tier`` is for the tiers
+    to grant). Each term lasts ``term_months``; a reminder goes ``reminder_days`` before its end and
+    the membership lapses ``grace_days`` after it."""
+
+    sku: Text | None = None
+    term_months: Annotated[int, Field(ge=1, le=120)] = 12
+    reminder_days: Annotated[int, Field(ge=0, le=365)] = 14
+    grace_days: Annotated[int, Field(ge=0, le=365)] = 7
+    earned_orders: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    earned_spend: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))] | None = None
+    earned_window_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    earned_tier: Name | None = None
+
+    @model_validator(mode="after")
+    def _a_way_in(self) -> Membership:
+        ways_in = (self.sku, self.earned_orders, self.earned_spend, self.earned_tier)
+        if all(way is None for way in ways_in):
+            raise ValueError(
+                "nobody could join: give sku (a paid membership), earned_orders or earned_spend "
+                "(earned by buying), or earned_tier"
+            )
+        return self
+
+
 class Programme(_Settings):
     id: Name
     name: Text
@@ -102,6 +150,24 @@ class Programme(_Settings):
     pending_days: Annotated[int, Field(ge=0, le=3650)] = 0
     expiry: Expiry = Expiry()
     tiers: TierDefinition | None = None
+    referral: Referral | None = None
+    membership: Membership | None = None
+
+    @model_validator(mode="after")
+    def _referral_rewards_someone(self) -> Programme:
+        referrer = self.actions.get("referral")
+        if (
+            self.referral is not None
+            and self.referral.friend_points == 0
+            and not (referrer and referrer.points)
+        ):
+            raise ValueError(
+                "referral rewards nobody: set actions.referral (the referrer's points) or "
+                "referral.friend_points (the friend's)"
+            )
+        if self.referral is not None and referrer is not None and referrer.once != "each":
+            raise ValueError('actions.referral needs once = "each": every friend is rewarded once')
+        return self
 
     @model_validator(mode="before")
     @classmethod
