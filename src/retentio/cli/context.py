@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the database and ingest stacks load when a command first as
 
     from retentio.events import Consumer
     from retentio.ingest import IngestOptions
+    from retentio.loyalty import LoyaltyConfig
     from retentio.segments import SegmentsConfig
 
 
@@ -45,6 +46,20 @@ class Runtime:
 
         return load_segment_settings(self.settings.segments_config)
 
+    @cached_property
+    def loyalty(self) -> LoyaltyConfig:
+        """The loyalty programmes (``RETENTIO_LOYALTY_CONFIG``, or the default programme), read
+        once; a wrong file ends the command with exit code 2 and the reason."""
+        import typer
+
+        from retentio.loyalty import LoyaltyConfigError, load_loyalty_config
+
+        try:
+            return load_loyalty_config(self.settings.loyalty_config)
+        except LoyaltyConfigError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+
     def use_segments(self, config: SegmentsConfig) -> None:
         self.__dict__["segments"] = config
 
@@ -58,11 +73,17 @@ class Runtime:
 
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
-        families, then custom rules), then what happened to sent messages."""
+        families, then custom rules), then what happened to sent messages, then the loyalty
+        programmes (points earned and taken back, tiers)."""
+        from retentio.loyalty import LoyaltyConsumer
         from retentio.messaging import MessagesConsumer
         from retentio.segments import SegmentsConsumer
 
-        return (SegmentsConsumer(self.segments, self.settings.default_currency), MessagesConsumer())
+        return (
+            SegmentsConsumer(self.segments, self.settings.default_currency),
+            MessagesConsumer(),
+            LoyaltyConsumer(self.loyalty),
+        )
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:
         from retentio.ingest import IngestOptions

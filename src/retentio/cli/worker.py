@@ -15,7 +15,14 @@ from retentio.cli.context import Runtime, runtime
 from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events import consumer_lags, drain, run_until_stopped
-from retentio.loyalty import coupon_upkeep_kinds, ledger_kinds, start_coupon_upkeep, start_ledger_upkeep
+from retentio.loyalty import (
+    coupon_upkeep_kinds,
+    earning_kinds,
+    ledger_kinds,
+    start_coupon_upkeep,
+    start_earning_upkeep,
+    start_ledger_upkeep,
+)
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -53,6 +60,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *upkeep_kinds(run.engine, schedule),
             *coupon_upkeep_kinds(schedule.daily),
             *ledger_kinds(run.engine, schedule.daily),
+            *earning_kinds(schedule.daily, run.loyalty),
             *messaging.kinds(),
         ]
     )
@@ -60,6 +68,8 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_coupon_upkeep(run.engine, schedule.daily, run.now())
     # The points ledger's nightly activation and expiry, at the same local time as the upkeep.
     start_ledger_upkeep(run.engine, schedule.daily, run.now())
+    # Tier reviews after grace and birthday rewards, at the same local time.
+    start_earning_upkeep(run.engine, schedule.daily, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()
     if once:

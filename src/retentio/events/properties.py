@@ -195,5 +195,6 @@ SYSTEM_EVENT_TYPES = frozenset(
         "points_redeemed",
         "points_expired",
         "points_expiring",
+        "tier_changed",
     }
 )

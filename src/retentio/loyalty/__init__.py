@@ -63,6 +63,18 @@ if TYPE_CHECKING:
     )
     from retentio.loyalty.coupons.upkeep import coupon_upkeep_kinds, start_coupon_upkeep
     from retentio.loyalty.coupons.validate import GuessingLimit, Validation, do_validate
+    from retentio.loyalty.earning.actions import Refusal as RewardRefusal
+    from retentio.loyalty.earning.actions import list_refusals
+    from retentio.loyalty.earning.consumer import LoyaltyConsumer
+    from retentio.loyalty.earning.daily import (
+        DailyResult as DailyEarning,
+    )
+    from retentio.loyalty.earning.daily import (
+        do_daily_earning,
+        earning_kinds,
+        start_earning_upkeep,
+    )
+    from retentio.loyalty.earning.standing import MemberStanding, member_standing
     from retentio.loyalty.gift_cards.errors import (
         GiftCardError,
         GiftCardExpired,
@@ -146,6 +158,7 @@ __all__ = [
     "CouponReason",
     "CouponRefused",
     "CouponRules",
+    "DailyEarning",
     "DebtPolicy",
     "Discount",
     "EarningLine",
@@ -169,6 +182,8 @@ __all__ = [
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
+    "LoyaltyConsumer",
+    "MemberStanding",
     "NextTier",
     "NightlyResult",
     "NotEnoughPoints",
@@ -185,6 +200,7 @@ __all__ = [
     "Reservation",
     "ReservationEnded",
     "ReservationNotFound",
+    "RewardRefusal",
     "Stacking",
     "TierChange",
     "TierDefinition",
@@ -201,6 +217,7 @@ __all__ = [
     "do_adjust",
     "do_commit",
     "do_create_pool",
+    "do_daily_earning",
     "do_expire",
     "do_generate_codes",
     "do_issue",
@@ -215,6 +232,7 @@ __all__ = [
     "do_spend",
     "do_top_up",
     "do_validate",
+    "earning_kinds",
     "evaluate_tier",
     "expired_by_inactivity",
     "export_csv",
@@ -227,9 +245,11 @@ __all__ = [
     "initial_status",
     "ledger_kinds",
     "list_entries",
+    "list_refusals",
     "load_loyalty_config",
     "lot_dates",
     "max_redeemable",
+    "member_standing",
     "money_to_points",
     "next_tier",
     "normalise",
@@ -242,6 +262,7 @@ __all__ = [
     "release_expired",
     "spread_order_discount",
     "start_coupon_upkeep",
+    "start_earning_upkeep",
     "start_ledger_upkeep",
     "why_not",
 ]
@@ -323,6 +344,15 @@ _EXPORTS = {
     ],
     "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
     "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
+    "retentio.loyalty.earning.actions": ["Refusal as RewardRefusal", "list_refusals"],
+    "retentio.loyalty.earning.consumer": ["LoyaltyConsumer"],
+    "retentio.loyalty.earning.daily": [
+        "DailyResult as DailyEarning",
+        "do_daily_earning",
+        "earning_kinds",
+        "start_earning_upkeep",
+    ],
+    "retentio.loyalty.earning.standing": ["MemberStanding", "member_standing"],
     "retentio.loyalty.gift_cards.errors": [
         "GiftCardError",
         "GiftCardExpired",
