@@ -62,8 +62,13 @@ multiplier = 2
 """
 
 
-def programme_config(extra: str = "", starts_at: str = "starts_at = 2026-01-01T00:00:00Z") -> LoyaltyConfig:
-    return parse_loyalty_config(PROGRAMME.format(extra=extra, starts_at=starts_at), Path("loyalty.toml"))
+def programme_config(
+    extra: str = "", starts_at: str = "starts_at = 2026-01-01T00:00:00Z", programme: str = "club"
+) -> LoyaltyConfig:
+    text = PROGRAMME.format(extra=extra, starts_at=starts_at).replace(
+        "programmes.club", f"programmes.{programme}"
+    )
+    return parse_loyalty_config(text, Path("loyalty.toml"))
 
 
 CONFIG = programme_config()
