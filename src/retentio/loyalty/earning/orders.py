@@ -10,7 +10,7 @@ whatever their arrival order), so the consumer settles each order touched by a b
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -61,6 +61,7 @@ def do_settle_orders(
     states = load_orders(connection, sorted(order_ids))
     known = _load(connection, programme.id, states)
     touched: set[str] = set()
+    new: list[dict[str, object]] = []  # inserted together: an import brings thousands a batch
     for order_id in sorted(states):
         state = states[order_id]
         if state.customer_id is None or state.placed_at is None or state.currency != programme.currency:
@@ -68,11 +69,18 @@ def do_settle_orders(
         record = known.get(order_id)
         if record is None:
             member = members.get(state.customer_id)
-            record = _earn(
+            earned = _earn(
                 connection, programme, state, member, order_id in historical, start, categories, now
             )
-        _take_back(connection, programme, state, record, now)
+            settled = _take_back(connection, programme, state, earned, now)
+            new.append(_values(programme.id, state, settled, now))
+        else:
+            settled = _take_back(connection, programme, state, record, now)
+            if settled != record:
+                _store(connection, programme.id, settled, now)
         touched.add(state.customer_id)
+    if new:
+        connection.execute(insert(loyalty_order_points), new)
     return touched
 
 
@@ -117,7 +125,7 @@ def _earn(
                 reason="order placed",
             )
             points = earned.points
-    record = OrderPoints(
+    return OrderPoints(
         state.order_id,
         state.customer_id,
         points,
@@ -126,46 +134,27 @@ def _earn(
         state.cancelled_at is not None,
         not_earned,
     )
-    connection.execute(
-        insert(loyalty_order_points).values(
-            programme=programme.id,
-            order_id=record.order_id,
-            customer_id=record.customer_id,
-            placed_at=state.placed_at,
-            points=record.points,
-            total_minor=record.total_minor,
-            reversed_minor=0,
-            cancelled=int(record.cancelled),
-            not_earned=record.not_earned,
-            updated_at=now,
-        )
-    )
-    return record
 
 
 def _take_back(
     connection: Connection, programme: Programme, state: OrderState, record: OrderPoints, now: datetime
-) -> None:
+) -> OrderPoints:
+    """Reverse what a cancellation or new returns take back; the record as it is after them."""
     if record.cancelled:
-        return
+        return record
     returned = min(state.returned_minor, record.total_minor)
     if state.cancelled_at is not None:
         if record.points:
-            _reverse(
-                connection,
-                programme,
-                record,
-                f"{accrual_source(record.order_id)}:cancelled",
-                Fraction(1),
-                now,
-            )
-        _store(connection, programme.id, record.order_id, record.reversed_minor, True, now)
-    elif returned > record.reversed_minor:
+            source = f"{accrual_source(record.order_id)}:cancelled"
+            _reverse(connection, programme, record, source, Fraction(1), now)
+        return replace(record, cancelled=True)
+    if returned > record.reversed_minor:
         if record.points and record.total_minor > 0:
             share = Fraction(returned - record.reversed_minor, record.total_minor)
             source = f"{accrual_source(record.order_id)}:returned:{returned}"
             _reverse(connection, programme, record, source, share, now)
-        _store(connection, programme.id, record.order_id, returned, False, now)
+        return replace(record, reversed_minor=returned)
+    return record
 
 
 def _reverse(
@@ -186,18 +175,34 @@ def _reverse(
         share=share,
         policy=programme.debt_policy,
         actor=ACTOR,
-        reason="order cancelled" if share == 1 and source.endswith(":cancelled") else "order returned",
+        reason="order cancelled" if source.endswith(":cancelled") else "order returned",
     )
 
 
-def _store(
-    connection: Connection, programme: str, order_id: str, reversed_minor: int, cancelled: bool, now: datetime
-) -> None:
+def _store(connection: Connection, programme: str, record: OrderPoints, now: datetime) -> None:
     connection.execute(
         update(loyalty_order_points)
-        .where(loyalty_order_points.c.programme == programme, loyalty_order_points.c.order_id == order_id)
-        .values(reversed_minor=reversed_minor, cancelled=int(cancelled), updated_at=now)
+        .where(
+            loyalty_order_points.c.programme == programme,
+            loyalty_order_points.c.order_id == record.order_id,
+        )
+        .values(reversed_minor=record.reversed_minor, cancelled=int(record.cancelled), updated_at=now)
     )
+
+
+def _values(programme: str, state: OrderState, record: OrderPoints, now: datetime) -> dict[str, object]:
+    return {
+        "programme": programme,
+        "order_id": record.order_id,
+        "customer_id": record.customer_id,
+        "placed_at": state.placed_at,
+        "points": record.points,
+        "total_minor": record.total_minor,
+        "reversed_minor": record.reversed_minor,
+        "cancelled": int(record.cancelled),
+        "not_earned": record.not_earned,
+        "updated_at": now,
+    }
 
 
 def _lines(state: OrderState, categories: dict[str, str]) -> tuple[EarningLine, ...]:
