@@ -105,8 +105,14 @@ def _earn(
         not_earned = "cancelled_before_earning"
     else:
         tier = None
-        if programme.tiers is not None and member is not None and member.tier is not None:
-            tier = programme.tiers.level(member.tier.level)
+        tiers = programme.tiers
+        if (
+            tiers is not None
+            and member is not None
+            and member.tier is not None
+            and member.tier.level in tiers.ids
+        ):
+            tier = tiers.level(member.tier.level)
         earned = points_for_order(programme, _lines(state, categories), tier, state.placed_at)
         active = max(earned.activates_at, now)
         if earned.points > 0 and earned.expires_at is not None and earned.expires_at <= active:

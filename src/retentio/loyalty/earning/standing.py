@@ -35,7 +35,8 @@ def member_standing(
     if member is None:
         return None
     definition = programme.tiers
-    if definition is None or member.tier is None:
+    if definition is None or member.tier is None or member.tier.level not in definition.ids:
+        # No tiers, or a tier the settings no longer have: the next order or review gives one.
         return MemberStanding(programme.id, customer_id, member.enrolled_at, None, None, None, None, None)
     purchases = purchases_of(connection, programme, [customer_id]).get(customer_id, [])
     return MemberStanding(

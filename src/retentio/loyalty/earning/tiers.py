@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import Connection, insert, select
 
@@ -80,10 +82,11 @@ def do_update_tiers(
         return list(members)
     after: list[Member] = []
     for member in members:
-        if member.tier is None:
-            after.append(member)
-            continue
-        evaluation = evaluate_tier(definition, purchases.get(member.customer_id, []), member.tier, now)
+        history = purchases.get(member.customer_id, [])
+        if member.tier is None or member.tier.level not in definition.ids:
+            member = _start_again(connection, programme.id, definition, member, history, now)
+        assert member.tier is not None
+        evaluation = evaluate_tier(definition, history, member.tier, now)
         moved = (evaluation.status, evaluation.next_review, evaluation.grace_until) != (
             member.tier,
             member.next_review,
@@ -93,6 +96,36 @@ def do_update_tiers(
         for change in evaluation.changes:
             record_change(connection, programme.id, member.customer_id, change, change.direction, now)
     return after
+
+
+def _start_again(
+    connection: Connection,
+    programme: str,
+    definition: TierDefinition,
+    member: Member,
+    history: Sequence[Purchase],
+    now: datetime,
+) -> Member:
+    """A member whose stored tier the settings no longer have (levels renamed, tiers added to a
+    programme) holds what their purchases reach now, reviewed from now: the consumer must not stop
+    on a settings change, and the move is in the history with reason ``settings_changed``."""
+    level = definition.qualifying(Qualification(definition, history).measure(now))
+    was = member.tier.level if member.tier is not None else definition.levels[0].id
+    if was != level.id:
+        direction: Literal["upgrade", "downgrade"] = (
+            "downgrade"
+            if was in definition.ids and definition.rank(was) > definition.rank(level.id)
+            else "upgrade"
+        )
+        record_change(
+            connection,
+            programme,
+            member.customer_id,
+            TierChange(now, was, level.id, direction),
+            "settings_changed",
+            now,
+        )
+    return replace(member, tier=TierStatus(level.id, now, now, now), next_review=None, grace_until=None)
 
 
 def record_change(

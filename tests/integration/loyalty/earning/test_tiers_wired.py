@@ -113,3 +113,20 @@ def test_history_gives_the_tier_at_enrolment(engine: Engine, now: datetime) -> N
     assert [(event["from"], event["to"], event["reason"]) for event in tier_events(engine, "ann")] == [
         ("base", "silver", "enrolment")
     ]
+
+
+def test_a_stored_tier_the_settings_no_longer_have_is_replaced_not_a_stop(
+    engine: Engine, now: datetime
+) -> None:
+    # given ann stored as "platinum", a level the settings file no longer has
+    send(engine, [placed("e1", "ann", now - timedelta(days=2), "o1", 1, "1000")], now)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE loyalty_members SET tier = 'platinum'"))
+    # when she orders again
+    send(engine, [placed("e2", "ann", now, "o2", 1, "1000")], now)
+    # then the consumer goes on: she holds what her purchases reach, and the move says why
+    assert member(engine, "ann")["tier"] == "base"
+    assert [(event["from"], event["to"], event["reason"]) for event in tier_events(engine, "ann")] == [
+        ("platinum", "base", "settings_changed")
+    ]
+    assert [entry[3] for entry in entries(engine, "ann") if entry[1] == "order:o2"] == [100]
