@@ -28,7 +28,7 @@ from retentio.loyalty.earning.tiers import (
     tier_at_enrolment,
 )
 from retentio.loyalty.programmes.settings import LoyaltyConfig, Programme
-from retentio.loyalty.tiers.evaluation import TierChange
+from retentio.loyalty.tiers.evaluation import TierChange, review_after
 from retentio.segments import not_to_incentivize
 
 CONSUMER_NAME = "loyalty"
@@ -130,7 +130,9 @@ def _enrol(
             tier, found = tier_at_enrolment(programme.tiers, purchases.get(customer_id, []), at)
             for from_level, to_level, reason in found:
                 moves.append((customer_id, TierChange(at, from_level, to_level, "upgrade"), reason))
-        joined.append(Member(programme.id, customer_id, first[customer_id], tier))
+        # The first review is due from the start, so a member who never buys again is still reviewed.
+        review = review_after(programme.tiers, tier) if programme.tiers is not None and tier else None
+        joined.append(Member(programme.id, customer_id, first[customer_id], tier, review))
     add_members(connection, joined, now)
     for customer_id, change, reason in moves:
         record_change(connection, programme.id, customer_id, change, reason, now)

@@ -130,3 +130,21 @@ def test_a_stored_tier_the_settings_no_longer_have_is_replaced_not_a_stop(
         ("platinum", "base", "settings_changed")
     ]
     assert [entry[3] for entry in entries(engine, "ann") if entry[1] == "order:o2"] == [100]
+
+
+def test_a_member_who_never_buys_again_is_still_reviewed(engine: Engine, now: datetime) -> None:
+    from tests.integration.loyalty.earning.support import HISTORY, START
+
+    # given ann, Silver at enrolment from her history, who never orders again
+    send(engine, [placed("h1", "ann", START - timedelta(days=30), "h1", 1, "40000")], now, options=HISTORY)
+    review = START.replace(year=2027)
+    assert member(engine, "ann")["tier_due_at"] == review
+    # when the daily work runs after the review and its grace period
+    _daily(engine, review + timedelta(days=31))
+    # then she is Base from the end of the grace period
+    assert member(engine, "ann")["tier"] == "base"
+    assert [(event["to"], event["reason"], event["at"]) for event in tier_events(engine, "ann")][-1] == (
+        "base",
+        "downgrade",
+        review + timedelta(days=30),
+    )
