@@ -1,6 +1,7 @@
 """Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
-programmes and their settings, tiers, coupons and gift cards. Each folder owns its tables, pure
-decisions and write paths (``do_*``).
+programmes and their settings, tiers, earning from the shop's events (the log's consumer
+``LoyaltyConsumer``, members, tier history, refusals), coupons and gift cards. Each folder owns its
+tables, pure decisions and write paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
