@@ -13,12 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from retentio.catalog import categories_of
 from retentio.customers import customers
 from retentio.events import SYSTEM_EVENT_TYPES, Event, LoggedEvent
 from retentio.loyalty.earning.actions import Done, do_reward_actions
 from retentio.loyalty.earning.members import Member, add_members, load_members
-from retentio.loyalty.earning.orders import do_settle_orders
+from retentio.loyalty.earning.orders import do_settle_orders, unsettled_orders
 from retentio.loyalty.earning.start import programme_start
 from retentio.loyalty.earning.tiers import (
     TIER_CHANGED,
@@ -70,29 +69,23 @@ def earn(connection: Connection, programme: Programme, events: Sequence[Event], 
     members = load_members(connection, programme.id, customer_ids)
     joined = _enrol(connection, programme, events, members, start, now)
     members.update({member.customer_id: member for member in joined})
-    skus = {
-        str(item["sku"])
-        for event in order_events
-        if event.type == "order_placed"
-        for item in event.properties.get("items", ())
-    }
     historical = {
         str(event.properties["order_id"])
         for event in order_events
         if event.type == "order_placed" and event.historical
     }
-    categories = (
-        categories_of(connection, sorted(skus))
-        if programme.earning.categories or programme.earning.excluded_categories
-        else {}
-    )
+    # A visitor's orders become the customer's when they identify: they are settled then.
+    identified = {event.customer_id for event in events if event.type == "identify" and event.customer_id}
+    claimed = unsettled_orders(connection, programme, identified)
+    order_ids |= set(claimed)
     if programme.tiers is not None:
         # Tiers first: the order that lifts a customer into a tier earns at that tier's multiplier.
-        buyers = sorted({event.customer_id for event in order_events if event.customer_id} & set(members))
+        ordering = {event.customer_id for event in order_events if event.customer_id} | set(claimed.values())
+        buyers = sorted(ordering & set(members))
         purchases = purchases_of(connection, programme, buyers)
         updated = do_update_tiers(connection, programme, [members[i] for i in buyers], purchases, now)
         members.update({member.customer_id: member for member in updated})
-    do_settle_orders(connection, programme, order_ids, members, historical, start, categories, now)
+    do_settle_orders(connection, programme, order_ids, members, historical, start, now)
     done = _actions(connection, programme, events, joined, start)
     if done:
         refused = not_to_incentivize(connection, {action.customer_id for action in done})

@@ -17,13 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from retentio.catalog import categories_of
 from retentio.loyalty.earning.members import CHUNK, Member
 from retentio.loyalty.earning.tables import loyalty_order_points
 from retentio.loyalty.ledger.model import EntryKind
 from retentio.loyalty.ledger.service import do_accrue, do_reverse
 from retentio.loyalty.programmes.earning import EarningLine, points_for_order, spread_order_discount
 from retentio.loyalty.programmes.settings import Programme
-from retentio.orders import OrderState, load_orders
+from retentio.orders import OrderState, load_orders, orders
 from retentio.types.money import from_minor
 
 ACTOR = "retentio"
@@ -53,13 +54,13 @@ def do_settle_orders(
     members: dict[str, Member],
     historical: Collection[str],
     start: datetime,
-    categories: dict[str, str],
     now: datetime,
 ) -> set[str]:
     """Bring each order's points in line with its state; returns the customers whose orders changed.
     ``historical``: orders whose ``order_placed`` came in a backfill (they earn nothing)."""
     states = load_orders(connection, sorted(order_ids))
     known = _load(connection, programme.id, states)
+    categories = _categories(connection, programme, [states[i] for i in states if i not in known])
     touched: set[str] = set()
     new: list[dict[str, object]] = []  # inserted together: an import brings thousands a batch
     for order_id in sorted(states):
@@ -223,6 +224,37 @@ def _lines(state: OrderState, categories: dict[str, str]) -> tuple[EarningLine, 
     if gap <= 0 or not lines:
         return tuple(lines)
     return spread_order_discount(lines, from_minor(gap, currency), currency)
+
+
+def _categories(connection: Connection, programme: Programme, states: Sequence[OrderState]) -> dict[str, str]:
+    """The catalogue's category of each SKU the orders to earn hold, when the programme's rules
+    look at categories."""
+    if not (programme.earning.categories or programme.earning.excluded_categories):
+        return {}
+    return categories_of(connection, sorted({line.sku for state in states for line in state.lines}))
+
+
+def unsettled_orders(
+    connection: Connection, programme: Programme, customer_ids: Collection[str]
+) -> dict[str, str]:
+    """The placed orders of ``customer_ids`` this programme has not settled yet (order id → customer):
+    a visitor's orders, claimed by the customer at ``identify``."""
+    wanted = sorted(set(customer_ids))
+    settled = select(loyalty_order_points.c.order_id).where(
+        loyalty_order_points.c.programme == programme.id,
+        loyalty_order_points.c.order_id == orders.c.order_id,
+    )
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = connection.execute(
+            select(orders.c.order_id, orders.c.customer_id).where(
+                orders.c.customer_id.in_(wanted[start : start + CHUNK]),
+                orders.c.placed_at.is_not(None),
+                ~settled.exists(),
+            )
+        )
+        found.update({row.order_id: row.customer_id for row in rows})
+    return found
 
 
 def _load(connection: Connection, programme: str, states: dict[str, OrderState]) -> dict[str, OrderPoints]:

@@ -4,12 +4,14 @@ the log, and the ledger, the members and the tier events show what it did."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from tests.integration.loyalty.earning.support import (
     CONFIG,
     HISTORY,
+    PROGRAMME,
     START,
     balance,
     cancelled,
@@ -22,6 +24,7 @@ from tests.integration.loyalty.earning.support import (
     send,
 )
 
+from retentio.catalog import ProductUpsert, do_upsert_products
 from retentio.customers import CustomerUpsert, do_upsert_customers
 from retentio.loyalty import (
     DebtPolicy,
@@ -31,6 +34,7 @@ from retentio.loyalty import (
     do_redeem,
     list_refusals,
 )
+from retentio.loyalty.programmes.loading import parse_loyalty_config
 from retentio.segments import customer_standing
 
 
@@ -256,3 +260,38 @@ def test_a_wrong_setting_is_refused_by_name(setting: str, named: str) -> None:
 
 def test_the_debt_policy_defaults_to_debt() -> None:
     assert programme_config().programmes["club"].debt_policy is DebtPolicy.DEBT
+
+
+def test_an_excluded_category_earns_nothing_also_on_an_order_settled_without_its_event(
+    engine: Engine, now: datetime
+) -> None:
+    # given gift cards excluded, and SKU-1 a gift card in the catalogue
+    config = parse_loyalty_config(
+        PROGRAMME.format(extra="", starts_at="").replace(
+            'points_per_unit = "0.1"', 'points_per_unit = "0.1"\nexcluded_categories = ["gift_cards"]'
+        ),
+        Path("loyalty.toml"),
+    )
+    with engine.begin() as connection:
+        do_upsert_products(
+            connection, [("SKU-1", ProductUpsert(name="Card", category="gift_cards"))], now, "RUB"
+        )
+    # when a visitor buys one and then identifies (the order is settled at the identify)
+    order = {**placed("p1", "ann", now, "o1", 2, "500"), "anonymous_id": "v1"}
+    del order["customer_id"]
+    send(engine, [order], now, config)
+    send(engine, [{**envelope("i1", "identify", "ann", now), "anonymous_id": "v1"}], now, config)
+    # then the order earned nothing
+    assert [entry for entry in entries(engine, "ann") if entry[1].startswith("order:")] == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT points FROM loyalty_order_points")).scalar_one() == 0
+
+
+def test_a_visitors_order_earns_when_the_visitor_identifies(engine: Engine, now: datetime) -> None:
+    order = {**placed("p1", "ann", now, "o1", 1, "1000"), "anonymous_id": "v1"}
+    del order["customer_id"]
+    send(engine, [order], now)
+    send(engine, [{**envelope("i1", "identify", "ann", now), "anonymous_id": "v1"}], now)
+    assert [entry for entry in entries(engine, "ann") if entry[1].startswith("order:")] == [
+        ("accrual", "order:o1", 0, 100, 0)
+    ]
