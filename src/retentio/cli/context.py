@@ -48,10 +48,17 @@ class Runtime:
 
     @cached_property
     def loyalty(self) -> LoyaltyConfig:
-        """The loyalty programmes (``RETENTIO_LOYALTY_CONFIG``, else the default one), read once."""
-        from retentio.loyalty import load_loyalty_config
+        """The loyalty programmes (``RETENTIO_LOYALTY_CONFIG``, or the default programme), read
+        once; a wrong file ends the command with exit code 2 and the reason."""
+        import typer
 
-        return load_loyalty_config(self.settings.loyalty_config)
+        from retentio.loyalty import LoyaltyConfigError, load_loyalty_config
+
+        try:
+            return load_loyalty_config(self.settings.loyalty_config)
+        except LoyaltyConfigError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
 
     def use_segments(self, config: SegmentsConfig) -> None:
         self.__dict__["segments"] = config
@@ -66,15 +73,16 @@ class Runtime:
 
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
-        families, then custom rules), then what happened to sent messages, then referrals and the
-        membership club."""
-        from retentio.loyalty import ClubConsumer, ReferralsConsumer
+        families, then custom rules), then what happened to sent messages, then the loyalty
+        programmes (points earned and taken back, tiers), referrals and the membership club."""
+        from retentio.loyalty import ClubConsumer, LoyaltyConsumer, ReferralsConsumer
         from retentio.messaging import MessagesConsumer
         from retentio.segments import SegmentsConsumer
 
         return (
             SegmentsConsumer(self.segments, self.settings.default_currency),
             MessagesConsumer(),
+            LoyaltyConsumer(self.loyalty),
             ReferralsConsumer(self.loyalty),
             ClubConsumer(self.loyalty),
         )

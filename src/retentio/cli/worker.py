@@ -18,10 +18,12 @@ from retentio.events import consumer_lags, drain, run_until_stopped
 from retentio.loyalty import (
     club_kinds,
     coupon_upkeep_kinds,
+    earning_kinds,
     ledger_kinds,
     referral_kinds,
     start_club_upkeep,
     start_coupon_upkeep,
+    start_earning_upkeep,
     start_ledger_upkeep,
     start_referral_upkeep,
 )
@@ -62,6 +64,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *upkeep_kinds(run.engine, schedule),
             *coupon_upkeep_kinds(schedule.daily),
             *ledger_kinds(run.engine, schedule.daily),
+            *earning_kinds(schedule.daily, run.loyalty),
             *referral_kinds(run.loyalty, schedule.daily),
             *club_kinds(run.loyalty, schedule.daily),
             *messaging.kinds(),
@@ -71,7 +74,9 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_coupon_upkeep(run.engine, schedule.daily, run.now())
     # The points ledger's nightly activation and expiry, at the same local time as the upkeep.
     start_ledger_upkeep(run.engine, schedule.daily, run.now())
-    # Referral rewards whose return window closed, club reminders and lapses: the same local time.
+    # Tier reviews after grace and birthday rewards, referral rewards whose return window closed,
+    # club reminders and lapses: the same local time.
+    start_earning_upkeep(run.engine, schedule.daily, run.now())
     start_referral_upkeep(run.engine, schedule.daily, run.now())
     start_club_upkeep(run.engine, schedule.daily, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)

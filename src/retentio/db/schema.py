@@ -7,6 +7,7 @@ from retentio.db.metadata import METADATA
 from retentio.events import tables as _event_tables  # noqa: F401
 from retentio.loyalty.club import tables as _club_tables  # noqa: F401
 from retentio.loyalty.coupons import tables as _coupon_tables  # noqa: F401
+from retentio.loyalty.earning import tables as _loyalty_earning_tables  # noqa: F401
 from retentio.loyalty.gift_cards import tables as _gift_card_tables  # noqa: F401
 from retentio.loyalty.ledger import tables as _loyalty_ledger_tables  # noqa: F401
 from retentio.loyalty.referrals import tables as _referral_tables  # noqa: F401

@@ -200,6 +200,7 @@ SYSTEM_EVENT_TYPES = frozenset(
         "points_redeemed",
         "points_expired",
         "points_expiring",
+        "tier_changed",
         # referrals and the membership club
         "referral_rewarded",
         "club_joined",

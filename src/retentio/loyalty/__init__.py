@@ -1,6 +1,8 @@
 """Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
-programmes and their settings, tiers, coupons and gift cards, referrals and the membership club. Each
-folder owns its tables, pure decisions and write paths (``do_*``).
+programmes and their settings, tiers, earning from the shop's events (the log's consumer
+``LoyaltyConsumer``, members, tier history, refusals), coupons and gift cards, referrals and the
+membership club, and the programme's figures. Each folder owns its tables, pure decisions and write
+paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
@@ -69,6 +71,18 @@ if TYPE_CHECKING:
     )
     from retentio.loyalty.coupons.upkeep import coupon_upkeep_kinds, start_coupon_upkeep
     from retentio.loyalty.coupons.validate import GuessingLimit, Validation, do_validate
+    from retentio.loyalty.earning.actions import Refusal as RewardRefusal
+    from retentio.loyalty.earning.actions import list_refusals
+    from retentio.loyalty.earning.consumer import LoyaltyConsumer
+    from retentio.loyalty.earning.daily import (
+        DailyResult as DailyEarning,
+    )
+    from retentio.loyalty.earning.daily import (
+        do_daily_earning,
+        earning_kinds,
+        start_earning_upkeep,
+    )
+    from retentio.loyalty.earning.standing import MemberStanding, member_standing
     from retentio.loyalty.gift_cards.errors import (
         GiftCardError,
         GiftCardExpired,
@@ -179,6 +193,7 @@ __all__ = [
     "CouponReason",
     "CouponRefused",
     "CouponRules",
+    "DailyEarning",
     "DebtPolicy",
     "Discount",
     "EarningLine",
@@ -202,8 +217,10 @@ __all__ = [
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
+    "LoyaltyConsumer",
     "LoyaltyFacts",
     "LoyaltyReport",
+    "MemberStanding",
     "NextTier",
     "NightlyResult",
     "NotEnoughPoints",
@@ -230,6 +247,7 @@ __all__ = [
     "Reservation",
     "ReservationEnded",
     "ReservationNotFound",
+    "RewardRefusal",
     "Stacking",
     "TierChange",
     "TierDefinition",
@@ -251,6 +269,7 @@ __all__ = [
     "do_club_upkeep",
     "do_commit",
     "do_create_pool",
+    "do_daily_earning",
     "do_end_club_term",
     "do_expire",
     "do_generate_codes",
@@ -269,6 +288,7 @@ __all__ = [
     "do_spend",
     "do_top_up",
     "do_validate",
+    "earning_kinds",
     "evaluate_tier",
     "expired_by_inactivity",
     "export_csv",
@@ -285,11 +305,13 @@ __all__ = [
     "ledger_kinds",
     "list_entries",
     "list_referral_refusals",
+    "list_refusals",
     "load_loyalty_config",
     "lot_dates",
     "loyalty_facts",
     "loyalty_report_document",
     "max_redeemable",
+    "member_standing",
     "money_to_points",
     "next_tier",
     "nightly_hook",
@@ -306,6 +328,7 @@ __all__ = [
     "spread_order_discount",
     "start_club_upkeep",
     "start_coupon_upkeep",
+    "start_earning_upkeep",
     "start_ledger_upkeep",
     "start_referral_upkeep",
     "why_not",
@@ -388,6 +411,15 @@ _EXPORTS = {
     ],
     "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
     "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
+    "retentio.loyalty.earning.actions": ["Refusal as RewardRefusal", "list_refusals"],
+    "retentio.loyalty.earning.consumer": ["LoyaltyConsumer"],
+    "retentio.loyalty.earning.daily": [
+        "DailyResult as DailyEarning",
+        "do_daily_earning",
+        "earning_kinds",
+        "start_earning_upkeep",
+    ],
+    "retentio.loyalty.earning.standing": ["MemberStanding", "member_standing"],
     "retentio.loyalty.gift_cards.errors": [
         "GiftCardError",
         "GiftCardExpired",

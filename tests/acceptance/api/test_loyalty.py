@@ -4,11 +4,17 @@ manual adjustments, which need the admin scope and a reason, and apply once per 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.integration.loyalty.earning.support import OPTIONS, placed
 from tests.integration.loyalty.ledger.support import add_customers
+
+from retentio.clock import FixedClock
+from retentio.events import drain
+from retentio.ingest import ingest_events
+from retentio.loyalty import LoyaltyConsumer, load_loyalty_config
 
 
 def test_an_adjustment_applies_once_and_shows_in_the_balance_and_entries(
@@ -66,3 +72,26 @@ def test_an_unknown_customer_is_not_found(client: TestClient, auth: dict[str, st
     response = client.get("/v1/customers/nobody/loyalty", headers=auth)
     assert response.status_code == 404
     assert "no customer 'nobody'" in response.text
+
+
+def test_the_profile_shows_the_tier_and_what_the_next_one_needs(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    # given the default programme (5 points per 100 ₽, Silver at 30,000 ₽ over a rolling year) and
+    # an order of 10,000 ₽ (the programme starts when first run: now), read by the loyalty consumer
+    bought = now
+    order = placed("e1", "ann", bought, "o1", 1, "10000")
+    assert not ingest_events(engine, [order], now, OPTIONS).rejected
+    drain(engine, [LoyaltyConsumer(load_loyalty_config(None))], FixedClock(now))
+    # when the profile is read
+    read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
+    # then 500 points pending, base, and 20,000 ₽ more before the order leaves the window
+    assert (read["programme"], read["available"], read["pending"]) == ("club", 100, 500)
+    tier = read["tier"]
+    assert (tier["id"], tier["name"], tier["multiplier"]) == ("base", "Base", "1")
+    assert tier["next"] == {
+        "tier": "silver",
+        "measure": "spend",
+        "needed": "20000",
+        "by": (bought + timedelta(days=365)).isoformat().replace("+00:00", "Z"),
+    }

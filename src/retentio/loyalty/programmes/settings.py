@@ -9,9 +9,18 @@ from fractions import Fraction
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from retentio.events import Currency
+from retentio.loyalty.ledger.model import DebtPolicy
 from retentio.loyalty.tiers.definition import Name, TierDefinition
 from retentio.types.money import minor_digits
 
@@ -148,8 +157,17 @@ class Programme(_Settings):
     redemption: Redemption = Redemption()
     # Points from an order activate this many days after it (the return window).
     pending_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    # A return of an order whose points were spent: "debt" (later points pay it first) or "block"
+    # (the shortfall is written off in plain sight); the balance never goes below zero either way.
+    debt_policy: DebtPolicy = DebtPolicy.DEBT
     expiry: Expiry = Expiry()
     tiers: TierDefinition | None = None
+    # Who becomes a member (the log's consumer enrols them): "first_event", anyone the shop sends an
+    # event about; "first_order", a customer at their first order.
+    enrolment: Literal["first_event", "first_order"] = "first_event"
+    # Orders and actions before this instant earn nothing (imported history is not rewarded). Left
+    # out, the programme starts when Retentio first runs it (docs/loyalty-earning.md).
+    starts_at: AwareDatetime | None = None
     referral: Referral | None = None
     membership: Membership | None = None
 
