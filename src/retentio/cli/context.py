@@ -63,6 +63,9 @@ class Runtime:
     def use_segments(self, config: SegmentsConfig) -> None:
         self.__dict__["segments"] = config
 
+    def use_loyalty(self, config: LoyaltyConfig) -> None:
+        self.__dict__["loyalty"] = config
+
     def close(self) -> None:
         """Release pooled connections when the command ends (PostgreSQL would warn otherwise)."""
         if "engine" in self.__dict__:

@@ -16,9 +16,9 @@ from retentio.analytics import report_document
 from retentio.cli.context import runtime
 from retentio.cli.report import print_loyalty_report, print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
-from retentio.loyalty import LoyaltyConfigError, load_loyalty_config, loyalty_report_document, nightly_hook
+from retentio.loyalty import loyalty_report_document, nightly_hook
 from retentio.segments import sweep_hook
-from retentio.sim import DemoRun, DemoWiring, SimConfig, run_demo
+from retentio.sim import DemoRun, DemoWiring, SimConfig, opened_at_start, run_demo
 
 T = TypeVar("T")
 
@@ -35,10 +35,8 @@ def demo_command(
     """Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base."""
     config = SimConfig(customers=customers, days=days, seed=seed)
     context = runtime()
-    try:
-        loyalty = load_loyalty_config(context.settings.loyalty_config)
-    except LoyaltyConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="RETENTIO_LOYALTY_CONFIG") from None
+    loyalty = opened_at_start(context.loyalty, config.start)
+    context.use_loyalty(loyalty)
     wiring = DemoWiring(
         context.ingest_options(),
         context.consumers(),

@@ -133,6 +133,13 @@ class Referral(Properties):
     referred_customer_id: Id | None = None
 
 
+class LoyaltyJoined(Properties):
+    """The customer joined a loyalty programme (the shop's sign-up form, a checkbox at checkout);
+    without ``programme``, every programme that enrols on joining."""
+
+    programme: Id | None = None
+
+
 class SegmentMove(Properties):
     """A customer moved within a built-in family (lifecycle, ladder, rfm, bad_customer)."""
 
@@ -170,6 +177,7 @@ PROPERTY_MODELS: dict[str, type[Properties]] = {
     "review_submitted": ReviewSubmitted,
     "nps_answered": NpsAnswered,
     "referral": Referral,
+    "loyalty_joined": LoyaltyJoined,
     "identify": Properties,
     "segment_entered": SegmentMove,
     "segment_exited": SegmentMove,

@@ -82,7 +82,7 @@ if TYPE_CHECKING:
         earning_kinds,
         start_earning_upkeep,
     )
-    from retentio.loyalty.earning.standing import MemberStanding, member_standing
+    from retentio.loyalty.earning.standing import MemberStanding, member_standing, member_tiers
     from retentio.loyalty.gift_cards.errors import (
         GiftCardError,
         GiftCardExpired,
@@ -120,7 +120,7 @@ if TYPE_CHECKING:
     from retentio.loyalty.ledger.reads import get_balance, list_entries
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
-    from retentio.loyalty.ledger.summaries import PointsSummary, points_summaries
+    from retentio.loyalty.ledger.summaries import ZERO_POINTS, PointsSummary, points_summaries
     from retentio.loyalty.ledger.upkeep import ledger_kinds, nightly_hook, start_ledger_upkeep
     from retentio.loyalty.metrics.catalogue import LOYALTY_CATALOGUE
     from retentio.loyalty.metrics.facts import LoyaltyFacts, loyalty_facts
@@ -176,6 +176,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOYALTY_CATALOGUE",
+    "ZERO_POINTS",
     "ActionDone",
     "ActionPoints",
     "Balance",
@@ -312,6 +313,7 @@ __all__ = [
     "loyalty_report_document",
     "max_redeemable",
     "member_standing",
+    "member_tiers",
     "money_to_points",
     "next_tier",
     "nightly_hook",
@@ -419,7 +421,7 @@ _EXPORTS = {
         "earning_kinds",
         "start_earning_upkeep",
     ],
-    "retentio.loyalty.earning.standing": ["MemberStanding", "member_standing"],
+    "retentio.loyalty.earning.standing": ["MemberStanding", "member_standing", "member_tiers"],
     "retentio.loyalty.gift_cards.errors": [
         "GiftCardError",
         "GiftCardExpired",
@@ -452,7 +454,7 @@ _EXPORTS = {
     "retentio.loyalty.ledger.reads": ["get_balance", "list_entries"],
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
     "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
-    "retentio.loyalty.ledger.summaries": ["PointsSummary", "points_summaries"],
+    "retentio.loyalty.ledger.summaries": ["ZERO_POINTS", "PointsSummary", "points_summaries"],
     "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "nightly_hook", "start_ledger_upkeep"],
     "retentio.loyalty.metrics.catalogue": ["LOYALTY_CATALOGUE"],
     "retentio.loyalty.metrics.facts": ["LoyaltyFacts", "loyalty_facts"],

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from retentio.sim.catalogue import SimProduct
     from retentio.sim.config import SimConfig
     from retentio.sim.customers import SimCustomer
-    from retentio.sim.demo import DemoRun, DemoWiring, run_demo
+    from retentio.sim.demo import DemoRun, DemoWiring, opened_at_start, run_demo
     from retentio.sim.engine import simulate
     from retentio.sim.store import SimStore, build_store
 
@@ -37,6 +37,7 @@ __all__ = [
     "SimProduct",
     "SimStore",
     "build_store",
+    "opened_at_start",
     "run_demo",
     "simulate",
 ]
@@ -45,7 +46,7 @@ _EXPORTS = {
     "retentio.sim.catalogue": ["SimProduct"],
     "retentio.sim.config": ["SimConfig"],
     "retentio.sim.customers": ["SimCustomer"],
-    "retentio.sim.demo": ["DemoRun", "DemoWiring", "run_demo"],
+    "retentio.sim.demo": ["DemoRun", "DemoWiring", "opened_at_start", "run_demo"],
     "retentio.sim.engine": ["simulate"],
     "retentio.sim.store": ["SimStore", "build_store"],
 }

@@ -99,6 +99,18 @@ def run_demo(
     return DemoRun(database, config, accepted, rejected, seconds, summary, report, moves, loyalty)
 
 
+def opened_at_start(loyalty: LoyaltyConfig, start: datetime) -> LoyaltyConfig:
+    """The programmes as the demo's shop runs them: opened on the first simulated day (unless they
+    say when), so the simulated orders earn points rather than count as history from before."""
+    programmes = {
+        key: programme
+        if programme.starts_at is not None
+        else programme.model_copy(update={"starts_at": start})
+        for key, programme in loyalty.programmes.items()
+    }
+    return loyalty.model_copy(update={"programmes": programmes})
+
+
 def _load_catalogue(engine: Engine, store: SimStore, config: SimConfig, now: datetime) -> None:
     items = [
         (

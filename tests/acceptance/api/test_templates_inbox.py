@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from retentio.clock import FixedClock
 from retentio.events.consumers import drain
-from retentio.loyalty import do_accrue
+from retentio.loyalty import LoyaltyConsumer, do_accrue, load_loyalty_config
 from retentio.messaging.consumer import MessagesConsumer
 from retentio.messaging.content import Kind
 from retentio.messaging.onsite_inbox import OnsiteMessage, do_add_onsite_message
@@ -144,3 +144,31 @@ def test_templates_show_the_customers_points_in_the_main_programme(
         headers=admin,
     )
     assert carried.status_code == 422 and "money() needs a number, not None" in carried.json()["detail"]
+
+
+def test_templates_show_the_members_tier(
+    client: TestClient, headers_for: Callable[[str], dict[str, str]], engine: Engine, now: datetime
+) -> None:
+    admin = headers_for("admin")
+    assert client.put("/v1/customers/c1", json={"first_name": "Анна"}, headers=admin).status_code == 200
+    big_order = {
+        "event_id": "o-1",
+        "type": "order_placed",
+        "customer_id": "c1",
+        "timestamp": (now - timedelta(hours=1)).isoformat(),
+        "properties": {
+            "order_id": "o-1",
+            "items": [{"sku": "TV", "quantity": 1, "price": "45000.00"}],
+            "total": "45000.00",
+            "currency": "RUB",
+        },
+    }
+    assert client.post("/v1/events", json={"events": [big_order]}, headers=admin).status_code == 200
+    drain(engine, [LoyaltyConsumer(load_loyalty_config(None))], FixedClock(now))
+    tiered = {"default_locale": "ru", "channels": {"sms": {"ru": {"text": "Уровень: {{ loyalty.tier }}"}}}}
+    assert client.put("/v1/templates/tier", json=tiered, headers=admin).status_code == 200
+    shown = client.post(
+        "/v1/templates/tier/preview", json={"customer_id": "c1", "channel": "sms"}, headers=admin
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["text"] == "Уровень: Silver"  # 45,000 ₽ in a year: past silver's 30,000

@@ -107,7 +107,7 @@ def _enrol(
         assert event.customer_id is not None
         if event.customer_id in members:
             continue
-        if programme.enrolment == "first_order" and event.type != "order_placed":
+        if not _enrols(programme, event):
             continue
         at = min(max(event.occurred_at, start), now)
         first[event.customer_id] = min(first.get(event.customer_id, at), at)
@@ -130,6 +130,15 @@ def _enrol(
     for customer_id, change, reason in moves:
         record_change(connection, programme.id, customer_id, change, reason, now)
     return joined
+
+
+def _enrols(programme: Programme, event: Event) -> bool:
+    if programme.enrolment == "first_order":
+        return event.type == "order_placed"
+    if programme.enrolment == "on_join":
+        named = event.properties.get("programme")
+        return event.type == "loyalty_joined" and named in (None, programme.id)
+    return True
 
 
 def _actions(

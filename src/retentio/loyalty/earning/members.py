@@ -101,3 +101,14 @@ def _member(row: Any) -> Member:
         row.next_review,
         row.grace_until,
     )
+
+
+def members_enrolled_before(connection: Connection, programme: str, at: datetime) -> list[str]:
+    """Every customer enrolled in ``programme`` before ``at`` (the programme's figures count them)."""
+    return list(
+        connection.execute(
+            select(loyalty_members.c.customer_id).where(
+                loyalty_members.c.programme == programme, loyalty_members.c.enrolled_at < at
+            )
+        ).scalars()
+    )

@@ -102,6 +102,12 @@ def _earn(
         not_earned = "historical"
     elif state.placed_at < start:
         not_earned = "before_programme_start"
+    elif member is None:
+        not_earned = "not_a_member"
+    elif programme.enrolment == "on_join" and state.placed_at < member.enrolled_at:
+        # What a customer bought before joining is not rewarded (an order that enrolled them
+        # automatically, or arrived late, is theirs as a member).
+        not_earned = "before_joining"
     elif state.cancelled_at is not None:
         not_earned = "cancelled_before_earning"
     else:

@@ -3,6 +3,7 @@ review, and what the next tier needs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,3 +50,18 @@ def member_standing(
         member.grace_until,
         next_tier(definition, purchases, member.tier, now),
     )
+
+
+def member_tiers(
+    connection: Connection, programme: Programme, customer_ids: Iterable[str]
+) -> dict[str, Level]:
+    """The tiers of the members among ``customer_ids``, many at once (messages show them)."""
+    definition = programme.tiers
+    if definition is None:
+        return {}
+    members = load_members(connection, programme.id, customer_ids)
+    return {
+        customer_id: definition.level(member.tier.level)
+        for customer_id, member in members.items()
+        if member.tier is not None and member.tier.level in definition.ids
+    }

@@ -23,6 +23,9 @@ class PointsSummary:
     expiring_at: datetime | None
 
 
+ZERO_POINTS = PointsSummary(0, 0, 0, 0, None)
+
+
 def points_summaries(
     connection: Connection, programme: str, customer_ids: Iterable[str], now: datetime
 ) -> dict[str, PointsSummary]:

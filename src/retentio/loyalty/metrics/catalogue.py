@@ -81,7 +81,7 @@ def _points(read: Callable[[LoyaltyFacts], int]) -> Callable[[LoyaltyFacts], Dec
     return lambda facts: Decimal(read(facts))
 
 
-MEMBER = "member = a customer with any entry in the programme's ledger by the end of the period"
+MEMBER = "member = enrolled by the end of the period, or holding points in the programme by then"
 
 LOYALTY_CATALOGUE: tuple[Metric[LoyaltyFacts], ...] = (
     Metric("members", "Members", "Участников программы", f"Customers in the programme ({MEMBER}).",

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.analytics import BaseFacts, MetricSettings, Period, measure_split
 from retentio.customers import customers
+from retentio.loyalty.earning.members import members_enrolled_before
 from retentio.loyalty.ledger.tables import loyalty_entries
 from retentio.loyalty.programmes.settings import Programme
 
@@ -20,7 +21,7 @@ from retentio.loyalty.programmes.settings import Programme
 class LoyaltyFacts:
     programme: Programme
     customers: int  # customer records that existed at the end (merged ones not counted)
-    members: int  # customers with any entry in the programme by the end
+    members: int  # enrolled by the end, or with an entry in the programme's ledger by then
     earned: int  # points of the accruals in the period (orders and rewarded actions)
     returned: int  # points returns and cancellations took back from the period's accruals or later
     redeemed: int  # points spent in the period, less the spends cancelled in it
@@ -111,13 +112,14 @@ def _outstanding(connection: Connection, programme: str, period: Period) -> tupl
 
 
 def _members(connection: Connection, programme: str, period: Period) -> list[str]:
-    return list(
-        connection.execute(
-            select(loyalty_entries.c.customer_id)
-            .where(loyalty_entries.c.programme == programme, loyalty_entries.c.occurred_at < period.end)
-            .distinct()
-        ).scalars()
-    )
+    """Enrolled by the end, or holding points (an adjustment or a transfer to someone the consumer
+    has not enrolled yet still makes them part of the programme)."""
+    with_points = connection.execute(
+        select(loyalty_entries.c.customer_id)
+        .where(loyalty_entries.c.programme == programme, loyalty_entries.c.occurred_at < period.end)
+        .distinct()
+    ).scalars()
+    return sorted(set(with_points) | set(members_enrolled_before(connection, programme, period.end)))
 
 
 def _customers(connection: Connection, period: Period) -> int:

@@ -163,8 +163,9 @@ class Programme(_Settings):
     expiry: Expiry = Expiry()
     tiers: TierDefinition | None = None
     # Who becomes a member (the log's consumer enrols them): "first_event", anyone the shop sends an
-    # event about; "first_order", a customer at their first order.
-    enrolment: Literal["first_event", "first_order"] = "first_event"
+    # event about; "first_order", a customer at their first order; "on_join", a customer the shop
+    # sends a ``loyalty_joined`` event for (they signed up for the programme).
+    enrolment: Literal["first_event", "first_order", "on_join"] = "first_event"
     # Orders and actions before this instant earn nothing (imported history is not rewarded). Left
     # out, the programme starts when Retentio first runs it (docs/loyalty-earning.md).
     starts_at: AwareDatetime | None = None

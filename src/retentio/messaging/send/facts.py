@@ -23,7 +23,7 @@ from retentio.customers import (
     load_profiles,
     opt_outs_in_force,
 )
-from retentio.loyalty import PointsSummary, Programme, points_summaries
+from retentio.loyalty import ZERO_POINTS, Level, PointsSummary, Programme, member_tiers, points_summaries
 from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
@@ -50,7 +50,7 @@ class CustomerFacts:
     profile: ProfileDraft
     consents: Mapping[str, ConsentInForce]
     history: tuple[Sent, ...]
-    loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once they have points
+    loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once a member or with points
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,7 @@ class LoyaltyStanding:
 
     programme: Programme
     points: PointsSummary
+    tier: Level | None  # None: not a member yet, or a programme without tiers
 
 
 def load_facts(
@@ -74,6 +75,7 @@ def load_facts(
     history = recent_messages(connection, ids, now - HISTORY)
     flagged = not_to_incentivize(connection, ids)
     points = {} if programme is None else points_summaries(connection, programme.id, ids, now)
+    tiers = {} if programme is None else member_tiers(connection, programme, ids)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
@@ -89,8 +91,10 @@ def load_facts(
         )
         sent = tuple(sent for message in history.get(customer_id, ()) for sent in _sends(message))
         standing = None
-        if programme is not None and customer_id in points:
-            standing = LoyaltyStanding(programme, points[customer_id])
+        if programme is not None and (customer_id in points or customer_id in tiers):
+            standing = LoyaltyStanding(
+                programme, points.get(customer_id, ZERO_POINTS), tiers.get(customer_id)
+            )
         facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent, standing)
     return facts
 

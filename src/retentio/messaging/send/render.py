@@ -122,4 +122,5 @@ def _loyalty(standing: LoyaltyStanding) -> dict[str, Any]:
         "points_value": str(points_to_money(programme, points.available)),
         "expiring_points": points.expiring_points,
         "expiring_at": points.expiring_at,
+        "tier": None if standing.tier is None else standing.tier.title,
     }

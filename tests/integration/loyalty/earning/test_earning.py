@@ -211,6 +211,24 @@ def test_enrolment_at_first_order_waits_for_an_order(engine: Engine, now: dateti
     assert member(engine, "ann")["enrolled_at"] == now
 
 
+def test_enrolment_on_joining_waits_for_the_customer_to_join_that_programme(
+    engine: Engine, now: datetime
+) -> None:
+    config = programme_config('enrolment = "on_join"')
+    # ann buys without joining, then joins another programme: no member, no points
+    send(engine, [placed("o1", "ann", now, "o1", 1, "1000")], now, config)
+    send(engine, [envelope("j0", "loyalty_joined", "ann", now, programme="other")], now, config)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM loyalty_members")).scalar_one() == 0
+    assert entries(engine, "ann") == []
+    # she joins this one: a member with the registration reward; the next order earns
+    later = now + timedelta(hours=1)
+    send(engine, [envelope("j1", "loyalty_joined", "ann", later, programme="club")], later, config)
+    send(engine, [placed("o2", "ann", later, "o2", 1, "1000")], later, config)
+    assert member(engine, "ann")["enrolled_at"] == later
+    assert [entry[1] for entry in entries(engine, "ann")] == ["action:club:registration", "order:o2"]
+
+
 def _profile(engine: Engine, now: datetime, customer: str, **fields: object) -> None:
     with engine.begin() as connection:
         do_upsert_customers(connection, [(customer, CustomerUpsert.model_validate(fields))], now)
