@@ -23,6 +23,7 @@ from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import (
     callbacks,
+    checkout,
     coupons,
     customers,
     events,
@@ -123,6 +124,11 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/gift-cards", gift_cards.post_gift_card, "admin", {"status_code": 201}),
         Route("GET", "/v1/gift-cards/{code}", gift_cards.get_gift_card_record, "read"),
         Route("POST", "/v1/gift-cards/{code}/spend", gift_cards.post_spend, "ingest"),
+        Route("POST", "/v1/checkout/calculate", checkout.post_calculate, "ingest"),
+        Route("POST", "/v1/checkout/reservations", checkout.post_reservation, "ingest"),
+        Route("GET", "/v1/checkout/reservations/{reservation_id}", checkout.get_reservation, "read"),
+        Route("POST", "/v1/checkout/reservations/{reservation_id}/commit", checkout.post_commit, "ingest"),
+        Route("POST", "/v1/checkout/reservations/{reservation_id}/release", checkout.post_release, "ingest"),
         Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),
         Route("POST", "/v1/customers/{customer_id}/loyalty/adjustments", loyalty.post_adjustment, "admin"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),

@@ -15,6 +15,7 @@ from retentio.api.keys import ApiKey, Scope, find_key
 from retentio.clock import Clock
 from retentio.config import Settings
 from retentio.ingest import IngestOptions
+from retentio.loyalty import LoyaltyConfig, load_loyalty_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +55,23 @@ def _ingest_options(request: Request) -> IngestOptions:
     return _context(request).ingest_options
 
 
+def _loyalty(request: Request) -> LoyaltyConfig:
+    """The loyalty programmes (``RETENTIO_LOYALTY_CONFIG``, else the shipped one), read on first
+    use and kept for the app's life."""
+    state = request.app.state
+    config: LoyaltyConfig | None = getattr(state, "loyalty", None)
+    if config is None:
+        config = load_loyalty_config(_settings(request).loyalty_config)
+        state.loyalty = config
+    return config
+
+
 EngineDep = Annotated[Engine, Depends(_engine)]
 ReaderDep = Annotated[Engine, Depends(_reader)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IngestOptionsDep = Annotated[IngestOptions, Depends(_ingest_options)]
+LoyaltyDep = Annotated[LoyaltyConfig, Depends(_loyalty)]
 ContextDep = Annotated[ApiContext, Depends(_context)]
 
 _bearer = HTTPBearer(

@@ -15,7 +15,13 @@ from retentio.cli.context import Runtime, runtime
 from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events import consumer_lags, drain, run_until_stopped
-from retentio.loyalty import coupon_upkeep_kinds, ledger_kinds, start_coupon_upkeep, start_ledger_upkeep
+from retentio.loyalty import (
+    checkout_kinds,
+    coupon_upkeep_kinds,
+    ledger_kinds,
+    start_coupon_upkeep,
+    start_ledger_upkeep,
+)
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -53,6 +59,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *upkeep_kinds(run.engine, schedule),
             *coupon_upkeep_kinds(schedule.daily),
             *ledger_kinds(run.engine, schedule.daily),
+            *checkout_kinds(),  # each checkout reservation's release at its timeout
             *messaging.kinds(),
         ]
     )

@@ -1,6 +1,6 @@
 """Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
-programmes and their settings, tiers, coupons and gift cards. Each folder owns its tables, pure
-decisions and write paths (``do_*``).
+programmes and their settings, tiers, coupons and gift cards, and the checkout that uses them. Each
+folder owns its tables, pure decisions and write paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
@@ -15,6 +15,30 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
+    from retentio.loyalty.checkout.answer import calculate_checkout
+    from retentio.loyalty.checkout.consumer import CHECKOUT_CONSUMER, CheckoutConsumer
+    from retentio.loyalty.checkout.decide import calculate as decide_checkout
+    from retentio.loyalty.checkout.document import as_document as checkout_document
+    from retentio.loyalty.checkout.errors import CheckoutConflict, CheckoutError, CheckoutNotFound
+    from retentio.loyalty.checkout.facts import read_facts as read_checkout_facts
+    from retentio.loyalty.checkout.lifecycle import (
+        do_commit_checkout,
+        do_refund_checkout,
+        do_release_checkout,
+    )
+    from retentio.loyalty.checkout.model import (
+        Calculation,
+        CheckoutLine,
+        CheckoutRequest,
+        GiftCardOffer,
+    )
+    from retentio.loyalty.checkout.reserve import (
+        CheckoutReservation,
+        ReserveRequest,
+        do_reserve_checkout,
+        get_checkout_reservation,
+    )
+    from retentio.loyalty.checkout.upkeep import checkout_kinds
     from retentio.loyalty.coupons.codes import display, normalise
     from retentio.loyalty.coupons.errors import (
         CouponError,
@@ -38,6 +62,7 @@ if TYPE_CHECKING:
         pool_codes,
         pool_stats,
     )
+    from retentio.loyalty.coupons.promotions import automatic_promotions
     from retentio.loyalty.coupons.redeem import (
         Reservation,
         do_commit,
@@ -70,6 +95,8 @@ if TYPE_CHECKING:
         InsufficientBalance,
         WrongCurrency,
     )
+    from retentio.loyalty.gift_cards.holds import Hold as GiftCardHold
+    from retentio.loyalty.gift_cards.holds import do_capture, do_hold, do_release_hold
     from retentio.loyalty.gift_cards.service import (
         Change as GiftCardChange,
     )
@@ -135,11 +162,20 @@ if TYPE_CHECKING:
     from retentio.loyalty.tiers.progress import NextTier, next_tier
 
 __all__ = [
+    "CHECKOUT_CONSUMER",
     "ActionDone",
     "ActionPoints",
     "Balance",
+    "Calculation",
     "Cart",
     "CartLine",
+    "CheckoutConflict",
+    "CheckoutConsumer",
+    "CheckoutError",
+    "CheckoutLine",
+    "CheckoutNotFound",
+    "CheckoutRequest",
+    "CheckoutReservation",
     "Coupon",
     "CouponCustomer",
     "CouponError",
@@ -155,7 +191,9 @@ __all__ = [
     "GiftCardEntry",
     "GiftCardError",
     "GiftCardExpired",
+    "GiftCardHold",
     "GiftCardNotFound",
+    "GiftCardOffer",
     "GuessingLimit",
     "InsufficientBalance",
     "InvalidCode",
@@ -185,6 +223,7 @@ __all__ = [
     "Reservation",
     "ReservationEnded",
     "ReservationNotFound",
+    "ReserveRequest",
     "Stacking",
     "TierChange",
     "TierDefinition",
@@ -195,22 +234,34 @@ __all__ = [
     "UnknownEntry",
     "Validation",
     "WrongCurrency",
+    "automatic_promotions",
+    "calculate_checkout",
+    "checkout_document",
+    "checkout_kinds",
     "coupon_upkeep_kinds",
+    "decide_checkout",
     "display",
     "do_accrue",
     "do_adjust",
+    "do_capture",
     "do_commit",
+    "do_commit_checkout",
     "do_create_pool",
     "do_expire",
     "do_generate_codes",
+    "do_hold",
     "do_issue",
     "do_issue_code",
     "do_nightly",
     "do_rebuild_balances",
     "do_redeem",
     "do_refund",
+    "do_refund_checkout",
     "do_release",
+    "do_release_checkout",
+    "do_release_hold",
     "do_reserve",
+    "do_reserve_checkout",
     "do_reverse",
     "do_spend",
     "do_top_up",
@@ -219,6 +270,7 @@ __all__ = [
     "expired_by_inactivity",
     "export_csv",
     "get_balance",
+    "get_checkout_reservation",
     "get_gift_card",
     "get_pool",
     "get_reservation",
@@ -238,6 +290,7 @@ __all__ = [
     "points_to_money",
     "pool_codes",
     "pool_stats",
+    "read_checkout_facts",
     "rebuilt_balance",
     "release_expired",
     "spread_order_discount",
@@ -247,6 +300,25 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "retentio.loyalty.checkout.answer": ["calculate_checkout"],
+    "retentio.loyalty.checkout.consumer": ["CHECKOUT_CONSUMER", "CheckoutConsumer"],
+    "retentio.loyalty.checkout.decide": ["calculate as decide_checkout"],
+    "retentio.loyalty.checkout.document": ["as_document as checkout_document"],
+    "retentio.loyalty.checkout.errors": ["CheckoutConflict", "CheckoutError", "CheckoutNotFound"],
+    "retentio.loyalty.checkout.facts": ["read_facts as read_checkout_facts"],
+    "retentio.loyalty.checkout.lifecycle": [
+        "do_commit_checkout",
+        "do_refund_checkout",
+        "do_release_checkout",
+    ],
+    "retentio.loyalty.checkout.model": ["Calculation", "CheckoutLine", "CheckoutRequest", "GiftCardOffer"],
+    "retentio.loyalty.checkout.reserve": [
+        "CheckoutReservation",
+        "ReserveRequest",
+        "do_reserve_checkout",
+        "get_checkout_reservation",
+    ],
+    "retentio.loyalty.checkout.upkeep": ["checkout_kinds"],
     "retentio.loyalty.programmes.actions": ["ActionDone", "ActionPoints", "points_for_action"],
     "retentio.loyalty.programmes.earning": [
         "EarningLine",
@@ -321,6 +393,7 @@ _EXPORTS = {
         "Stacking",
         "why_not",
     ],
+    "retentio.loyalty.coupons.promotions": ["automatic_promotions"],
     "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
     "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
     "retentio.loyalty.gift_cards.errors": [
@@ -330,6 +403,7 @@ _EXPORTS = {
         "InsufficientBalance",
         "WrongCurrency",
     ],
+    "retentio.loyalty.gift_cards.holds": ["Hold as GiftCardHold", "do_capture", "do_hold", "do_release_hold"],
     "retentio.loyalty.gift_cards.service": [
         "Change as GiftCardChange",
         "Entry as GiftCardEntry",

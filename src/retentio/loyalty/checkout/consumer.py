@@ -1,0 +1,87 @@
+"""The checkout's consumer of the log, ``checkout``: an ``order_placed`` event commits the
+reservation it names, an ``order_cancelled`` one refunds (or releases) the order's reservation.
+
+An order names its reservation by the property ``checkout_id`` (the reservation's id), or by its
+``order_id`` when the reservation was made with that order id. Each event runs in a savepoint: a
+commit refused (the reservation released or timed out, another order's) undoes only that event's
+writes and appends a ``checkout_commit_refused`` event saying why, and the consumer moves on — a
+refusal is an answer, not a failure to retry. Delivered again, an event finds its work done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from retentio.events import LoggedEvent
+from retentio.loyalty.checkout.announce import CHECKOUT_COMMIT_REFUSED, announce_checkout
+from retentio.loyalty.checkout.errors import CheckoutError
+from retentio.loyalty.checkout.lifecycle import do_commit_checkout, do_refund_checkout, reservation_for_order
+
+CHECKOUT_CONSUMER = "checkout"
+
+
+class CheckoutConsumer:
+    @property
+    def name(self) -> str:
+        return CHECKOUT_CONSUMER
+
+    def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
+        for logged in batch:
+            event = logged.event
+            if event.type == "order_placed":
+                _placed(connection, event.properties, event.customer_id, event.occurred_at, now)
+            elif event.type == "order_cancelled":
+                _cancelled(connection, event.properties, now)
+
+
+def _placed(
+    connection: Connection,
+    properties: dict[str, Any],
+    customer_id: str | None,
+    placed_at: datetime,
+    now: datetime,
+) -> None:
+    order_id = str(properties.get("order_id", ""))
+    reservation_id = _checkout_id(properties.get("checkout_id"))
+    if reservation_id is None:
+        found = reservation_for_order(connection, order_id) if order_id else None
+        if found is None or found.state != "reserved":
+            return  # an order without a checkout reservation: nothing to commit
+        reservation_id = found.id
+    savepoint = connection.begin_nested()
+    try:
+        do_commit_checkout(connection, reservation_id, order_id, now, placed_at)
+    except CheckoutError as refused:
+        savepoint.rollback()
+        announce_checkout(
+            connection,
+            CHECKOUT_COMMIT_REFUSED,
+            reservation_id,
+            customer_id,
+            now,
+            {"order_id": order_id, "rule": refused.rule, "message": refused.message},
+            key=f":{order_id}",
+        )
+        return
+    savepoint.commit()
+
+
+def _cancelled(connection: Connection, properties: dict[str, Any], now: datetime) -> None:
+    order_id = str(properties.get("order_id", ""))
+    found = reservation_for_order(connection, order_id) if order_id else None
+    if found is not None:
+        do_refund_checkout(connection, found.id, now)
+
+
+def _checkout_id(value: object) -> int | None:
+    """The reservation's id as sent: a number or a string of digits; anything else names none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
