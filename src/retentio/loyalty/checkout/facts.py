@@ -4,6 +4,7 @@ needs, read in the caller's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from retentio.loyalty.checkout.model import (
 )
 from retentio.loyalty.coupons.codes import normalise
 from retentio.loyalty.coupons.errors import InvalidCode
-from retentio.loyalty.coupons.lookup import customer_uses, find_coupon
+from retentio.loyalty.coupons.lookup import customer_uses, find_coupon, lapsed_holds
 from retentio.loyalty.coupons.promotions import automatic_promotions
 from retentio.loyalty.gift_cards.errors import GiftCardError
 from retentio.loyalty.gift_cards.service import get_gift_card
@@ -44,7 +45,7 @@ def read_facts(
         programme=programme,
         tier=tier,
         balance=balance,
-        coupons=tuple(_coupon(connection, typed, customer_id) for typed in request.codes),
+        coupons=tuple(_coupon(connection, typed, customer_id, now) for typed in request.codes),
         promotions=tuple(
             Promotion(pool.id, pool.name, pool.rules)
             for pool in automatic_promotions(connection, request.currency, now)
@@ -84,7 +85,7 @@ def _available_points(connection: Connection, programme: str, customer_id: str) 
         return 0  # a customer the shop has not sent yet has no points
 
 
-def _coupon(connection: Connection, typed: str, customer_id: str | None) -> OfferedCoupon:
+def _coupon(connection: Connection, typed: str, customer_id: str | None, now: datetime) -> OfferedCoupon:
     try:
         code = normalise(typed)
     except InvalidCode as error:
@@ -92,7 +93,10 @@ def _coupon(connection: Connection, typed: str, customer_id: str | None) -> Offe
     found = find_coupon(connection, code)
     if found is None:
         return OfferedCoupon(typed, None, problem="unknown_code", problem_message="no such code")
-    _, coupon = found
+    coupon_id, coupon = found
+    limit = coupon.rules.uses_per_code
+    if limit is not None and coupon.uses >= limit:
+        coupon = replace(coupon, uses=coupon.uses - lapsed_holds(connection, coupon_id, now))
     return OfferedCoupon(typed, coupon, customer_uses(connection, coupon.pool_id, customer_id))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, func, select
 
 from retentio.loyalty.coupons.pools import rules_of
@@ -50,6 +52,20 @@ def customer_uses(connection: Connection, pool_id: int, customer_id: str | None)
                 coupon_uses.c.pool_id == pool_id,
                 coupon_uses.c.customer_id == customer_id,
                 coupon_uses.c.state.in_(ACTIVE_STATES),
+            )
+        ).scalar_one()
+    )
+
+
+def lapsed_holds(connection: Connection, coupon_id: int, now: datetime) -> int:
+    """Reservations of the code past their hold but not released yet: a new reservation releases
+    them before it counts, so a check that counts uses must not count them."""
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                coupon_uses.c.coupon_id == coupon_id,
+                coupon_uses.c.state == "reserved",
+                coupon_uses.c.expires_at <= now,
             )
         ).scalar_one()
     )
