@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Literal
 
 from retentio.loyalty.checkout.errors import CheckoutError
@@ -234,7 +233,7 @@ def _best(
         return []
 
     def rank(option: list[_Offer]) -> tuple[int, bool, int, list[tuple[int, int, str]]]:
-        _, discounts = _apply(option, lines, totals, currency)
+        _, discounts = _take(option, lines, totals, currency)
         shipping = any(offer.rules.discount.free_shipping for offer in option)
         return (-sum(discounts), not shipping, len(option), sorted(offer.order for offer in option))
 
@@ -244,34 +243,45 @@ def _best(
 def _apply(
     offers: Sequence[_Offer], lines: Sequence[CartLine], totals: Sequence[int], currency: str
 ) -> tuple[tuple[Applied, ...], list[int]]:
-    """Each offer's discount per line, in the order that takes the most off; and the line totals."""
+    """Each offer's discount per line, and the discount per line of them all."""
+    taken, discounts = _take(offers, lines, totals, currency)
+    applied = tuple(
+        Applied(
+            offer.kind,
+            offer.pool_id,
+            offer.code,
+            offer.name,
+            from_minor(sum(parts), currency),
+            offer.rules.discount.free_shipping,
+            tuple(from_minor(part, currency) for part in parts),
+        )
+        for offer, parts in taken
+    )
+    return applied, discounts
+
+
+def _take(
+    offers: Sequence[_Offer], lines: Sequence[CartLine], totals: Sequence[int], currency: str
+) -> tuple[list[tuple[_Offer, list[int]]], list[int]]:
+    """In minor units: each offer with what it takes off each line, in the order that takes the
+    most off; and the discount per line."""
     left = list(totals)
-    applied: list[Applied] = []
+    taken: list[tuple[_Offer, list[int]]] = []
     for offer in sorted(offers, key=_application_order):
         covered = {id(line) for line in eligible_lines(offer.rules, lines)}
         weights = [amount if id(line) in covered else 0 for line, amount in zip(lines, left, strict=True)]
         base = sum(weights)
         discount = offer.rules.discount
         if discount.percent is not None:
-            taken = int(Fraction(base) * Fraction(discount.percent) / 100)
+            amount = int(base * discount.percent / 100)  # Decimal, exact: rounded down to a minor unit
         elif discount.amount is not None:
-            taken = min(to_minor(discount.amount, currency), base)
+            amount = min(to_minor(discount.amount, currency), base)
         else:
-            taken = 0
-        parts = share_out(taken, weights)
-        left = [amount - part for amount, part in zip(left, parts, strict=True)]
-        applied.append(
-            Applied(
-                offer.kind,
-                offer.pool_id,
-                offer.code,
-                offer.name,
-                from_minor(taken, currency),
-                discount.free_shipping,
-                tuple(from_minor(part, currency) for part in parts),
-            )
-        )
-    return tuple(applied), [total - amount for total, amount in zip(totals, left, strict=True)]
+            amount = 0
+        parts = share_out(amount, weights)
+        left = [value - part for value, part in zip(left, parts, strict=True)]
+        taken.append((offer, parts))
+    return taken, [total - value for total, value in zip(totals, left, strict=True)]
 
 
 def _application_order(offer: _Offer) -> tuple[int, Decimal, tuple[int, int, str]]:

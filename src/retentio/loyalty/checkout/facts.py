@@ -97,6 +97,8 @@ def _coupon(connection: Connection, typed: str, customer_id: str | None, now: da
     limit = coupon.rules.uses_per_code
     if limit is not None and coupon.uses >= limit:
         coupon = replace(coupon, uses=coupon.uses - lapsed_holds(connection, coupon_id, now))
+    if coupon.rules.uses_per_customer is None:
+        return OfferedCoupon(typed, coupon)  # no count of the customer's uses to check
     return OfferedCoupon(typed, coupon, customer_uses(connection, coupon.pool_id, customer_id))
 
 

@@ -132,6 +132,10 @@ def do_create_pool(connection: Connection, definition: PoolDefinition, now: date
         "automatic": definition.automatic,
     }
     pool_id = connection.execute(insert(coupon_pools).values(row).returning(coupon_pools.c.id)).scalar_one()
+    if definition.automatic:
+        from retentio.loyalty.coupons.promotions import forget_promotions  # it imports this module
+
+        forget_promotions()
     return get_pool(connection, int(pool_id))
 
 

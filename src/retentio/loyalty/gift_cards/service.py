@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from retentio.loyalty.coupons.announce import announce
 from retentio.loyalty.coupons.codes import display, normalise, random_part
@@ -220,8 +220,11 @@ def rebuilt_balance(connection: Connection, typed_code: str) -> Decimal:
     return from_minor(int(total), card.currency)
 
 
+_BY_CODE = select(cards).where(cards.c.code == bindparam("code"))  # built once: checkouts read it
+
+
 def _find(connection: Connection, typed_code: str) -> GiftCard:
-    row = connection.execute(select(cards).where(cards.c.code == _normalised(typed_code))).one_or_none()
+    row = connection.execute(_BY_CODE, {"code": _normalised(typed_code)}).one_or_none()
     if row is None:
         raise GiftCardNotFound()
     return GiftCard(
