@@ -249,7 +249,7 @@ def _apply(
         Applied(
             offer.kind,
             offer.pool_id,
-            offer.code,
+            offer.typed if offer.kind == "coupon" else None,
             offer.name,
             from_minor(sum(parts), currency),
             offer.rules.discount.free_shipping,

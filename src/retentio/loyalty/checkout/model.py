@@ -108,7 +108,7 @@ class Applied:
 
     kind: Literal["coupon", "promotion"]
     pool_id: int
-    code: str | None  # the normalised code; None for a promotion
+    code: str | None  # the code as offered; None for a promotion
     name: str | None  # the promotion's pool name; None for a coupon
     discount: Decimal
     free_shipping: bool

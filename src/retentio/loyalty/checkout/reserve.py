@@ -239,15 +239,7 @@ def _hold_coupons(
 
 
 def _code_field(request: CheckoutRequest, code: str) -> str:
-    from retentio.loyalty.coupons.codes import normalise
-
-    for index, typed in enumerate(request.codes):
-        try:
-            if normalise(typed) == code:
-                return f"codes[{index}]"
-        except CouponError:
-            continue
-    return "codes"
+    return f"codes[{request.codes.index(code)}]" if code in request.codes else "codes"
 
 
 def _redeem_points(
