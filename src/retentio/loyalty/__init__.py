@@ -19,8 +19,14 @@ if TYPE_CHECKING:
     from retentio.loyalty.checkout.consumer import CHECKOUT_CONSUMER, CheckoutConsumer
     from retentio.loyalty.checkout.decide import calculate as decide_checkout
     from retentio.loyalty.checkout.document import as_document as checkout_document
-    from retentio.loyalty.checkout.errors import CheckoutConflict, CheckoutError, CheckoutNotFound
+    from retentio.loyalty.checkout.errors import (
+        CheckoutConflict,
+        CheckoutError,
+        CheckoutNotFound,
+        CodesRefused,
+    )
     from retentio.loyalty.checkout.facts import read_facts as read_checkout_facts
+    from retentio.loyalty.checkout.guessing import do_note_checkout_guessing, needs_guessing_note
     from retentio.loyalty.checkout.lifecycle import (
         do_commit_checkout,
         do_refund_checkout,
@@ -176,6 +182,7 @@ __all__ = [
     "CheckoutNotFound",
     "CheckoutRequest",
     "CheckoutReservation",
+    "CodesRefused",
     "Coupon",
     "CouponCustomer",
     "CouponError",
@@ -253,6 +260,7 @@ __all__ = [
     "do_issue",
     "do_issue_code",
     "do_nightly",
+    "do_note_checkout_guessing",
     "do_rebuild_balances",
     "do_redeem",
     "do_refund",
@@ -283,6 +291,7 @@ __all__ = [
     "lot_dates",
     "max_redeemable",
     "money_to_points",
+    "needs_guessing_note",
     "next_tier",
     "normalise",
     "points_for_action",
@@ -304,8 +313,14 @@ _EXPORTS = {
     "retentio.loyalty.checkout.consumer": ["CHECKOUT_CONSUMER", "CheckoutConsumer"],
     "retentio.loyalty.checkout.decide": ["calculate as decide_checkout"],
     "retentio.loyalty.checkout.document": ["as_document as checkout_document"],
-    "retentio.loyalty.checkout.errors": ["CheckoutConflict", "CheckoutError", "CheckoutNotFound"],
+    "retentio.loyalty.checkout.errors": [
+        "CheckoutConflict",
+        "CheckoutError",
+        "CheckoutNotFound",
+        "CodesRefused",
+    ],
     "retentio.loyalty.checkout.facts": ["read_facts as read_checkout_facts"],
+    "retentio.loyalty.checkout.guessing": ["do_note_checkout_guessing", "needs_guessing_note"],
     "retentio.loyalty.checkout.lifecycle": [
         "do_commit_checkout",
         "do_refund_checkout",

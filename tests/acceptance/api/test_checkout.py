@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from tests.integration.loyalty.checkout_fixture import Shop, open_shop, state_of
 
 CART = {
@@ -152,3 +152,28 @@ def test_bad_input_names_the_field_and_rule_and_holds_nothing(
         if rule is not None:
             assert detail["rule"] == rule, (changes, detail)
     assert state_of(engine, shop) == before
+
+
+def test_guessing_codes_through_the_checkout_is_limited_as_through_validate(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    shop = open_shop(engine, now)
+    shop_key = headers_for("ingest")
+    # when ten wrong codes are tried, two at a time
+    for attempt in "ABCDE":
+        guesses = [f"SPR-2222-2222-22{attempt}{n}" for n in (2, 3)]
+        calculated = client.post("/v1/checkout/calculate", json=_body(shop, codes=guesses), headers=shop_key)
+        assert calculated.json()["refused"][0]["reason"] == "unknown_code"
+    # then the real code is refused too, for the rest of the hour, and an alert is logged
+    answer = client.post("/v1/checkout/calculate", json=_body(shop), headers=shop_key).json()
+    assert [(r["field"], r["reason"]) for r in answer["refused"]] == [("codes[0]", "too_many_attempts")]
+    reserve = client.post(
+        "/v1/checkout/reservations", json=_body(shop, request_key="k", cart_id="c"), headers=shop_key
+    )
+    assert (reserve.status_code, reserve.json()["detail"][0]["rule"]) == (422, "too_many_attempts")
+    with engine.connect() as connection:
+        alerts = connection.execute(
+            text("SELECT count(*) FROM events WHERE type = 'coupon_guessing_refused'")
+        ).scalar_one()
+    assert alerts >= 1
+    assert state_of(engine, shop)["code_uses"] == 0

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, status
+from fastapi import HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from retentio.api.deps import ClockDep, EngineDep, LoyaltyDep, ReaderDep
@@ -19,14 +19,17 @@ from retentio.loyalty import (
     CheckoutNotFound,
     CheckoutRequest,
     CheckoutReservation,
+    CodesRefused,
     GiftCardOffer,
     ReserveRequest,
     calculate_checkout,
     checkout_document,
     do_commit_checkout,
+    do_note_checkout_guessing,
     do_release_checkout,
     do_reserve_checkout,
     get_checkout_reservation,
+    needs_guessing_note,
 )
 
 ReservationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The reservation's id.")]
@@ -73,7 +76,7 @@ class CalculateBody(BaseModel):
     segments: list[Text] = Field([], max_length=1_000, description="The customer's segments, as plain data.")
     programme: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
-    def request(self) -> CheckoutRequest:
+    def request(self, address: str | None) -> CheckoutRequest:
         return CheckoutRequest(
             customer_id=self.customer_id,
             currency=self.cart.currency,
@@ -83,6 +86,7 @@ class CalculateBody(BaseModel):
             points=self.points,
             segments=frozenset(self.segments),
             programme=self.programme,
+            address=address,
         )
 
 
@@ -193,29 +197,46 @@ class ReservationPublic(BaseModel):
 
 
 def post_calculate(
-    body: CalculateBody, reader: ReaderDep, clock: ClockDep, loyalty: LoyaltyDep
+    body: CalculateBody,
+    request: Request,
+    engine: EngineDep,
+    reader: ReaderDep,
+    clock: ClockDep,
+    loyalty: LoyaltyDep,
 ) -> CalculationPublic:
     """Everything the cart gets, in one answer; holds nothing. Each offered code that does not apply
-    is in `refused` with its rule; input that cannot be answered is a 422 naming the field and rule."""
+    is in `refused` with its rule; input that cannot be answered is a 422 naming the field and rule.
+    Unknown codes count against guessing, as on `/v1/coupons/validate`."""
+    checkout = body.request(_address(request))
+    now = clock.now()
     try:
         with reader.connect() as connection:
-            calculation = calculate_checkout(connection, body.request(), loyalty, clock.now())
+            calculation = calculate_checkout(connection, checkout, loyalty, now)
     except CheckoutError as error:
         raise _error(error) from None
+    if needs_guessing_note(calculation.refused):
+        with engine.begin() as connection:
+            do_note_checkout_guessing(connection, checkout, calculation.refused, now)
     return CalculationPublic.model_validate(checkout_document(calculation))
 
 
 def post_reservation(
-    body: ReserveBody, engine: EngineDep, clock: ClockDep, loyalty: LoyaltyDep
+    body: ReserveBody, request: Request, engine: EngineDep, clock: ClockDep, loyalty: LoyaltyDep
 ) -> ReservationPublic:
     """Hold the coupon uses, points and gift card amounts of the cart's calculation, all or nothing.
     Any offered code that does not apply is a 422 naming it and its rule, and nothing is held."""
-    reserve = ReserveRequest(
-        body.request(), body.request_key, body.cart_id, timedelta(seconds=body.hold_seconds), body.order_id
-    )
+    checkout = body.request(_address(request))
+    hold = timedelta(seconds=body.hold_seconds)
+    reserve = ReserveRequest(checkout, body.request_key, body.cart_id, hold, body.order_id)
+    now = clock.now()
     try:
         with engine.begin() as connection:
-            reservation = do_reserve_checkout(connection, reserve, loyalty, clock.now())
+            reservation = do_reserve_checkout(connection, reserve, loyalty, now)
+    except CodesRefused as refused:
+        if needs_guessing_note(refused.refused):  # the refusal rolled back: noted on its own
+            with engine.begin() as connection:
+                do_note_checkout_guessing(connection, checkout, refused.refused, now)
+        raise _error(refused) from None
     except CheckoutError as error:
         raise _error(error) from None
     return ReservationPublic.of(reservation)
@@ -252,6 +273,10 @@ def post_release(reservation_id: ReservationId, engine: EngineDep, clock: ClockD
     except CheckoutError as error:
         raise _error(error) from None
     return ReservationPublic.of(reservation)
+
+
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def _error(error: CheckoutError) -> HTTPException:

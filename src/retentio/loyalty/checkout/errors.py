@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from retentio.loyalty.checkout.model import Refused
+
 
 class CheckoutError(ValueError):
     """A request the checkout refuses. ``field`` names the input (``codes[1]``, ``points``,
@@ -21,3 +25,13 @@ class CheckoutNotFound(CheckoutError):
 
 class CheckoutConflict(CheckoutError):
     """The reservation is not in a state that allows the action (committed, released, timed out)."""
+
+
+class CodesRefused(CheckoutError):
+    """A reservation refused because an offered code or gift card does not apply: the first one's
+    field and rule, and every refusal of the calculation in ``refused``."""
+
+    def __init__(self, refused: Sequence[Refused]) -> None:
+        first = refused[0]
+        super().__init__(first.field, first.reason, f"{first.code!r}: {first.message}")
+        self.refused = tuple(refused)

@@ -23,6 +23,7 @@ from retentio.loyalty.coupons.codes import normalise
 from retentio.loyalty.coupons.errors import InvalidCode
 from retentio.loyalty.coupons.lookup import customer_uses, find_coupon, lapsed_holds
 from retentio.loyalty.coupons.promotions import automatic_promotions
+from retentio.loyalty.coupons.validate import blocked_subjects
 from retentio.loyalty.gift_cards.errors import GiftCardError
 from retentio.loyalty.gift_cards.service import get_gift_card
 from retentio.loyalty.ledger.errors import UnknownCustomer
@@ -45,7 +46,7 @@ def read_facts(
         programme=programme,
         tier=tier,
         balance=balance,
-        coupons=tuple(_coupon(connection, typed, customer_id, now) for typed in request.codes),
+        coupons=_coupons(connection, request, now),
         promotions=tuple(
             Promotion(pool.id, pool.name, pool.rules)
             for pool in automatic_promotions(connection, request.currency, now)
@@ -83,6 +84,18 @@ def _available_points(connection: Connection, programme: str, customer_id: str) 
         return get_balance(connection, programme, customer_id).available
     except UnknownCustomer:
         return 0  # a customer the shop has not sent yet has no points
+
+
+def _coupons(connection: Connection, request: CheckoutRequest, now: datetime) -> tuple[OfferedCoupon, ...]:
+    """The offered codes, unless the customer or the address is past the guessing limit (as for
+    ``/v1/coupons/validate``): then none is looked up."""
+    if request.codes and blocked_subjects(connection, request.customer_id, request.address, now):
+        message = "too many wrong codes; try again later"
+        return tuple(
+            OfferedCoupon(typed, None, problem="too_many_attempts", problem_message=message)
+            for typed in request.codes
+        )
+    return tuple(_coupon(connection, typed, request.customer_id, now) for typed in request.codes)
 
 
 def _coupon(connection: Connection, typed: str, customer_id: str | None, now: datetime) -> OfferedCoupon:

@@ -39,6 +39,7 @@ class CheckoutRequest:
     points: int = 0  # points the customer wants to pay with
     segments: frozenset[str] = frozenset()  # the customer's segments, as plain data
     programme: str | None = None  # None: the only programme, or the one in the cart's currency
+    address: str | None = None  # the caller's address: wrong codes from it count against guessing
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class OfferedCoupon:
     typed: str
     coupon: Coupon | None
     uses_of_pool: int = 0
-    problem: Literal["unknown_code", "invalid_code"] | None = None
+    problem: Literal["unknown_code", "invalid_code", "too_many_attempts"] | None = None
     problem_message: str = ""
 
 
@@ -119,7 +120,7 @@ class Applied:
 class Refused:
     """An offered code that does not apply, and why (a coupon ``Reason`` value, or one of
     ``unknown_code``, ``invalid_code``, ``duplicate``, ``unknown_gift_card``, ``wrong_currency``,
-    ``expired``, ``no_balance``, ``insufficient_balance``)."""
+    ``expired``, ``no_balance``, ``insufficient_balance``, ``too_many_attempts``)."""
 
     kind: Literal["coupon", "gift_card"]
     index: int  # its place in the request's ``codes`` or ``gift_cards``

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from retentio.loyalty.checkout.announce import CHECKOUT_RESERVED, announce_checkout
 from retentio.loyalty.checkout.decide import calculate
 from retentio.loyalty.checkout.document import as_document
-from retentio.loyalty.checkout.errors import CheckoutError, CheckoutNotFound
+from retentio.loyalty.checkout.errors import CheckoutError, CheckoutNotFound, CodesRefused
 from retentio.loyalty.checkout.facts import read_facts
 from retentio.loyalty.checkout.model import Calculation, CheckoutRequest
 from retentio.loyalty.checkout.tables import checkout_reservations as reservations
@@ -88,8 +88,7 @@ def do_reserve_checkout(
     request = reserve.checkout
     calculation = calculate(request, read_facts(connection, request, config, now), now)
     if calculation.refused:
-        first = calculation.refused[0]
-        raise CheckoutError(first.field, first.reason, f"{first.code!r}: {first.message}")
+        raise CodesRefused(calculation.refused)
     reservation_id = _insert(connection, reserve, fingerprint, calculation, now)
     if reservation_id is None:  # the same key, committed by a concurrent call meanwhile
         found = _by_key(connection, reserve.request_key, fingerprint)
@@ -158,9 +157,9 @@ def _check(reserve: ReserveRequest) -> None:
 
 
 def _fingerprint(reserve: ReserveRequest) -> str:
-    text = json.dumps(
-        [repr(reserve.checkout), reserve.cart_id, reserve.order_id, reserve.hold.total_seconds()]
-    )
+    # Where the request came from is not part of it: a retry from another address is the same.
+    checkout = replace(reserve.checkout, address=None)
+    text = json.dumps([repr(checkout), reserve.cart_id, reserve.order_id, reserve.hold.total_seconds()])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -86,6 +86,37 @@ def do_validate(
     return Validation(reason.value, MESSAGES[reason], coupon)
 
 
+def blocked_subjects(
+    connection: Connection,
+    customer_id: str | None,
+    address: str | None,
+    now: datetime,
+    limit: GuessingLimit = GuessingLimit(),
+) -> list[str]:
+    """The customer and address past the limit: the checkout asks before it looks codes up."""
+    since = now - limit.window
+    subjects = subjects_of(customer_id, address)
+    return [s for s in subjects if _failures(connection, s, since) >= limit.max_failures]
+
+
+def do_note_guessing(
+    connection: Connection,
+    customer_id: str | None,
+    address: str | None,
+    failed: list[str],
+    blocked: bool,
+    now: datetime,
+    limit: GuessingLimit = GuessingLimit(),
+) -> None:
+    """What a checkout found: each unknown or malformed code counts as a failure, and a refusal for
+    too many of them logs and appends the alert, as ``do_validate`` does."""
+    subjects = subjects_of(customer_id, address)
+    for typed_code in failed:
+        _fail(connection, subjects, typed_code, now)
+    if blocked:
+        _refuse(connection, subjects, failed[0] if failed else "", now, limit)
+
+
 def purge_failures(connection: Connection, before: datetime) -> int:
     """Forget failed checks older than ``before`` (the daily upkeep keeps ``FAILURES_KEPT``)."""
     return int(connection.execute(delete(failures).where(failures.c.failed_at < before)).rowcount)
