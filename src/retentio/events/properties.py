@@ -195,5 +195,11 @@ SYSTEM_EVENT_TYPES = frozenset(
         "points_redeemed",
         "points_expired",
         "points_expiring",
+        # the checkout (loyalty): the order is the customer's activity, not its reservation
+        "checkout_reserved",
+        "checkout_committed",
+        "checkout_released",
+        "checkout_refunded",
+        "checkout_commit_refused",
     }
 )
