@@ -229,3 +229,19 @@ def test_an_order_placed_before_the_end_commits_when_read_a_little_later(
     _append(engine, [_order_event("placed", "order_placed", placed, placed_at)], read_at)
     with engine.connect() as connection:
         assert get_checkout_reservation(connection, held.id).state == "committed"
+
+
+def test_orders_without_a_reservation_pass_by(engine: Engine, now: datetime) -> None:
+    shop = open_shop(engine, now)
+    with engine.begin() as connection:
+        held = do_reserve_checkout(connection, reserve_request(shop), CONFIG, now)
+    events = [
+        _order_event("other", "order_placed", {"order_id": "other-1", **ORDER}, now),
+        _order_event("other-x", "order_cancelled", {"order_id": "other-1"}, now),
+        _order_event("odd", "order_placed", {"order_id": "o-2", "checkout_id": "abc", **ORDER}, now),
+    ]
+    _append(engine, events, now)
+    with engine.connect() as connection:
+        assert get_checkout_reservation(connection, held.id).state == "reserved"
+        written = connection.execute(text("SELECT count(*) FROM events WHERE type LIKE 'checkout_%'"))
+        assert written.scalar_one() == 1  # the reservation's own checkout_reserved

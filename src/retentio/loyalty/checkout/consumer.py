@@ -18,9 +18,15 @@ from sqlalchemy import Connection
 from retentio.events import LoggedEvent
 from retentio.loyalty.checkout.announce import CHECKOUT_COMMIT_REFUSED, announce_checkout
 from retentio.loyalty.checkout.errors import CheckoutError
-from retentio.loyalty.checkout.lifecycle import do_commit_checkout, do_refund_checkout, reservation_for_order
+from retentio.loyalty.checkout.lifecycle import (
+    do_commit_checkout,
+    do_refund_checkout,
+    orders_with_reservations,
+    reservation_for_order,
+)
 
 CHECKOUT_CONSUMER = "checkout"
+_ORDER_TYPES = frozenset({"order_placed", "order_cancelled"})
 
 
 class CheckoutConsumer:
@@ -29,12 +35,21 @@ class CheckoutConsumer:
         return CHECKOUT_CONSUMER
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
-        for logged in batch:
-            event = logged.event
+        orders = [logged.event for logged in batch if logged.event.type in _ORDER_TYPES]
+        if not orders:
+            return
+        named = orders_with_reservations(
+            connection,
+            (str(e.properties.get("order_id", "")) for e in orders if "checkout_id" not in e.properties),
+        )
+        for event in orders:
+            properties = event.properties
+            if "checkout_id" not in properties and str(properties.get("order_id", "")) not in named:
+                continue  # most orders: no checkout reservation behind them
             if event.type == "order_placed":
-                _placed(connection, event.properties, event.customer_id, event.occurred_at, now)
-            elif event.type == "order_cancelled":
-                _cancelled(connection, event.properties, now)
+                _placed(connection, properties, event.customer_id, event.occurred_at, now)
+            else:
+                _cancelled(connection, properties, now)
 
 
 def _placed(
