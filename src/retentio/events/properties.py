@@ -201,5 +201,6 @@ SYSTEM_EVENT_TYPES = frozenset(
         "checkout_released",
         "checkout_refunded",
         "checkout_commit_refused",
+        "checkout_refund_refused",
     }
 )

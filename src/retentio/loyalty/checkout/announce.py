@@ -1,6 +1,6 @@
 """The checkout's derived events, appended through the log like the coupons' (stable ids from what
 happened, so a retried action appends once): ``checkout_reserved``, ``checkout_committed``,
-``checkout_released``, ``checkout_refunded`` and ``checkout_commit_refused``."""
+``checkout_released``, ``checkout_refunded``, ``checkout_commit_refused`` and ``checkout_refund_refused``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ CHECKOUT_COMMITTED = "checkout_committed"
 CHECKOUT_RELEASED = "checkout_released"
 CHECKOUT_REFUNDED = "checkout_refunded"
 CHECKOUT_COMMIT_REFUSED = "checkout_commit_refused"
+CHECKOUT_REFUND_REFUSED = "checkout_refund_refused"
 
 
 def announce_checkout(

@@ -5,10 +5,12 @@ An order names its reservation by the property ``checkout_id`` (the reservation'
 ``order_id`` when the reservation was made with that order id. Each event runs in a savepoint: a
 commit refused (the reservation released or timed out, another order's) undoes only that event's
 writes and appends a ``checkout_commit_refused`` event saying why, and the consumer moves on — a
-refusal is an answer, not a failure to retry. Delivered again, an event finds its work done."""
+refusal is an answer, not a failure to retry (a refund refused likewise appends
+``checkout_refund_refused``). Delivered again, an event finds its work done."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +18,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from retentio.events import LoggedEvent
-from retentio.loyalty.checkout.announce import CHECKOUT_COMMIT_REFUSED, announce_checkout
+from retentio.loyalty.checkout.announce import (
+    CHECKOUT_COMMIT_REFUSED,
+    CHECKOUT_REFUND_REFUSED,
+    announce_checkout,
+)
 from retentio.loyalty.checkout.errors import CheckoutError
 from retentio.loyalty.checkout.lifecycle import (
     do_commit_checkout,
@@ -25,6 +31,7 @@ from retentio.loyalty.checkout.lifecycle import (
     reservation_for_order,
 )
 
+log = logging.getLogger(__name__)
 CHECKOUT_CONSUMER = "checkout"
 _ORDER_TYPES = frozenset({"order_placed", "order_cancelled"})
 
@@ -49,7 +56,7 @@ class CheckoutConsumer:
             if event.type == "order_placed":
                 _placed(connection, properties, event.customer_id, event.occurred_at, now)
             else:
-                _cancelled(connection, properties, now)
+                _cancelled(connection, properties, event.customer_id, now)
 
 
 def _placed(
@@ -69,26 +76,46 @@ def _placed(
     savepoint = connection.begin_nested()
     try:
         do_commit_checkout(connection, reservation_id, order_id, now, placed_at)
-    except CheckoutError as refused:
+    except ValueError as refused:  # the area's refusals: a checkout's, a coupon's, a card's, the ledger's
         savepoint.rollback()
-        announce_checkout(
-            connection,
-            CHECKOUT_COMMIT_REFUSED,
-            reservation_id,
-            customer_id,
-            now,
-            {"order_id": order_id, "rule": refused.rule, "message": refused.message},
-            key=f":{order_id}",
-        )
+        _refused(connection, CHECKOUT_COMMIT_REFUSED, reservation_id, customer_id, order_id, refused, now)
         return
     savepoint.commit()
 
 
-def _cancelled(connection: Connection, properties: dict[str, Any], now: datetime) -> None:
+def _cancelled(
+    connection: Connection, properties: dict[str, Any], customer_id: str | None, now: datetime
+) -> None:
     order_id = str(properties.get("order_id", ""))
     found = reservation_for_order(connection, order_id) if order_id else None
-    if found is not None:
+    if found is None:
+        return
+    savepoint = connection.begin_nested()
+    try:
         do_refund_checkout(connection, found.id, now)
+    except ValueError as refused:
+        savepoint.rollback()
+        _refused(connection, CHECKOUT_REFUND_REFUSED, found.id, customer_id, order_id, refused, now)
+        return
+    savepoint.commit()
+
+
+def _refused(
+    connection: Connection,
+    type_name: str,
+    reservation_id: int,
+    customer_id: str | None,
+    order_id: str,
+    refused: ValueError,
+    now: datetime,
+) -> None:
+    """A refusal is an answer, not a failure: retrying the batch would meet it again and hold the
+    consumer back forever. It is logged and appended as an event for operators and journeys."""
+    rule = refused.rule if isinstance(refused, CheckoutError) else getattr(refused, "field", "refused")
+    message = getattr(refused, "message", str(refused))
+    log.warning("checkout %s for order %r: %s (%s)", type_name, order_id, message, rule)
+    properties = {"order_id": order_id, "rule": rule, "message": message}
+    announce_checkout(connection, type_name, reservation_id, customer_id, now, properties, key=f":{order_id}")
 
 
 def _checkout_id(value: object) -> int | None:
