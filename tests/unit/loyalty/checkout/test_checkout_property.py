@@ -97,7 +97,9 @@ def test_the_figures_add_up_and_stay_within_the_rules(
     assert applied | refused == set(request.codes) and not applied & refused
     # the stacking rules hold: an exclusive offer alone, otherwise one group
     applied_pools = {a.pool_id for a in answer.applied}
-    exclusive = [o for o in (*coupons, *promotions) if _rules(o).stacking.exclusive and _id(o) in applied_pools]
+    exclusive = [
+        o for o in (*coupons, *promotions) if _rules(o).stacking.exclusive and _id(o) in applied_pools
+    ]
     assert not exclusive or len(answer.applied) == 1
     assert len({_rules(o).stacking.group for o in (*coupons, *promotions) if _id(o) in applied_pools}) <= 1
 
