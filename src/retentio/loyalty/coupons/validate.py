@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from retentio.loyalty.coupons.announce import COUPON_GUESSING_REFUSED, announce
 from retentio.loyalty.coupons.codes import normalise
@@ -94,9 +94,14 @@ def blocked_subjects(
     limit: GuessingLimit = GuessingLimit(),
 ) -> list[str]:
     """The customer and address past the limit: the checkout asks before it looks codes up."""
-    since = now - limit.window
     subjects = subjects_of(customer_id, address)
-    return [s for s in subjects if _failures(connection, s, since) >= limit.max_failures]
+    if not subjects:
+        return []
+    # One query for both subjects: every checkout with a code asks.
+    counts = connection.execute(
+        _FAILURES_BY_SUBJECT, {"subjects": subjects, "since": now - limit.window}
+    ).all()
+    return sorted(subject for subject, failures in counts if failures >= limit.max_failures)
 
 
 def do_note_guessing(
@@ -115,6 +120,16 @@ def do_note_guessing(
         _fail(connection, subjects, typed_code, now)
     if blocked:
         _refuse(connection, subjects, failed[0] if failed else "", now, limit)
+
+
+_FAILURES_BY_SUBJECT = (
+    select(failures.c.subject, func.count())
+    .where(
+        failures.c.subject.in_(bindparam("subjects", expanding=True)),
+        failures.c.failed_at > bindparam("since"),
+    )
+    .group_by(failures.c.subject)
+)
 
 
 def purge_failures(connection: Connection, before: datetime) -> int:
