@@ -177,3 +177,17 @@ def test_guessing_codes_through_the_checkout_is_limited_as_through_validate(
         ).scalar_one()
     assert alerts >= 1
     assert state_of(engine, shop)["code_uses"] == 0
+
+
+def test_an_automatic_promotion_with_codes_is_refused_and_not_stored(
+    client: TestClient, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    admin = headers_for("admin")
+    promotion = {"name": "tea", "currency": "RUB", "percent_off": "20", "automatic": True}
+    with_codes = client.post("/v1/coupon-pools", json=promotion | {"count": 10}, headers=admin)
+    limited = client.post(
+        "/v1/coupon-pools", json=promotion | {"count": 0, "uses_per_code": 1}, headers=admin
+    )
+    assert (with_codes.status_code, with_codes.json()["detail"][0]["field"]) == (422, "count")
+    assert (limited.status_code, limited.json()["detail"][0]["field"]) == (422, "uses_per_code")
+    assert client.post("/v1/coupon-pools", json=promotion | {"count": 0}, headers=admin).status_code == 201
