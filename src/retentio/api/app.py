@@ -23,6 +23,7 @@ from retentio.api.messages_schema import MessageRequestBody
 from retentio.api.middleware import BodyLimit, ResponseHeaders
 from retentio.api.routes import (
     callbacks,
+    checkout,
     club,
     coupons,
     customers,
@@ -130,6 +131,11 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/gift-cards/{code}/refunds", gift_cards.post_refund, "ingest"),
         Route("GET", "/v1/loyalty/programmes", loyalty_programmes.get_programmes, "read"),
         Route("GET", "/v1/loyalty/programmes/{programme_id}", loyalty_programmes.get_programme, "read"),
+        Route("POST", "/v1/checkout/calculate", checkout.post_calculate, "ingest"),
+        Route("POST", "/v1/checkout/reservations", checkout.post_reservation, "ingest"),
+        Route("GET", "/v1/checkout/reservations/{reservation_id}", checkout.get_reservation, "read"),
+        Route("POST", "/v1/checkout/reservations/{reservation_id}/commit", checkout.post_commit, "ingest"),
+        Route("POST", "/v1/checkout/reservations/{reservation_id}/release", checkout.post_release, "ingest"),
         Route("GET", "/v1/customers/{customer_id}/loyalty", loyalty.get_loyalty, "read"),
         Route("POST", "/v1/customers/{customer_id}/loyalty/adjustments", loyalty.post_adjustment, "admin"),
         Route("GET", "/v1/customers/{customer_id}/referral", referrals.get_customer_referral, "read"),

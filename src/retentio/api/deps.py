@@ -72,8 +72,8 @@ ReaderDep = Annotated[Engine, Depends(_reader)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IngestOptionsDep = Annotated[IngestOptions, Depends(_ingest_options)]
-ContextDep = Annotated[ApiContext, Depends(_context)]
 LoyaltyDep = Annotated[LoyaltyConfig, Depends(_loyalty)]
+ContextDep = Annotated[ApiContext, Depends(_context)]
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -77,8 +77,9 @@ class Runtime:
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
         families, then custom rules), then what happened to sent messages, then the loyalty
-        programmes (points earned and taken back, tiers), referrals and the membership club."""
-        from retentio.loyalty import ClubConsumer, LoyaltyConsumer, ReferralsConsumer
+        programmes (points earned and taken back, tiers), referrals and the membership club, then
+        checkouts committed or refunded by their orders."""
+        from retentio.loyalty import CheckoutConsumer, ClubConsumer, LoyaltyConsumer, ReferralsConsumer
         from retentio.messaging import MessagesConsumer
         from retentio.segments import SegmentsConsumer
 
@@ -88,6 +89,7 @@ class Runtime:
             LoyaltyConsumer(self.loyalty),
             ReferralsConsumer(self.loyalty),
             ClubConsumer(self.loyalty),
+            CheckoutConsumer(),
         )
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:

@@ -16,6 +16,7 @@ from retentio.cli.messaging_wiring import Messaging, start_messaging
 from retentio.cli.segment_settings import SETTINGS_OPTION, load_segment_settings
 from retentio.events import consumer_lags, drain, run_until_stopped
 from retentio.loyalty import (
+    checkout_kinds,
     club_kinds,
     coupon_upkeep_kinds,
     earning_kinds,
@@ -67,6 +68,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *earning_kinds(schedule.daily, run.loyalty),
             *referral_kinds(run.loyalty, schedule.daily),
             *club_kinds(run.loyalty, schedule.daily),
+            *checkout_kinds(),  # each checkout reservation's release at its timeout
             *messaging.kinds(),
         ]
     )

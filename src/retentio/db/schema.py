@@ -5,6 +5,7 @@ from retentio.catalog import tables as _catalog_tables  # noqa: F401
 from retentio.customers import tables as _customer_tables  # noqa: F401
 from retentio.db.metadata import METADATA
 from retentio.events import tables as _event_tables  # noqa: F401
+from retentio.loyalty.checkout import tables as _checkout_tables  # noqa: F401
 from retentio.loyalty.club import tables as _club_tables  # noqa: F401
 from retentio.loyalty.coupons import tables as _coupon_tables  # noqa: F401
 from retentio.loyalty.earning import tables as _loyalty_earning_tables  # noqa: F401

@@ -214,5 +214,12 @@ SYSTEM_EVENT_TYPES = frozenset(
         "club_joined",
         "club_renewal_due",
         "club_lapsed",
+        # the checkout (loyalty): the order is the customer's activity, not its reservation
+        "checkout_reserved",
+        "checkout_committed",
+        "checkout_released",
+        "checkout_refunded",
+        "checkout_commit_refused",
+        "checkout_refund_refused",
     }
 )

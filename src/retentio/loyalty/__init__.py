@@ -1,8 +1,8 @@
 """Loyalty: the points ledger (lots, redemptions, reversals, the nightly activation and expiry),
 programmes and their settings, tiers, earning from the shop's events (the log's consumer
 ``LoyaltyConsumer``, members, tier history, refusals), coupons and gift cards, referrals and the
-membership club, and the programme's figures. Each folder owns its tables, pure decisions and write
-paths (``do_*``).
+membership club, the checkout that uses them, and the programme's figures. Each folder owns its
+tables, pure decisions and write paths (``do_*``).
 
 This package is the area's facade: other areas import these names from ``retentio.loyalty``, never its
 modules (``lint-imports`` checks it); each loads its module on first use (``retentio.facade``). Names
@@ -17,6 +17,36 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
+    from retentio.loyalty.checkout.answer import calculate_checkout
+    from retentio.loyalty.checkout.consumer import CHECKOUT_CONSUMER, CheckoutConsumer
+    from retentio.loyalty.checkout.decide import calculate as decide_checkout
+    from retentio.loyalty.checkout.document import as_document as checkout_document
+    from retentio.loyalty.checkout.errors import (
+        CheckoutConflict,
+        CheckoutError,
+        CheckoutNotFound,
+        CodesRefused,
+    )
+    from retentio.loyalty.checkout.facts import read_facts as read_checkout_facts
+    from retentio.loyalty.checkout.guessing import do_note_checkout_guessing, needs_guessing_note
+    from retentio.loyalty.checkout.lifecycle import (
+        do_commit_checkout,
+        do_refund_checkout,
+        do_release_checkout,
+    )
+    from retentio.loyalty.checkout.model import (
+        Calculation,
+        CheckoutLine,
+        CheckoutRequest,
+        GiftCardOffer,
+    )
+    from retentio.loyalty.checkout.reserve import (
+        CheckoutReservation,
+        ReserveRequest,
+        do_reserve_checkout,
+        get_checkout_reservation,
+    )
+    from retentio.loyalty.checkout.upkeep import checkout_kinds
     from retentio.loyalty.club.consumer import ClubConsumer
     from retentio.loyalty.club.reads import ClubView, club_members, get_club, is_club_member
     from retentio.loyalty.club.service import ClubError, do_end_club_term, do_join_club
@@ -46,6 +76,7 @@ if TYPE_CHECKING:
         pool_codes,
         pool_stats,
     )
+    from retentio.loyalty.coupons.promotions import automatic_promotions
     from retentio.loyalty.coupons.redeem import (
         Reservation,
         do_commit,
@@ -90,6 +121,8 @@ if TYPE_CHECKING:
         InsufficientBalance,
         WrongCurrency,
     )
+    from retentio.loyalty.gift_cards.holds import Hold as GiftCardHold
+    from retentio.loyalty.gift_cards.holds import do_capture, do_hold, do_release_hold
     from retentio.loyalty.gift_cards.service import (
         Change as GiftCardChange,
     )
@@ -175,19 +208,29 @@ if TYPE_CHECKING:
     from retentio.loyalty.tiers.progress import NextTier, next_tier
 
 __all__ = [
+    "CHECKOUT_CONSUMER",
     "LOYALTY_CATALOGUE",
     "ZERO_POINTS",
     "ActionDone",
     "ActionPoints",
     "Balance",
+    "Calculation",
     "Cart",
     "CartLine",
+    "CheckoutConflict",
+    "CheckoutConsumer",
+    "CheckoutError",
+    "CheckoutLine",
+    "CheckoutNotFound",
+    "CheckoutRequest",
+    "CheckoutReservation",
     "ClubConsumer",
     "ClubError",
     "ClubMembership",
     "ClubRun",
     "ClubTerm",
     "ClubView",
+    "CodesRefused",
     "Coupon",
     "CouponCustomer",
     "CouponError",
@@ -204,7 +247,9 @@ __all__ = [
     "GiftCardEntry",
     "GiftCardError",
     "GiftCardExpired",
+    "GiftCardHold",
     "GiftCardNotFound",
+    "GiftCardOffer",
     "GuessingLimit",
     "InsufficientBalance",
     "InvalidCode",
@@ -248,6 +293,7 @@ __all__ = [
     "Reservation",
     "ReservationEnded",
     "ReservationNotFound",
+    "ReserveRequest",
     "RewardRefusal",
     "Stacking",
     "TierChange",
@@ -259,31 +305,44 @@ __all__ = [
     "UnknownEntry",
     "Validation",
     "WrongCurrency",
+    "automatic_promotions",
     "build_loyalty_report",
     "build_loyalty_reports",
+    "calculate_checkout",
+    "checkout_document",
+    "checkout_kinds",
     "club_kinds",
     "club_members",
     "coupon_upkeep_kinds",
+    "decide_checkout",
     "display",
     "do_accrue",
     "do_adjust",
+    "do_capture",
     "do_club_upkeep",
     "do_commit",
+    "do_commit_checkout",
     "do_create_pool",
     "do_daily_earning",
     "do_end_club_term",
     "do_expire",
     "do_generate_codes",
+    "do_hold",
     "do_issue",
     "do_issue_code",
     "do_issue_referral_code",
     "do_join_club",
     "do_nightly",
+    "do_note_checkout_guessing",
     "do_rebuild_balances",
     "do_redeem",
     "do_refund",
+    "do_refund_checkout",
     "do_release",
+    "do_release_checkout",
+    "do_release_hold",
     "do_reserve",
+    "do_reserve_checkout",
     "do_reverse",
     "do_reward_referrals",
     "do_spend",
@@ -294,6 +353,7 @@ __all__ = [
     "expired_by_inactivity",
     "export_csv",
     "get_balance",
+    "get_checkout_reservation",
     "get_club",
     "get_gift_card",
     "get_pool",
@@ -315,6 +375,7 @@ __all__ = [
     "member_standing",
     "member_tiers",
     "money_to_points",
+    "needs_guessing_note",
     "next_tier",
     "nightly_hook",
     "normalise",
@@ -324,6 +385,7 @@ __all__ = [
     "points_to_money",
     "pool_codes",
     "pool_stats",
+    "read_checkout_facts",
     "rebuilt_balance",
     "referral_kinds",
     "release_expired",
@@ -337,6 +399,31 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "retentio.loyalty.checkout.answer": ["calculate_checkout"],
+    "retentio.loyalty.checkout.consumer": ["CHECKOUT_CONSUMER", "CheckoutConsumer"],
+    "retentio.loyalty.checkout.decide": ["calculate as decide_checkout"],
+    "retentio.loyalty.checkout.document": ["as_document as checkout_document"],
+    "retentio.loyalty.checkout.errors": [
+        "CheckoutConflict",
+        "CheckoutError",
+        "CheckoutNotFound",
+        "CodesRefused",
+    ],
+    "retentio.loyalty.checkout.facts": ["read_facts as read_checkout_facts"],
+    "retentio.loyalty.checkout.guessing": ["do_note_checkout_guessing", "needs_guessing_note"],
+    "retentio.loyalty.checkout.lifecycle": [
+        "do_commit_checkout",
+        "do_refund_checkout",
+        "do_release_checkout",
+    ],
+    "retentio.loyalty.checkout.model": ["Calculation", "CheckoutLine", "CheckoutRequest", "GiftCardOffer"],
+    "retentio.loyalty.checkout.reserve": [
+        "CheckoutReservation",
+        "ReserveRequest",
+        "do_reserve_checkout",
+        "get_checkout_reservation",
+    ],
+    "retentio.loyalty.checkout.upkeep": ["checkout_kinds"],
     "retentio.loyalty.programmes.actions": ["ActionDone", "ActionPoints", "points_for_action"],
     "retentio.loyalty.programmes.earning": [
         "EarningLine",
@@ -411,6 +498,7 @@ _EXPORTS = {
         "Stacking",
         "why_not",
     ],
+    "retentio.loyalty.coupons.promotions": ["automatic_promotions"],
     "retentio.loyalty.coupons.upkeep": ["coupon_upkeep_kinds", "start_coupon_upkeep"],
     "retentio.loyalty.coupons.validate": ["GuessingLimit", "Validation", "do_validate"],
     "retentio.loyalty.earning.actions": ["Refusal as RewardRefusal", "list_refusals"],
@@ -429,6 +517,7 @@ _EXPORTS = {
         "InsufficientBalance",
         "WrongCurrency",
     ],
+    "retentio.loyalty.gift_cards.holds": ["Hold as GiftCardHold", "do_capture", "do_hold", "do_release_hold"],
     "retentio.loyalty.gift_cards.service": [
         "Change as GiftCardChange",
         "Entry as GiftCardEntry",

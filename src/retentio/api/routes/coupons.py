@@ -64,12 +64,18 @@ class PoolCreate(BaseModel):
     segments: list[Text] = Field([], max_length=1_000)
     exclusive: bool = False
     stack_group: str = Field("default", min_length=1, max_length=64, pattern=NO_NUL)
+    automatic: bool = Field(
+        False,
+        description="An automatic promotion: no codes (count 0); checkout applies it to every cart it fits.",
+    )
 
     def definition(self) -> PoolDefinition:
+        # An automatic promotion has no codes: unless given, it has no per-code limit either.
+        unset = self.automatic and "uses_per_code" not in self.model_fields_set
         rules = CouponRules(
             currency=self.currency,
             discount=Discount(self.percent_off, self.amount_off, self.free_shipping),
-            uses_per_code=self.uses_per_code,
+            uses_per_code=None if unset else self.uses_per_code,
             uses_per_customer=self.uses_per_customer,
             valid_from=self.valid_from,
             valid_until=self.valid_until,
@@ -79,7 +85,7 @@ class PoolCreate(BaseModel):
             segments=frozenset(self.segments),
             stacking=Stacking(self.exclusive, self.stack_group),
         )
-        return PoolDefinition(self.name, rules, self.prefix, self.code_length)
+        return PoolDefinition(self.name, rules, self.prefix, self.code_length, self.automatic)
 
 
 class PoolPublic(BaseModel):

@@ -40,6 +40,8 @@ class PoolDefinition:
     rules: CouponRules
     prefix: str = ""
     code_length: int = DEFAULT_RANDOM_LENGTH
+    # An automatic promotion: no codes; the checkout applies it to every cart its rules allow.
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class Pool:
     code_length: int
     rules: CouponRules
     created_at: datetime
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,8 @@ def check_rules(rules: CouponRules) -> None:
 
 def do_create_pool(connection: Connection, definition: PoolDefinition, now: datetime) -> Pool:
     check_rules(definition.rules)
+    if definition.automatic:
+        _check_automatic(definition.rules)
     if not definition.name.strip():
         raise InvalidPool("name", "a pool needs a name")
     prefix = check_prefix(definition.prefix)
@@ -124,8 +129,13 @@ def do_create_pool(connection: Connection, definition: PoolDefinition, now: date
         "exclusive": rules.stacking.exclusive,
         "stack_group": rules.stacking.group,
         "created_at": now,
+        "automatic": definition.automatic,
     }
     pool_id = connection.execute(insert(coupon_pools).values(row).returning(coupon_pools.c.id)).scalar_one()
+    if definition.automatic:
+        from retentio.loyalty.coupons.promotions import forget_promotions  # it imports this module
+
+        forget_promotions()
     return get_pool(connection, int(pool_id))
 
 
@@ -145,7 +155,18 @@ def pool_of(row: Any) -> Pool:
         code_length=row["code_length"],
         rules=rules_of(row),
         created_at=row["created_at"],
+        automatic=bool(row["automatic"]),
     )
+
+
+def _check_automatic(rules: CouponRules) -> None:
+    """An automatic promotion has no codes to count uses of, nor a customer's uses to count."""
+    if rules.uses_per_code is not None:
+        raise InvalidPool("uses_per_code", "an automatic promotion has no codes: leave uses_per_code null")
+    if rules.uses_per_customer is not None:
+        raise InvalidPool(
+            "uses_per_customer", "an automatic promotion does not count a customer's uses: leave it null"
+        )
 
 
 def rules_of(row: Any) -> CouponRules:
@@ -177,6 +198,8 @@ def do_generate_codes(connection: Connection, pool: Pool, count: int) -> int:
     """Add ``count`` new random codes to ``pool``; returns how many were stored (``count``)."""
     if not 1 <= count <= MAX_POOL_SIZE:
         raise InvalidPool("count", f"generate 1 to {MAX_POOL_SIZE:,} codes at a time, not {count}")
+    if pool.automatic:
+        raise InvalidPool("count", "an automatic promotion applies without codes: generate none")
     stored = 0
     while stored < count:
         wanted = min(_BATCH, count - stored)

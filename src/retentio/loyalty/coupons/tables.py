@@ -45,6 +45,8 @@ coupon_pools = Table(
     Column("exclusive", Boolean, nullable=False, server_default=false()),
     Column("stack_group", String(64), nullable=False, server_default="default"),
     Column("created_at", UtcDateTime, nullable=False),
+    # An automatic promotion: no codes, applied at checkout to every cart its rules allow.
+    Column("automatic", Boolean, nullable=False, server_default=false()),
 )
 
 coupons = Table(

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from retentio.loyalty.coupons.announce import COUPON_GUESSING_REFUSED, announce
 from retentio.loyalty.coupons.codes import normalise
@@ -84,6 +84,52 @@ def do_validate(
     if reason is None:
         return Validation("applies", "the code applies", coupon)
     return Validation(reason.value, MESSAGES[reason], coupon)
+
+
+def blocked_subjects(
+    connection: Connection,
+    customer_id: str | None,
+    address: str | None,
+    now: datetime,
+    limit: GuessingLimit = GuessingLimit(),
+) -> list[str]:
+    """The customer and address past the limit: the checkout asks before it looks codes up."""
+    subjects = subjects_of(customer_id, address)
+    if not subjects:
+        return []
+    # One query for both subjects: every checkout with a code asks.
+    counts = connection.execute(
+        _FAILURES_BY_SUBJECT, {"subjects": subjects, "since": now - limit.window}
+    ).all()
+    return sorted(subject for subject, failures in counts if failures >= limit.max_failures)
+
+
+def do_note_guessing(
+    connection: Connection,
+    customer_id: str | None,
+    address: str | None,
+    failed: list[str],
+    blocked: bool,
+    now: datetime,
+    limit: GuessingLimit = GuessingLimit(),
+) -> None:
+    """What a checkout found: each unknown or malformed code counts as a failure, and a refusal for
+    too many of them logs and appends the alert, as ``do_validate`` does."""
+    subjects = subjects_of(customer_id, address)
+    for typed_code in failed:
+        _fail(connection, subjects, typed_code, now)
+    if blocked:
+        _refuse(connection, subjects, failed[0] if failed else "", now, limit)
+
+
+_FAILURES_BY_SUBJECT = (
+    select(failures.c.subject, func.count())
+    .where(
+        failures.c.subject.in_(bindparam("subjects", expanding=True)),
+        failures.c.failed_at > bindparam("since"),
+    )
+    .group_by(failures.c.subject)
+)
 
 
 def purge_failures(connection: Connection, before: datetime) -> int:

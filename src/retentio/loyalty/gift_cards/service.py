@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from retentio.loyalty.coupons.announce import announce
 from retentio.loyalty.coupons.codes import display, normalise, random_part
@@ -43,6 +43,12 @@ class GiftCard:
     customer_id: str | None
     expires_at: datetime | None
     created_at: datetime
+    held: Decimal = Decimal(0)  # kept for checkouts not yet committed
+
+    @property
+    def available(self) -> Decimal:
+        """What a spend or a new hold may take."""
+        return self.balance - self.held
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +120,14 @@ def do_expire(connection: Connection, now: datetime) -> int:
     """Zero the cards past their expiry with an ``expired`` entry each; returns how many."""
     due = connection.execute(
         select(cards.c.id, cards.c.balance, cards.c.customer_id, cards.c.currency)
-        .where(cards.c.expires_at <= now, cards.c.balance > 0)
+        # A card with a checkout's hold on it waits until the hold is captured or released (at most a
+        # day): the customer held that money while the card was valid.
+        .where(cards.c.expires_at <= now, cards.c.balance > 0, cards.c.held == 0)
         .order_by(cards.c.id)
     ).all()
     for card_id, _balance, customer_id, currency in due:
         balance = _locked_balance(connection, card_id)
-        if balance <= 0:
+        if balance <= 0 or _held(connection, card_id) > 0:
             continue
         key = f"expiry@{now.isoformat()}"
         connection.execute(update(cards).where(cards.c.id == card_id).values(balance=0))
@@ -158,13 +166,15 @@ def _apply(
     if kind == "spent":
         if card.expires_at is not None and now >= card.expires_at:
             raise GiftCardExpired()
+        # What checkouts hold is not for spending: only ``balance - held`` may be taken.
         taken = connection.execute(
             update(cards)
-            .where(cards.c.id == card_id, cards.c.balance >= minor)
+            .where(cards.c.id == card_id, cards.c.balance - cards.c.held >= minor)
             .values(balance=cards.c.balance - minor)
         ).rowcount
         if taken != 1:
-            raise InsufficientBalance(_money(balance, card.currency), _money(minor, card.currency))
+            available = balance - _held(connection, card_id)
+            raise InsufficientBalance(_money(available, card.currency), _money(minor, card.currency))
     else:
         if kind == "topped_up" and card.expires_at is not None and now >= card.expires_at:
             raise GiftCardExpired()
@@ -232,8 +242,11 @@ def rebuilt_balance(connection: Connection, typed_code: str) -> Decimal:
     return from_minor(int(total), card.currency)
 
 
+_BY_CODE = select(cards).where(cards.c.code == bindparam("code"))  # built once: checkouts read it
+
+
 def _find(connection: Connection, typed_code: str) -> GiftCard:
-    row = connection.execute(select(cards).where(cards.c.code == _normalised(typed_code))).one_or_none()
+    row = connection.execute(_BY_CODE, {"code": _normalised(typed_code)}).one_or_none()
     if row is None:
         raise GiftCardNotFound()
     return GiftCard(
@@ -243,7 +256,12 @@ def _find(connection: Connection, typed_code: str) -> GiftCard:
         customer_id=row.customer_id,
         expires_at=row.expires_at,
         created_at=row.created_at,
+        held=from_minor(row.held, row.currency),
     )
+
+
+def _held(connection: Connection, card_id: int) -> int:
+    return int(connection.execute(select(cards.c.held).where(cards.c.id == card_id)).scalar_one())
 
 
 def _normalised(typed_code: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from retentio.customers import customers
 from retentio.db.batches import insert_ignoring_duplicates
@@ -66,12 +66,16 @@ def _is_balance_of(account: Account) -> Any:
     )
 
 
+# Built once: every checkout reads a balance.
+_BALANCE = select(loyalty_balances.c.available, loyalty_balances.c.pending, loyalty_balances.c.debt).where(
+    loyalty_balances.c.programme == bindparam("programme"),
+    loyalty_balances.c.customer_id == bindparam("customer_id"),
+)
+
+
 def read_balance(connection: Connection, account: Account) -> Balance | None:
-    row = connection.execute(
-        select(loyalty_balances.c.available, loyalty_balances.c.pending, loyalty_balances.c.debt).where(
-            _is_balance_of(account)
-        )
-    ).first()
+    parameters = {"programme": account.programme, "customer_id": account.customer_id}
+    row = connection.execute(_BALANCE, parameters).first()
     return None if row is None else Balance(row[0], row[1], row[2])
 
 
