@@ -18,7 +18,7 @@ from retentio.cli.report import print_loyalty_report, print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
 from retentio.loyalty import loyalty_report_document, nightly_hook
 from retentio.segments import sweep_hook
-from retentio.sim import DemoRun, DemoWiring, SimConfig, opened_at_start, run_demo
+from retentio.sim import DemoRun, DemoWiring, SimConfig, demo_programmes, run_demo
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ def demo_command(
     """Simulate a shop for DAYS days, feeding the real ingestion path, and report on its base."""
     config = SimConfig(customers=customers, days=days, seed=seed)
     context = runtime()
-    loyalty = opened_at_start(context.loyalty, config.start)
+    loyalty = demo_programmes(context.loyalty, config.start)
     context.use_loyalty(loyalty)
     wiring = DemoWiring(
         context.ingest_options(),

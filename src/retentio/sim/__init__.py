@@ -25,19 +25,21 @@ if TYPE_CHECKING:
     from retentio.sim.catalogue import SimProduct
     from retentio.sim.config import SimConfig
     from retentio.sim.customers import SimCustomer
-    from retentio.sim.demo import DemoRun, DemoWiring, opened_at_start, run_demo
+    from retentio.sim.demo import DemoRun, DemoWiring, run_demo
     from retentio.sim.engine import simulate
+    from retentio.sim.shop import DemoShop, demo_programmes
     from retentio.sim.store import SimStore, build_store
 
 __all__ = [
     "DemoRun",
+    "DemoShop",
     "DemoWiring",
     "SimConfig",
     "SimCustomer",
     "SimProduct",
     "SimStore",
     "build_store",
-    "opened_at_start",
+    "demo_programmes",
     "run_demo",
     "simulate",
 ]
@@ -46,7 +48,8 @@ _EXPORTS = {
     "retentio.sim.catalogue": ["SimProduct"],
     "retentio.sim.config": ["SimConfig"],
     "retentio.sim.customers": ["SimCustomer"],
-    "retentio.sim.demo": ["DemoRun", "DemoWiring", "opened_at_start", "run_demo"],
+    "retentio.sim.demo": ["DemoRun", "DemoWiring", "run_demo"],
+    "retentio.sim.shop": ["DemoShop", "demo_programmes"],
     "retentio.sim.engine": ["simulate"],
     "retentio.sim.store": ["SimStore", "build_store"],
 }

@@ -25,6 +25,7 @@ from retentio.segments import SegmentsConfig, do_refresh_standing, lifecycle_mov
 from retentio.sim.config import SimConfig
 from retentio.sim.customers import SimCustomer
 from retentio.sim.engine import simulate
+from retentio.sim.shop import DemoShop
 from retentio.sim.store import SimStore, build_store
 
 DayHook = Callable[[Engine, datetime], None]
@@ -51,7 +52,7 @@ class DemoWiring:
     consumers: Sequence[Consumer]
     segments: SegmentsConfig
     day_hooks: Sequence[DayHook] = ()
-    loyalty: LoyaltyConfig | None = None  # the programmes the report shows
+    loyalty: LoyaltyConfig | None = None  # the programmes the shop runs and the report shows
 
 
 def run_demo(
@@ -70,12 +71,18 @@ def run_demo(
     clock = FixedClock(config.start)
     store = build_store(config)
     _load_catalogue(engine, store, config, clock.now())
+    shop = None if wiring.loyalty is None else DemoShop(config, wiring.loyalty)
+    if shop is not None:
+        shop.open(engine, clock.now())
     arrivals = _arrivals_by_day(store.customers, config.start)
     accepted = rejected = 0
     for day_number, day_events in enumerate(simulate(config, store)):
         day_start = config.start + timedelta(days=day_number)
-        _sign_up(engine, arrivals.pop(day_start.date(), []), day_start)
+        arriving = arrivals.pop(day_start.date(), [])
+        _sign_up(engine, arriving, day_start)
         clock.set(day_start + timedelta(days=1))
+        if shop is not None:
+            day_events = shop.joins(arriving, day_start) + shop.check_out(engine, day_events, clock.now())
         size = wiring.ingest.max_batch
         batches = (day_events[start : start + size] for start in range(0, len(day_events), size))
         for result in ingest_stream(engine, batches, clock.now(), wiring.ingest):
@@ -97,18 +104,6 @@ def run_demo(
     engine.dispose()
     seconds = time.perf_counter() - started
     return DemoRun(database, config, accepted, rejected, seconds, summary, report, moves, loyalty)
-
-
-def opened_at_start(loyalty: LoyaltyConfig, start: datetime) -> LoyaltyConfig:
-    """The programmes as the demo's shop runs them: opened on the first simulated day (unless they
-    say when), so the simulated orders earn points rather than count as history from before."""
-    programmes = {
-        key: programme
-        if programme.starts_at is not None
-        else programme.model_copy(update={"starts_at": start})
-        for key, programme in loyalty.programmes.items()
-    }
-    return loyalty.model_copy(update={"programmes": programmes})
 
 
 def _load_catalogue(engine: Engine, store: SimStore, config: SimConfig, now: datetime) -> None:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from retentio.cli import app
@@ -27,6 +27,12 @@ def test_demo_prints_one_object_that_matches_its_store(tmp_path: Path) -> None:
     assert 0 < document["buyers"] <= document["customers"] <= 150
     assert set(document["report"]["segments"]) == {"rfm", "lifecycle", "ladder", "bad_customers"}
     assert sum(document["lifecycle_moves"].values()) > 0
+    # and the shop ran its loyalty programme: customers joined, earned and spent points at checkout
+    [programme] = document["loyalty"]
+    figures = programme["metrics"]
+    assert 0 < figures["members"] < document["customers"]  # most join, not all
+    assert figures["points_earned"] > 0 and figures["points_redeemed"] > 0
+    assert set(programme["definitions"]) == set(figures)
     # and its order count is the store's count of orders that were not cancelled
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
@@ -35,5 +41,13 @@ def test_demo_prints_one_object_that_matches_its_store(tmp_path: Path) -> None:
             .select_from(orders)
             .where(orders.c.placed_at.is_not(None), orders.c.cancelled_at.is_(None))
         ).scalar_one()
+        committed = connection.execute(
+            text("SELECT COUNT(*) FROM checkout_reservations WHERE state = 'committed'")
+        ).scalar_one()
+        coupons_used = connection.execute(
+            text("SELECT COUNT(*) FROM coupon_uses WHERE state = 'committed'")
+        ).scalar_one()
     engine.dispose()
     assert document["orders"] == counted
+    # every order went through the checkout, and the coupons customers typed were redeemed there
+    assert 0 < committed <= counted + document["cancelled_orders"] and coupons_used > 0

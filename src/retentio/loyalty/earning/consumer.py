@@ -8,7 +8,7 @@ orders changed. Everything runs in the consumer's transaction, with its checkpoi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, select
@@ -86,7 +86,7 @@ def earn(connection: Connection, programme: Programme, events: Sequence[Event], 
         updated = do_update_tiers(connection, programme, [members[i] for i in buyers], purchases, now)
         members.update({member.customer_id: member for member in updated})
     do_settle_orders(connection, programme, order_ids, members, historical, start, now)
-    done = _actions(connection, programme, events, joined, start)
+    done = _actions(connection, programme, events, joined, start, members)
     if done:
         refused = not_to_incentivize(connection, {action.customer_id for action in done})
         do_reward_actions(connection, programme, done, refused, now)
@@ -147,12 +147,17 @@ def _actions(
     events: Sequence[Event],
     joined: Sequence[Member],
     start: datetime,
+    members: Mapping[str, Member],
 ) -> list[Done]:
-    """The rewardable actions of the batch; history (a backfill, or before the programme started)
-    is not rewarded."""
+    """The members' rewardable actions of the batch; history (a backfill, or before the programme
+    started) is not rewarded, nor is what a customer did before joining."""
     if not programme.actions:
         return []
-    current = [event for event in events if not event.historical and event.occurred_at >= start]
+    current = [
+        event
+        for event in events
+        if not event.historical and event.occurred_at >= start and _member_then(programme, members, event)
+    ]
     done: list[Done] = []
     new_members = {member.customer_id for member in joined}
     for event in current:
@@ -173,6 +178,15 @@ def _actions(
         for customer_id in _complete_profiles(connection, identified):
             done.append(Done(customer_id, "profile_completion", at[customer_id]))
     return done
+
+
+def _member_then(programme: Programme, members: Mapping[str, Member], event: Event) -> bool:
+    """Whether the event's customer was a member when it happened: in a programme customers join,
+    from their joining on; otherwise any member (enrolment is the first event or order itself)."""
+    member = members.get(event.customer_id or "")
+    if member is None:
+        return False
+    return programme.enrolment != "on_join" or event.occurred_at >= member.enrolled_at
 
 
 def _complete_profiles(connection: Connection, customer_ids: Sequence[str]) -> list[str]:

@@ -163,11 +163,20 @@ def _take_back(
         return replace(record, cancelled=True)
     if returned > record.reversed_minor:
         if record.points and record.total_minor > 0:
-            share = Fraction(returned - record.reversed_minor, record.total_minor)
-            source = f"{accrual_source(record.order_id)}:returned:{returned}"
-            _reverse(connection, programme, record, source, share, now)
+            # The points the whole of what is returned so far takes back, less what earlier returns
+            # took: returning an order in parts takes back exactly what returning it at once would.
+            taken = _points_of(record, record.reversed_minor)
+            due = _points_of(record, returned) - taken
+            if due > 0:
+                source = f"{accrual_source(record.order_id)}:returned:{returned}"
+                _reverse(connection, programme, record, source, Fraction(due, record.points), now)
         return replace(record, reversed_minor=returned)
     return record
+
+
+def _points_of(record: OrderPoints, returned_minor: int) -> int:
+    """The order's points that ``returned_minor`` of its money stands for, rounded half up."""
+    return int(Fraction(returned_minor, record.total_minor) * record.points + Fraction(1, 2))
 
 
 def _reverse(

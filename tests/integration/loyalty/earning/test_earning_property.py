@@ -171,7 +171,9 @@ def assert_orders_settled(engine: Engine, programme: str) -> None:
                 "SELECT p.order_id, p.points, o.total_minor, o.returned_minor, o.cancelled_at IS NOT NULL, "
                 "  (SELECT COUNT(*) FROM loyalty_entries e WHERE e.programme = p.programme "
                 "     AND e.kind = 'accrual' AND e.source = 'order:' || p.order_id), "
-                "  (SELECT COALESCE(-SUM(e.available + e.pending - e.debt), 0) FROM loyalty_entries e "
+                # a point taken back from the lots, owed as a debt, or written off (``block``)
+                "  (SELECT COALESCE(-SUM(e.available + e.pending - e.debt - e.shortfall), 0) "
+                "     FROM loyalty_entries e "
                 "     WHERE e.programme = p.programme AND e.kind IN ('reversal', 'debt') "
                 "     AND e.source LIKE 'order:' || p.order_id || ':%') "
                 "FROM loyalty_order_points p JOIN orders o ON o.order_id = p.order_id WHERE p.programme = :p"
