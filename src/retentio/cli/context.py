@@ -58,11 +58,17 @@ class Runtime:
 
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
-        families, then custom rules), then what happened to sent messages."""
+        families, then custom rules), then what happened to sent messages, then the points of
+        merged customers."""
+        from retentio.loyalty import LoyaltyMergesConsumer
         from retentio.messaging import MessagesConsumer
         from retentio.segments import SegmentsConsumer
 
-        return (SegmentsConsumer(self.segments, self.settings.default_currency), MessagesConsumer())
+        return (
+            SegmentsConsumer(self.segments, self.settings.default_currency),
+            MessagesConsumer(),
+            LoyaltyMergesConsumer(),
+        )
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:
         from retentio.ingest import IngestOptions

@@ -18,7 +18,7 @@ def balance_command(customer_id: str, programme: str = PROGRAMME_OPTION) -> None
     run = runtime()
     try:
         with run.reader.connect() as connection:
-            balance = get_balance(connection, programme, customer_id)
+            balance = get_balance(connection, programme, customer_id, run.now())
     except LedgerError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

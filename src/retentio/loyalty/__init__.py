@@ -94,12 +94,14 @@ if TYPE_CHECKING:
         UnknownCustomer,
         UnknownEntry,
     )
-    from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted
+    from retentio.loyalty.ledger.merges import MERGES_CONSUMER, LoyaltyMergesConsumer
+    from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted, Transfer
     from retentio.loyalty.ledger.model import Entry as LedgerEntry
     from retentio.loyalty.ledger.nightly import NightlyResult, do_nightly
     from retentio.loyalty.ledger.reads import get_balance, list_entries
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
+    from retentio.loyalty.ledger.transfer import do_transfer
     from retentio.loyalty.ledger.upkeep import ledger_kinds, start_ledger_upkeep
     from retentio.loyalty.programmes.actions import ActionDone, ActionPoints, points_for_action
     from retentio.loyalty.programmes.earning import (
@@ -135,6 +137,7 @@ if TYPE_CHECKING:
     from retentio.loyalty.tiers.progress import NextTier, next_tier
 
 __all__ = [
+    "MERGES_CONSUMER",
     "ActionDone",
     "ActionPoints",
     "Balance",
@@ -169,6 +172,7 @@ __all__ = [
     "LotDates",
     "LoyaltyConfig",
     "LoyaltyConfigError",
+    "LoyaltyMergesConsumer",
     "NextTier",
     "NightlyResult",
     "NotEnoughPoints",
@@ -190,6 +194,7 @@ __all__ = [
     "TierDefinition",
     "TierEvaluation",
     "TierStatus",
+    "Transfer",
     "UnknownCode",
     "UnknownCustomer",
     "UnknownEntry",
@@ -214,6 +219,7 @@ __all__ = [
     "do_reverse",
     "do_spend",
     "do_top_up",
+    "do_transfer",
     "do_validate",
     "evaluate_tier",
     "expired_by_inactivity",
@@ -350,11 +356,20 @@ _EXPORTS = {
         "UnknownCustomer",
         "UnknownEntry",
     ],
-    "retentio.loyalty.ledger.model": ["Balance", "DebtPolicy", "Entry as LedgerEntry", "EntryKind", "Posted"],
+    "retentio.loyalty.ledger.merges": ["MERGES_CONSUMER", "LoyaltyMergesConsumer"],
+    "retentio.loyalty.ledger.model": [
+        "Balance",
+        "DebtPolicy",
+        "Entry as LedgerEntry",
+        "EntryKind",
+        "Posted",
+        "Transfer",
+    ],
     "retentio.loyalty.ledger.nightly": ["NightlyResult", "do_nightly"],
     "retentio.loyalty.ledger.reads": ["get_balance", "list_entries"],
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
     "retentio.loyalty.ledger.service": ["do_accrue", "do_adjust", "do_redeem", "do_reverse"],
+    "retentio.loyalty.ledger.transfer": ["do_transfer"],
     "retentio.loyalty.ledger.upkeep": ["ledger_kinds", "start_ledger_upkeep"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

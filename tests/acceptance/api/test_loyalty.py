@@ -4,11 +4,13 @@ manual adjustments, which need the admin scope and a reason, and apply once per 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.integration.loyalty.ledger.support import add_customers
+
+from retentio.loyalty import do_accrue
 
 
 def test_an_adjustment_applies_once_and_shows_in_the_balance_and_entries(
@@ -66,3 +68,23 @@ def test_an_unknown_customer_is_not_found(client: TestClient, auth: dict[str, st
     response = client.get("/v1/customers/nobody/loyalty", headers=auth)
     assert response.status_code == 404
     assert "no customer 'nobody'" in response.text
+
+
+def test_the_balance_is_read_at_the_servers_clock_not_at_the_last_write(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    # given an order's points whose return window closed yesterday and points that expired an hour
+    # ago, with no nightly run since
+    add_customers(engine, ["ann"], now)
+    earlier = now - timedelta(days=20)
+    with engine.begin() as connection:
+        do_accrue(
+            connection, "points", "ann", 100, "order:1:base", earlier, active_at=now - timedelta(days=1)
+        )
+        do_accrue(
+            connection, "points", "ann", 30, "action:review", earlier, expires_at=now - timedelta(hours=1)
+        )
+    # when the balance is read
+    read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
+    # then it is the balance at the clock's now
+    assert (read["available"], read["pending"], read["debt"]) == (100, 0, 0)

@@ -57,14 +57,16 @@ class AdjustmentCreate(BaseModel):
 def get_loyalty(
     customer_id: CustomerId,
     reader: ReaderDep,
+    clock: ClockDep,
     programme: Programme = "points",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> LoyaltyPublic:
-    """The balance (available, pending until return windows close, owed after returns) and the
+    """The balance now (available, pending until return windows close, owed after returns: points
+    whose window closed or that expired since the last change already count as such) and the
     newest entries."""
     try:
         with reader.connect() as connection:
-            balance = get_balance(connection, programme, customer_id)
+            balance = get_balance(connection, programme, customer_id, clock.now())
             entries = list_entries(connection, programme, customer_id, limit)
     except UnknownCustomer as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
@@ -117,4 +119,4 @@ def post_adjustment(
     except LedgerError as error:
         detail = [{"field": error.field, "message": error.message}]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
-    return get_loyalty(customer_id, reader, programme, 50)
+    return get_loyalty(customer_id, reader, clock, programme, 50)

@@ -32,8 +32,8 @@ from retentio.db.retry import in_transaction
 from retentio.db.types import UtcDateTime
 from retentio.events import append_selected_events
 from retentio.loyalty.ledger.announce import EXPIRED, EXPIRING
+from retentio.loyalty.ledger.catchup import SYSTEM_ACTOR
 from retentio.loyalty.ledger.model import EntryKind
-from retentio.loyalty.ledger.service import SYSTEM_ACTOR
 from retentio.loyalty.ledger.tables import loyalty_entries, loyalty_lots
 
 # Lots per transaction: large enough that statements, not round trips, set the pace; small enough
