@@ -57,12 +57,20 @@ def main() -> None:
     parser.add_argument("--lot-customers", type=int, default=100_000)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-transactions", action="store_true")
+    parser.add_argument("--skip-expiry", action="store_true")
+    parser.add_argument(
+        "--synchronous-commit-off",
+        action="store_true",
+        help="PostgreSQL clients (ledger and floor alike) commit without waiting for the WAL flush",
+    )
+    parser.add_argument("--batch", type=int, default=100, help="accruals per do_accrue_many transaction")
     parser.add_argument(
         "--spread",
         action="store_true",
         help="deal each customer's lots out over all chunks (lot n to customer n mod customers)",
     )
     args = parser.parse_args()
+    os.environ["BENCH_BATCH"] = str(args.batch)  # read by the spawned batch clients
     print(f"date {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"cpus {os.cpu_count()}")
     print(f"load_average_1m {os.getloadavg()[0]:.2f}")
@@ -71,18 +79,24 @@ def main() -> None:
     print(f"lots {args.lots}")
     print(f"lot_customers {args.lot_customers}")
     print(f"lots_spread_over_chunks {args.spread}")
+    print(f"synchronous_commit_off {args.synchronous_commit_off}")
+    print(f"accrue_many_batch {args.batch}")
     if not args.skip_sqlite:
         if not args.skip_transactions:
             with tempfile.TemporaryDirectory() as folder:
                 _transactions("sqlite", f"sqlite:///{Path(folder) / 'ledger.db'}", args)
-        with tempfile.TemporaryDirectory() as folder:
-            _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
+        if not args.skip_expiry:
+            with tempfile.TemporaryDirectory() as folder:
+                _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
     if args.postgres_url:
         if not args.skip_transactions:
             with throwaway_database(args.postgres_url, "loyalty") as url:
+                if args.synchronous_commit_off:
+                    url += "?options=-csynchronous_commit%3Doff"
                 _transactions("postgresql", url, args)
-        with throwaway_database(args.postgres_url, "loyalty") as url:
-            _expiry("postgresql", url, args)
+        if not args.skip_expiry:
+            with throwaway_database(args.postgres_url, "loyalty") as url:
+                _expiry("postgresql", url, args)
     print(f"load_average_1m_after {os.getloadavg()[0]:.2f}")
 
 
@@ -108,6 +122,7 @@ def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
     engine.dispose()
     seconds = _clients(url, args, _ledger_client)
     floor = _clients(url, args, _floor_client)
+    many = _clients(url, args, _many_client)
     engine = make_engine(url)
     with engine.connect() as connection:
         negative = connection.execute(
@@ -121,6 +136,9 @@ def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
     print(f"{dialect}_ledger_transactions_per_second {total / seconds:.0f}")
     print(f"{dialect}_floor_insert_update_transactions_per_second {total / floor:.0f}")
     print(f"{dialect}_ratio_to_floor {floor / seconds:.3f}")
+    accruals = args.clients * (args.transactions // 10) * args.batch
+    print(f"{dialect}_accrue_many_accruals_per_second {accruals / many:.0f}")
+    print(f"{dialect}_accrue_many_ratio_to_floor_transactions {(accruals / many) / (total / floor):.3f}")
 
 
 def _clients(url: str, args: argparse.Namespace, target: Callable[..., None]) -> float:
@@ -162,6 +180,25 @@ def _ledger_client(url: str, index: int, transactions: int, customers: int, read
             )
         else:
             in_transaction(engine, lambda c, who=customer_id, key=source: _redeem_some(c, who, key))
+    engine.dispose()
+
+
+def _many_client(url: str, index: int, transactions: int, customers: int, ready: Any, start: Any) -> None:
+    """A tenth as many transactions as the other clients, each ``do_accrue_many`` of ``batch``
+    random customers (as a nightly award or an import would)."""
+    from retentio.loyalty import Accrual, do_accrue_many
+
+    batch = int(os.environ.get("BENCH_BATCH", "100"))
+    engine = make_engine(url)
+    chooser = random.Random(1_000 + index)
+    with engine.connect():
+        pass
+    ready.set()
+    start.wait()
+    for number in range(transactions // 10):
+        who = chooser.sample(range(customers), batch)
+        lines = [Accrual(f"c{customer}", 10, f"many:{index}:{number}:{customer}") for customer in who]
+        in_transaction(engine, lambda c, chosen=lines: do_accrue_many(c, PROGRAMME, chosen, NOW))
     engine.dispose()
 
 

@@ -87,6 +87,7 @@ if TYPE_CHECKING:
         gift_card_entries,
         rebuilt_balance,
     )
+    from retentio.loyalty.ledger.batch import Accrual, AccruedMany, do_accrue_many
     from retentio.loyalty.ledger.errors import (
         InvalidPoints,
         LedgerError,
@@ -138,6 +139,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MERGES_CONSUMER",
+    "Accrual",
+    "AccruedMany",
     "ActionDone",
     "ActionPoints",
     "Balance",
@@ -203,6 +206,7 @@ __all__ = [
     "coupon_upkeep_kinds",
     "display",
     "do_accrue",
+    "do_accrue_many",
     "do_adjust",
     "do_commit",
     "do_create_pool",
@@ -356,6 +360,7 @@ _EXPORTS = {
         "UnknownCustomer",
         "UnknownEntry",
     ],
+    "retentio.loyalty.ledger.batch": ["Accrual", "AccruedMany", "do_accrue_many"],
     "retentio.loyalty.ledger.merges": ["MERGES_CONSUMER", "LoyaltyMergesConsumer"],
     "retentio.loyalty.ledger.model": [
         "Balance",

@@ -27,6 +27,7 @@ from retentio.loyalty.ledger.decide import (
     take_up_to,
 )
 from retentio.loyalty.ledger.errors import LedgerError, UnknownEntry
+from retentio.loyalty.ledger.fast import accrue_at_once, redeem_at_once
 from retentio.loyalty.ledger.model import Balance, DebtPolicy, Entry, EntryKind, LotRow, Posted
 from retentio.loyalty.ledger.store import Account, NewEntry
 from retentio.loyalty.ledger.transfer import absorb
@@ -51,9 +52,13 @@ def do_accrue(
     check_points(points)
     check_source(source, actor, reason)
     active = check_times(now, active_at, expires_at)
+    account = Account(programme, customer_id)
+    at_once = accrue_at_once(connection, account, points, source, now, active, expires_at, actor, reason)
+    if at_once is not None:
+        return at_once
     return _credit(
         connection,
-        Account(programme, customer_id),
+        account,
         EntryKind.ACCRUAL,
         points,
         source,
@@ -81,9 +86,11 @@ def do_redeem(
     check_points(points)
     check_source(source, actor, reason)
     check_times(now, None, None)
-    return _debit(
-        connection, Account(programme, customer_id), EntryKind.REDEMPTION, points, source, now, actor, reason
-    )
+    account = Account(programme, customer_id)
+    at_once = redeem_at_once(connection, account, points, source, now, actor, reason)
+    if at_once is not None:
+        return at_once
+    return _debit(connection, account, EntryKind.REDEMPTION, points, source, now, actor, reason)
 
 
 def do_adjust(
