@@ -3,8 +3,8 @@ and a redemption as two (the balance row's lock, then the rest), each ``WITH`` p
 ``service`` does statement by statement — the entry, the lot or the lots taken, the balance, the
 derived event. Round trips, not work, set a ledger transaction's pace (docs/benchmarks.md).
 
-Each returns None when the case is not the plain one — SQLite (no writing ``WITH``), a customer's
-first points (no balance row yet), a debt to pay first, lots that activated or expired since the
+Each returns None when the case is not the plain one — SQLite (no writing ``WITH``), an unknown
+customer, a debt to pay first, lots that activated or expired since the
 last change, not enough points, a repeated source found late — and then nothing was written and
 ``service`` takes its general path, which decides those cases (and refuses) exactly as before."""
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from retentio.customers import customers
 from retentio.db.types import UtcDateTime
 from retentio.events import selected_events_insert
 from retentio.loyalty.ledger import store
@@ -64,25 +65,14 @@ def accrue_at_once(
     actor: str,
     reason: str,
 ) -> Posted | None:
-    """An accrual of a customer who has a balance and no debt, in one statement: the balance row is
-    updated first (it is the lock every change takes first), then the entry (unless its source was
-    seen), its lot and its ``points_earned`` event."""
+    """An accrual of a known customer without debt, in one statement: the balance row is added to
+    (or created) first (it is the lock every change takes first), then the entry (unless its source
+    was seen), its lot and its ``points_earned`` event."""
     if connection.dialect.name != "postgresql":
         return None
     pending = active > now
     credit = Balance(0, points, 0) if pending else Balance(points, 0, 0)
-    balances = loyalty_balances.c
-    balance = (
-        update(loyalty_balances)
-        .where(_is_balance_of(account), balances.debt == 0)
-        .values(
-            available=balances.available + credit.available,
-            pending=balances.pending + credit.pending,
-            updated_at=now,
-        )
-        .returning(balances.available, balances.pending, balances.debt)
-        .cte("balance")
-    )
+    balance = _add_to_balance(account, credit, now).cte("balance")
     entry = _entry_insert(account, EntryKind.ACCRUAL, source, credit, now, actor, reason, balance).cte(
         "entry"
     )
@@ -110,7 +100,7 @@ def accrue_at_once(
         .add_cte(lot, event)
     ).first()
     if row is None:
-        return None  # no balance row yet, or a debt: the general path
+        return None  # an unknown customer, or a debt to pay first: the general path
     after = Balance(row[0], row[1], row[2])
     if row[3] is None:
         # The source was seen before: undo this statement's addition (the row is still locked) and
@@ -226,6 +216,34 @@ def redeem_at_once(
     return Posted(
         _entry(row[0], account, EntryKind.REDEMPTION, source, debit, now, actor, reason), False, after
     )
+
+
+def _add_to_balance(account: Account, credit: Balance, now: datetime) -> Any:
+    """Add ``credit`` to the balance unless it has a debt to pay first, creating it for a known
+    customer's first points (as ``store.lock_balance`` would); the row stays locked. ``RETURNING``
+    answers nothing for an unknown customer or a debt."""
+    balances = loyalty_balances.c
+    known = exists(select(customers.c.customer_id).where(customers.c.customer_id == account.customer_id))
+    first = select(
+        literal(account.programme, String),
+        literal(account.customer_id, String),
+        literal(credit.available),
+        literal(credit.pending),
+        literal(0),
+        literal(now, UtcDateTime),
+    ).where(known)
+    statement = postgresql.insert(loyalty_balances).from_select(
+        ["programme", "customer_id", "available", "pending", "debt", "updated_at"], first
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["programme", "customer_id"],
+        set_={
+            "available": balances.available + statement.excluded.available,
+            "pending": balances.pending + statement.excluded.pending,
+            "updated_at": statement.excluded.updated_at,
+        },
+        where=balances.debt == 0,
+    ).returning(balances.available, balances.pending, balances.debt)
 
 
 def _is_balance_of(account: Account) -> Any:
