@@ -1,22 +1,28 @@
 """The two commonest changes in as few round trips as PostgreSQL allows: an accrual as one statement
 and a redemption as two (the balance row's lock, then the rest), each ``WITH`` part doing what
 ``service`` does statement by statement — the entry, the lot or the lots taken, the balance, the
-derived event. Round trips, not work, set a ledger transaction's pace (docs/benchmarks.md).
+derived event. Round trips and the client's own work, not the database's, set a ledger
+transaction's pace (docs/benchmarks.md): so each statement is built and compiled once per process
+and then only run with its values.
 
 Each returns None when the case is not the plain one — SQLite (no writing ``WITH``), an unknown
-customer, a debt to pay first, lots that activated or expired since the
-last change, not enough points, a repeated source found late — and then nothing was written and
-``service`` takes its general path, which decides those cases (and refuses) exactly as before."""
+customer, a debt to pay first, lots that activated or expired since the last change, not enough
+points, a repeated source — and then nothing was written (but a lock taken) and ``service`` takes
+its general path, which decides those cases (and refuses) exactly as before."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Connection,
+    Integer,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -53,6 +59,21 @@ _ENTRY_COLUMNS = [
 ]
 _UNIQUE = ["programme", "customer_id", "kind", "source"]
 
+# Every statement's values, by name.
+_PROGRAMME = bindparam("programme", type_=String)
+_CUSTOMER = bindparam("customer_id", type_=String)
+_SOURCE = bindparam("source", type_=String)
+_POINTS = bindparam("points", type_=BigInteger)
+_AVAILABLE = bindparam("available", type_=BigInteger)
+_PENDING = bindparam("pending", type_=BigInteger)
+_NOW = bindparam("now", type_=UtcDateTime)
+_ACTIVE_AT = bindparam("active_at", type_=UtcDateTime)
+_ACTIVATED = bindparam("activated", type_=Integer)
+_EXPIRES_AT = bindparam("expires_at", type_=UtcDateTime)
+_IS_PENDING = bindparam("is_pending", type_=Boolean)
+_ACTOR = bindparam("actor", type_=String)
+_REASON = bindparam("reason", type_=String)
+
 
 def accrue_at_once(
     connection: Connection,
@@ -72,33 +93,24 @@ def accrue_at_once(
         return None
     pending = active > now
     credit = Balance(0, points, 0) if pending else Balance(points, 0, 0)
-    balance = _add_to_balance(account, credit, now).cte("balance")
-    entry = _entry_insert(account, EntryKind.ACCRUAL, source, credit, now, actor, reason, balance).cte(
-        "entry"
-    )
-    lot = (
-        insert(loyalty_lots)
-        .from_select(
-            ["id", "programme", "customer_id", "amount", "remaining", "active_at", "activated", "expires_at"],
-            select(
-                entry.c.id,
-                literal(account.programme, String),
-                literal(account.customer_id, String),
-                literal(points),
-                literal(points),
-                literal(active, UtcDateTime),
-                literal(0 if pending else 1),
-                literal(expires_at, UtcDateTime),
-            ),
-        )
-        .cte("lot")
-    )
-    event = _event_insert(connection, EARNED, account, entry, points, source, pending, now).cte("event")
-    row = connection.execute(
-        select(balance.c.available, balance.c.pending, balance.c.debt, entry.c.id)
-        .select_from(balance.outerjoin(entry, true()))
-        .add_cte(lot, event)
-    ).first()
+    sql, constants = _compiled(connection, "accrue")
+    values = {
+        **constants,
+        "programme": account.programme,
+        "customer_id": account.customer_id,
+        "source": source,
+        "points": points,
+        "available": credit.available,
+        "pending": credit.pending,
+        "now": now.astimezone(UTC),
+        "active_at": active.astimezone(UTC),
+        "activated": 0 if pending else 1,
+        "expires_at": None if expires_at is None else expires_at.astimezone(UTC),
+        "is_pending": pending,
+        "actor": actor,
+        "reason": reason,
+    }
+    row = connection.exec_driver_sql(sql, values).first()
     if row is None:
         return None  # an unknown customer, or a debt to pay first: the general path
     after = Balance(row[0], row[1], row[2])
@@ -108,31 +120,85 @@ def accrue_at_once(
         store.change_balance(connection, account, Balance(-credit.available, -credit.pending, 0), now)
         repeated = store.find_entry(connection, account, EntryKind.ACCRUAL, source)
         assert repeated is not None
-        return Posted(
-            repeated, True, Balance(after.available - credit.available, after.pending - credit.pending, 0)
-        )
-    return Posted(
-        _entry(row[3], account, EntryKind.ACCRUAL, source, credit, now, actor, reason), False, after
-    )
+        undone = Balance(after.available - credit.available, after.pending - credit.pending, after.debt)
+        return Posted(repeated, True, undone)
+    accrual = _entry(row[3], account, EntryKind.ACCRUAL, source, credit, now, actor, reason)
+    return Posted(accrual, False, after)
 
 
 def redeem_at_once(
     connection: Connection, account: Account, points: int, source: str, now: datetime, actor: str, reason: str
 ) -> Posted | None:
     """A redemption in two statements: the balance row's lock, then one that reads the open lots
-    (in this snapshot, taken after the lock), checks that none is due and enough are available,
+    (in its own snapshot, taken after the lock), checks that none is due and enough are available,
     and writes the entry, the lot uses, the lots, the balance and ``points_redeemed``."""
     if connection.dialect.name != "postgresql":
         return None
     if store.lock_balance_if_any(connection, account) is None:
         return None
+    sql, constants = _compiled(connection, "redeem")
+    values = {
+        **constants,
+        "programme": account.programme,
+        "customer_id": account.customer_id,
+        "source": source,
+        "points": points,
+        "available": -points,
+        "pending": 0,
+        "now": now.astimezone(UTC),
+        "is_pending": False,
+        "actor": actor,
+        "reason": reason,
+    }
+    row = connection.exec_driver_sql(sql, values).first()
+    if row is None:
+        return None  # lots due, not enough points, or the source seen before: the general path
+    after = Balance(row[1], row[2], row[3])
+    debit = Balance(-points, 0, 0)
+    redemption = _entry(row[0], account, EntryKind.REDEMPTION, source, debit, now, actor, reason)
+    return Posted(redemption, False, after)
+
+
+_COMPILED: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
+
+
+def _compiled(connection: Connection, name: str) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL for this connection's dialect and driver, and the values of its constant
+    parameters: built and compiled on first use in the process."""
+    key = (connection.dialect.name, connection.dialect.driver, name)
+    if key not in _COMPILED:
+        statement = _accrual_statement(connection) if name == "accrue" else _redemption_statement(connection)
+        compiled = statement.compile(dialect=connection.dialect)
+        _COMPILED[key] = (str(compiled), dict(compiled.params))
+    return _COMPILED[key]
+
+
+def _accrual_statement(connection: Connection) -> Any:
+    balance = _add_to_balance().cte("balance")
+    entry = _entry_insert(EntryKind.ACCRUAL, balance).cte("entry")
+    lot = (
+        insert(loyalty_lots)
+        .from_select(
+            ["id", "programme", "customer_id", "amount", "remaining", "active_at", "activated", "expires_at"],
+            select(entry.c.id, _PROGRAMME, _CUSTOMER, _POINTS, _POINTS, _ACTIVE_AT, _ACTIVATED, _EXPIRES_AT),
+        )
+        .cte("lot")
+    )
+    event = _event_insert(connection, EARNED, entry).cte("event")
+    return (
+        select(balance.c.available, balance.c.pending, balance.c.debt, entry.c.id)
+        .select_from(balance.outerjoin(entry, true()))
+        .add_cte(lot, event)
+    )
+
+
+def _redemption_statement(connection: Connection) -> Any:
     lots = loyalty_lots.c
-    at = literal(now, UtcDateTime)
     open_lots = (
         select(lots.id, lots.remaining, lots.expires_at, lots.activated, lots.active_at)
         .where(
-            lots.customer_id == account.customer_id,
-            lots.programme == account.programme,
+            lots.customer_id == _CUSTOMER,
+            lots.programme == _PROGRAMME,
             or_(lots.remaining > 0, lots.activated == 0),
         )
         .cte("open_lots")
@@ -142,8 +208,8 @@ def redeem_at_once(
         select(func.count().label("lots"))
         .where(
             or_(
-                and_(lot.activated == 0, lot.active_at <= at),
-                and_(lot.activated == 1, lot.remaining > 0, lot.expires_at <= at),
+                and_(lot.activated == 0, lot.active_at <= _NOW),
+                and_(lot.activated == 1, lot.remaining > 0, lot.expires_at <= _NOW),
             )
         )
         .select_from(open_lots)
@@ -165,22 +231,19 @@ def redeem_at_once(
     allowed = (
         select(literal(1).label("one"))
         .select_from(due.join(total, true()))
-        .where(due.c.lots == 0, total.c.available >= points)
+        .where(due.c.lots == 0, total.c.available >= _POINTS)
         .cte("allowed")
     )
-    debit = Balance(-points, 0, 0)
-    entry = _entry_insert(account, EntryKind.REDEMPTION, source, debit, now, actor, reason, allowed).cte(
-        "entry"
-    )
+    entry = _entry_insert(EntryKind.REDEMPTION, allowed).cte("entry")
     before = ranked.c.upto - ranked.c.remaining
     takes = (
         select(
             entry.c.id.label("entry_id"),
             ranked.c.id.label("lot_id"),
-            func.least(ranked.c.remaining, points - before).label("points"),
+            func.least(ranked.c.remaining, _POINTS - before).label("points"),
         )
         .select_from(entry.join(ranked, true()))
-        .where(before < points)
+        .where(before < _POINTS)
         .cte("takes")
     )
     uses = (
@@ -199,39 +262,28 @@ def redeem_at_once(
     balances = loyalty_balances.c
     balance = (
         update(loyalty_balances)
-        .where(_is_balance_of(account), exists(select(entry.c.id)))
-        .values(available=balances.available - points, updated_at=now)
+        .where(
+            balances.programme == _PROGRAMME, balances.customer_id == _CUSTOMER, exists(select(entry.c.id))
+        )
+        .values(available=balances.available - _POINTS, updated_at=_NOW)
         .returning(balances.available, balances.pending, balances.debt)
         .cte("balance")
     )
-    event = _event_insert(connection, REDEEMED, account, entry, points, source, False, now).cte("event")
-    row = connection.execute(
+    event = _event_insert(connection, REDEEMED, entry).cte("event")
+    return (
         select(entry.c.id, balance.c.available, balance.c.pending, balance.c.debt)
         .select_from(allowed.join(entry, true()).join(balance, true()))
         .add_cte(uses, spent, event)
-    ).first()
-    if row is None:
-        return None  # lots due, not enough points, or the source seen before: the general path
-    after = Balance(row[1], row[2], row[3])
-    return Posted(
-        _entry(row[0], account, EntryKind.REDEMPTION, source, debit, now, actor, reason), False, after
     )
 
 
-def _add_to_balance(account: Account, credit: Balance, now: datetime) -> Any:
-    """Add ``credit`` to the balance unless it has a debt to pay first, creating it for a known
+def _add_to_balance() -> Any:
+    """Add the credit to the balance unless it has a debt to pay first, creating it for a known
     customer's first points (as ``store.lock_balance`` would); the row stays locked. ``RETURNING``
     answers nothing for an unknown customer or a debt."""
     balances = loyalty_balances.c
-    known = exists(select(customers.c.customer_id).where(customers.c.customer_id == account.customer_id))
-    first = select(
-        literal(account.programme, String),
-        literal(account.customer_id, String),
-        literal(credit.available),
-        literal(credit.pending),
-        literal(0),
-        literal(now, UtcDateTime),
-    ).where(known)
+    known = exists(select(customers.c.customer_id).where(customers.c.customer_id == _CUSTOMER))
+    first = select(_PROGRAMME, _CUSTOMER, _AVAILABLE, _PENDING, literal(0), _NOW).where(known)
     statement = postgresql.insert(loyalty_balances).from_select(
         ["programme", "customer_id", "available", "pending", "debt", "updated_at"], first
     )
@@ -246,37 +298,21 @@ def _add_to_balance(account: Account, credit: Balance, now: datetime) -> Any:
     ).returning(balances.available, balances.pending, balances.debt)
 
 
-def _is_balance_of(account: Account) -> Any:
-    return and_(
-        loyalty_balances.c.programme == account.programme,
-        loyalty_balances.c.customer_id == account.customer_id,
-    )
-
-
-def _entry_insert(
-    account: Account,
-    kind: EntryKind,
-    source: str,
-    change: Balance,
-    now: datetime,
-    actor: str,
-    reason: str,
-    when: Any,
-) -> Any:
+def _entry_insert(kind: EntryKind, when: Any) -> Any:
     """The entry's INSERT, one row for each row of ``when`` (one or none), skipped if its source
     was seen: ``RETURNING`` then answers nothing."""
     values = select(
-        literal(account.programme, String),
-        literal(account.customer_id, String),
+        _PROGRAMME,
+        _CUSTOMER,
         literal(kind.value, String),
-        literal(source, String),
-        literal(change.available),
-        literal(change.pending),
-        literal(change.debt),
+        _SOURCE,
+        _AVAILABLE,
+        _PENDING,
         literal(0),
-        literal(now, UtcDateTime),
-        literal(actor, String),
-        literal(reason, String),
+        literal(0),
+        _NOW,
+        _ACTOR,
+        _REASON,
     ).select_from(when)
     return (
         postgresql.insert(loyalty_entries)
@@ -286,33 +322,24 @@ def _entry_insert(
     )
 
 
-def _event_insert(
-    connection: Connection,
-    type_name: str,
-    account: Account,
-    entry: Any,
-    points: int,
-    source: str,
-    pending: bool,
-    now: datetime,
-) -> Any:
+def _event_insert(connection: Connection, type_name: str, entry: Any) -> Any:
     """The derived event ``announce`` would append, for the entry the statement wrote (if any)."""
     properties = func.jsonb_build_object(
         literal("programme", String),
-        literal(account.programme, String),
+        _PROGRAMME,
         literal("points", String),
-        literal(points),
+        _POINTS,
         literal("source", String),
-        literal(source, String),
+        _SOURCE,
         literal("pending", String),
-        literal(pending),
+        _IS_PENDING,
     )
     rows = select(
         literal(f"loy:{type_name}:", String) + cast(entry.c.id, String),
         literal(type_name, String),
-        literal(account.customer_id, String),
-        literal(now, UtcDateTime),
-        literal(now, UtcDateTime),
+        _CUSTOMER,
+        _NOW,
+        _NOW,
         properties,
     ).select_from(entry)
     return selected_events_insert(connection, rows)

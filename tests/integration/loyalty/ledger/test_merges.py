@@ -191,3 +191,23 @@ def test_a_debt_moves_to_the_survivor_and_her_next_order_pays_it(pair: Engine) -
 
 def test_the_consumer_is_named_for_the_wiring() -> None:
     assert LoyaltyMergesConsumer().name == MERGES_CONSUMER == "loyalty.merges"
+
+
+def test_a_return_follows_the_points_through_two_merges(pair: Engine) -> None:
+    # given anna-shop merged into anna, then anna into a third record of her
+    merge(pair, T0 + DAY)
+    read_merges(pair, T0 + DAY)
+    with pair.begin() as connection:
+        do_upsert_customers(connection, [("anna-app", CustomerUpsert())], T0 + DAY)
+    do_merge_customers(pair, "anna-app", SURVIVOR, T0 + 2 * DAY, MERGE_OPTIONS)
+    read_merges(pair, T0 + 2 * DAY)
+    assert balance(pair, "anna-app") == Balance(70, 100, 0)
+    # when anna-shop's order is returned, named by the last survivor
+    with pair.begin() as connection:
+        posted = do_reverse(
+            connection, PROGRAMME, "anna-app", (EntryKind.ACCRUAL, "order:o2:base"), "return:o2", T0 + 3 * DAY
+        )
+    # then its points are taken back from the lot they moved to twice
+    assert posted.balance == Balance(70, 0, 0)
+    assert balance(pair, SURVIVOR) == balance(pair, MERGED) == Balance(0, 0, 0)
+    assert_ledger_holds(pair, PROGRAMME)
