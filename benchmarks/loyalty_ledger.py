@@ -4,7 +4,10 @@ nightly expiry of a million lots.
 Transactions: ``--clients`` processes (8) each run ``--transactions`` changes, an accrual for a
 random customer of ``--customers`` and a redemption of half of it in turn (each a transaction of its own:
 ``do_accrue`` / ``do_redeem`` through ``engine.begin()``). The floor, in the same run, same
-processes and server: a bare transaction of one INSERT and one UPDATE of a balance row.
+processes and server: a bare transaction of one INSERT and one UPDATE of a balance row
+(``--synchronous-commit-off``: both without waiting for the WAL flush). Batches: the same processes,
+each a tenth as many transactions of ``do_accrue_many`` for ``--batch`` random customers; then one
+process awarding every customer points three times, 1,000 customers a transaction.
 
 Nightly expiry: ``--lots`` lots (1,000,000) of ``--lot-customers`` customers, all past their expiry,
 generated straight into the tables; ``do_nightly`` expires them (entries, balances, lots, one
@@ -142,6 +145,11 @@ def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
         accruals = args.clients * (args.transactions // 10) * args.batch
         print(f"{dialect}_accrue_many_accruals_per_second {accruals / many:.0f}")
         print(f"{dialect}_accrue_many_ratio_to_floor_transactions {(accruals / many) / (total / floor):.3f}")
+        awarded, award_seconds = _award_everyone(url, args.customers)
+        print(f"{dialect}_award_all_customers_accruals_per_second {awarded / award_seconds:.0f}")
+        print(
+            f"{dialect}_award_ratio_to_floor_transactions {(awarded / award_seconds) / (total / floor):.3f}"
+        )
 
 
 def _clients(url: str, args: argparse.Namespace, target: Callable[..., None]) -> float:
@@ -203,6 +211,25 @@ def _many_client(url: str, index: int, transactions: int, customers: int, ready:
         lines = [Accrual(f"c{customer}", 10, f"many:{index}:{number}:{customer}") for customer in who]
         in_transaction(engine, lambda c, chosen=lines: do_accrue_many(c, PROGRAMME, chosen, NOW))
     engine.dispose()
+
+
+def _award_everyone(url: str, customers: int, batch: int = 1_000, rounds: int = 3) -> tuple[int, float]:
+    """One process gives every customer points ``rounds`` times, ``batch`` customers per
+    ``do_accrue_many`` transaction, as a nightly award or an import would: accruals and seconds."""
+    from retentio.loyalty import Accrual, do_accrue_many
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    for round_number in range(rounds):
+        for first in range(0, customers, batch):
+            lines = [
+                Accrual(f"c{customer}", 10, f"award:{round_number}")
+                for customer in range(first, min(first + batch, customers))
+            ]
+            in_transaction(engine, lambda c, chosen=lines: do_accrue_many(c, PROGRAMME, chosen, NOW))
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return customers * rounds, seconds
 
 
 def _redeem_some(connection: Any, customer_id: str, source: str) -> None:

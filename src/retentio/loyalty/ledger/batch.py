@@ -17,7 +17,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     String,
-    and_,
     bindparam,
     case,
     cast,
@@ -29,6 +28,7 @@ from sqlalchemy import (
     table,
     text,
     true,
+    update,
 )
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -75,11 +75,12 @@ _LINES = table(
     column("active_at", UtcDateTime),
     column("activated", Integer),
     column("expires_at", UtcDateTime),
+    column("entry_id", BigInteger),
 )
 _CREATE_LINES = (
     "CREATE TEMPORARY TABLE loyalty_accruing (customer_id VARCHAR(128), source VARCHAR(255), "
     "points BIGINT, available BIGINT, pending BIGINT, active_at {timestamp}, activated INTEGER, "
-    "expires_at {timestamp}, PRIMARY KEY (customer_id, source))"
+    "expires_at {timestamp}, entry_id BIGINT, PRIMARY KEY (customer_id, source))"
 )
 
 
@@ -215,6 +216,8 @@ def _credit_set(
         for line, active in lines
     ]
     connection.execute(insert(_LINES), staged)
+    if postgres:  # a temporary table has no statistics until asked: without them every join below loops
+        connection.exec_driver_sql("ANALYZE loyalty_accruing")
     last_before = connection.execute(select(func.coalesce(func.max(loyalty_entries.c.id), 0))).scalar_one()
     entries = loyalty_entries.c
     new_entries = (
@@ -252,62 +255,68 @@ def _credit_set(
         .from_select(columns, new_entries)
         .on_conflict_do_nothing(index_elements=["programme", "customer_id", "kind", "source"])
     )
-    # This batch's new entries: later than any before it, and of these customers (whose balances
-    # this transaction holds, so no other change adds accruals for them meanwhile).
-    ours = and_(
-        entries.id > last_before,
-        entries.programme == programme,
-        entries.kind == EntryKind.ACCRUAL.value,
-        entries.customer_id == _LINES.c.customer_id,
-        entries.source == _LINES.c.source,
+    # Each line's new entry (none for a source credited before): later than any entry before the
+    # batch, and of these customers, whose balances this transaction holds, so no other change adds
+    # accruals for them meanwhile. Everything after reads the lines alone, which the planner knows.
+    entries = loyalty_entries.c
+    connection.execute(
+        update(_LINES).values(
+            entry_id=select(entries.id)
+            .where(
+                entries.programme == programme,
+                entries.customer_id == _LINES.c.customer_id,
+                entries.kind == EntryKind.ACCRUAL.value,
+                entries.source == _LINES.c.source,
+                entries.id > last_before,
+            )
+            .scalar_subquery()
+        )
     )
+    credited_lines = _LINES.c.entry_id.is_not(None)
     connection.execute(
         insert(loyalty_lots).from_select(
             ["id", "programme", "customer_id", "amount", "remaining", "active_at", "activated", "expires_at"],
             select(
-                entries.id,
-                entries.programme,
-                entries.customer_id,
+                _LINES.c.entry_id,
+                literal(programme, String),
+                _LINES.c.customer_id,
                 _LINES.c.points,
                 _LINES.c.points,
                 _LINES.c.active_at,
                 _LINES.c.activated,
                 _LINES.c.expires_at,
-            ).where(ours),
+            ).where(credited_lines),
         )
     )
     credited, points = connection.execute(
-        select(func.count(), func.coalesce(func.sum(_LINES.c.points), 0)).where(ours)
+        select(func.count(), func.coalesce(func.sum(_LINES.c.points), 0)).where(credited_lines)
     ).one()
     connection.execute(
         text(
             "UPDATE loyalty_balances SET available = loyalty_balances.available + s.available, "
             "pending = loyalty_balances.pending + s.pending, updated_at = :now "
-            "FROM (SELECT e.customer_id, SUM(e.available) AS available, SUM(e.pending) AS pending "
-            "      FROM loyalty_entries e JOIN loyalty_accruing l "
-            "      ON e.customer_id = l.customer_id AND e.source = l.source "
-            "      WHERE e.id > :last AND e.programme = :programme AND e.kind = 'accrual' "
-            "      GROUP BY e.customer_id) s "
+            "FROM (SELECT customer_id, SUM(available) AS available, SUM(pending) AS pending "
+            "      FROM loyalty_accruing WHERE entry_id IS NOT NULL GROUP BY customer_id) s "
             "WHERE loyalty_balances.programme = :programme AND loyalty_balances.customer_id = s.customer_id"
-        ).bindparams(bindparam("now", now, type_=UtcDateTime), last=last_before, programme=programme),
+        ).bindparams(bindparam("now", now, type_=UtcDateTime), programme=programme),
     )
     pending: ColumnElement[Any] = _LINES.c.pending > 0
     if connection.dialect.name != "postgresql":  # SQLite's json_object writes a comparison as 0 or 1
         pending = func.json(case((pending, "true"), else_="false"))
     event_rows: Select[Any] = select(
-        literal(f"loy:{EARNED}:", String) + cast(entries.id, String),
+        literal(f"loy:{EARNED}:", String) + cast(_LINES.c.entry_id, String),
         literal(EARNED, String),
-        entries.customer_id,
+        _LINES.c.customer_id,
         literal(now, UtcDateTime),
         literal(now, UtcDateTime),
         json_object(
             connection,
-            programme=entries.programme,
+            programme=literal(programme, String),
             points=_LINES.c.points,
-            source=entries.source,
+            source=_LINES.c.source,
             pending=pending,
         ),
-    ).where(ours)
+    ).where(credited_lines)
     append_selected_events(connection, event_rows)
     connection.exec_driver_sql("DROP TABLE loyalty_accruing")
     return int(credited), int(points)
