@@ -95,7 +95,7 @@ if TYPE_CHECKING:
         UnknownCustomer,
         UnknownEntry,
     )
-    from retentio.loyalty.ledger.merges import MERGES_CONSUMER, LoyaltyMergesConsumer
+    from retentio.loyalty.ledger.merges import MERGES_CONSUMER, LoyaltyMergesConsumer, move_points_of_merged
     from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted, Transfer
     from retentio.loyalty.ledger.model import Entry as LedgerEntry
     from retentio.loyalty.ledger.nightly import NightlyResult, do_nightly
@@ -241,6 +241,7 @@ __all__ = [
     "lot_dates",
     "max_redeemable",
     "money_to_points",
+    "move_points_of_merged",
     "next_tier",
     "normalise",
     "points_for_action",
@@ -361,7 +362,7 @@ _EXPORTS = {
         "UnknownEntry",
     ],
     "retentio.loyalty.ledger.batch": ["Accrual", "AccruedMany", "do_accrue_many"],
-    "retentio.loyalty.ledger.merges": ["MERGES_CONSUMER", "LoyaltyMergesConsumer"],
+    "retentio.loyalty.ledger.merges": ["MERGES_CONSUMER", "LoyaltyMergesConsumer", "move_points_of_merged"],
     "retentio.loyalty.ledger.model": [
         "Balance",
         "DebtPolicy",
