@@ -4,7 +4,10 @@ nightly expiry of a million lots.
 Transactions: ``--clients`` processes (8) each run ``--transactions`` changes, an accrual for a
 random customer of ``--customers`` and a redemption of half of it in turn (each a transaction of its own:
 ``do_accrue`` / ``do_redeem`` through ``engine.begin()``). The floor, in the same run, same
-processes and server: a bare transaction of one INSERT and one UPDATE of a balance row.
+processes and server: a bare transaction of one INSERT and one UPDATE of a balance row
+(``--synchronous-commit-off``: both without waiting for the WAL flush). Batches: the same processes,
+each a tenth as many transactions of ``do_accrue_many`` for ``--batch`` random customers; then one
+process awarding every customer points three times, 1,000 customers a transaction.
 
 Nightly expiry: ``--lots`` lots (1,000,000) of ``--lot-customers`` customers, all past their expiry,
 generated straight into the tables; ``do_nightly`` expires them (entries, balances, lots, one
@@ -20,6 +23,7 @@ the server and dropped afterwards. Prints one figure a line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -57,12 +61,21 @@ def main() -> None:
     parser.add_argument("--lot-customers", type=int, default=100_000)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-transactions", action="store_true")
+    parser.add_argument("--skip-expiry", action="store_true")
+    parser.add_argument(
+        "--synchronous-commit-off",
+        action="store_true",
+        help="PostgreSQL clients (ledger and floor alike) commit without waiting for the WAL flush",
+    )
+    parser.add_argument("--batch", type=int, default=100, help="accruals per do_accrue_many transaction")
+    parser.add_argument("--skip-many", action="store_true", help="no do_accrue_many figure (older code)")
     parser.add_argument(
         "--spread",
         action="store_true",
         help="deal each customer's lots out over all chunks (lot n to customer n mod customers)",
     )
     args = parser.parse_args()
+    os.environ["BENCH_BATCH"] = str(args.batch)  # read by the spawned batch clients
     print(f"date {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"cpus {os.cpu_count()}")
     print(f"load_average_1m {os.getloadavg()[0]:.2f}")
@@ -71,18 +84,24 @@ def main() -> None:
     print(f"lots {args.lots}")
     print(f"lot_customers {args.lot_customers}")
     print(f"lots_spread_over_chunks {args.spread}")
+    print(f"synchronous_commit_off {args.synchronous_commit_off}")
+    print(f"accrue_many_batch {args.batch}")
     if not args.skip_sqlite:
         if not args.skip_transactions:
             with tempfile.TemporaryDirectory() as folder:
                 _transactions("sqlite", f"sqlite:///{Path(folder) / 'ledger.db'}", args)
-        with tempfile.TemporaryDirectory() as folder:
-            _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
+        if not args.skip_expiry:
+            with tempfile.TemporaryDirectory() as folder:
+                _expiry("sqlite", f"sqlite:///{Path(folder) / 'lots.db'}", args)
     if args.postgres_url:
         if not args.skip_transactions:
             with throwaway_database(args.postgres_url, "loyalty") as url:
+                if args.synchronous_commit_off:
+                    url += "?options=-csynchronous_commit%3Doff"
                 _transactions("postgresql", url, args)
-        with throwaway_database(args.postgres_url, "loyalty") as url:
-            _expiry("postgresql", url, args)
+        if not args.skip_expiry:
+            with throwaway_database(args.postgres_url, "loyalty") as url:
+                _expiry("postgresql", url, args)
     print(f"load_average_1m_after {os.getloadavg()[0]:.2f}")
 
 
@@ -108,6 +127,7 @@ def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
     engine.dispose()
     seconds = _clients(url, args, _ledger_client)
     floor = _clients(url, args, _floor_client)
+    many = None if args.skip_many else _clients(url, args, _many_client)
     engine = make_engine(url)
     with engine.connect() as connection:
         negative = connection.execute(
@@ -121,6 +141,15 @@ def _transactions(dialect: str, url: str, args: argparse.Namespace) -> None:
     print(f"{dialect}_ledger_transactions_per_second {total / seconds:.0f}")
     print(f"{dialect}_floor_insert_update_transactions_per_second {total / floor:.0f}")
     print(f"{dialect}_ratio_to_floor {floor / seconds:.3f}")
+    if many is not None:
+        accruals = args.clients * (args.transactions // 10) * args.batch
+        print(f"{dialect}_accrue_many_accruals_per_second {accruals / many:.0f}")
+        print(f"{dialect}_accrue_many_ratio_to_floor_transactions {(accruals / many) / (total / floor):.3f}")
+        awarded, award_seconds = _award_everyone(url, args.customers)
+        print(f"{dialect}_award_all_customers_accruals_per_second {awarded / award_seconds:.0f}")
+        print(
+            f"{dialect}_award_ratio_to_floor_transactions {(awarded / award_seconds) / (total / floor):.3f}"
+        )
 
 
 def _clients(url: str, args: argparse.Namespace, target: Callable[..., None]) -> float:
@@ -165,14 +194,51 @@ def _ledger_client(url: str, index: int, transactions: int, customers: int, read
     engine.dispose()
 
 
+def _many_client(url: str, index: int, transactions: int, customers: int, ready: Any, start: Any) -> None:
+    """A tenth as many transactions as the other clients, each ``do_accrue_many`` of ``batch``
+    random customers (as a nightly award or an import would)."""
+    from retentio.loyalty import Accrual, do_accrue_many
+
+    batch = int(os.environ.get("BENCH_BATCH", "100"))
+    engine = make_engine(url)
+    chooser = random.Random(1_000 + index)
+    with engine.connect():
+        pass
+    ready.set()
+    start.wait()
+    for number in range(transactions // 10):
+        who = chooser.sample(range(customers), batch)
+        lines = [Accrual(f"c{customer}", 10, f"many:{index}:{number}:{customer}") for customer in who]
+        in_transaction(engine, lambda c, chosen=lines: do_accrue_many(c, PROGRAMME, chosen, NOW))
+    engine.dispose()
+
+
+def _award_everyone(url: str, customers: int, batch: int = 1_000, rounds: int = 3) -> tuple[int, float]:
+    """One process gives every customer points ``rounds`` times, ``batch`` customers per
+    ``do_accrue_many`` transaction, as a nightly award or an import would: accruals and seconds."""
+    from retentio.loyalty import Accrual, do_accrue_many
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    for round_number in range(rounds):
+        for first in range(0, customers, batch):
+            lines = [
+                Accrual(f"c{customer}", 10, f"award:{round_number}")
+                for customer in range(first, min(first + batch, customers))
+            ]
+            in_transaction(engine, lambda c, chosen=lines: do_accrue_many(c, PROGRAMME, chosen, NOW))
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return customers * rounds, seconds
+
+
 def _redeem_some(connection: Any, customer_id: str, source: str) -> None:
     from retentio.loyalty import NotEnoughPoints
 
-    try:
-        with connection.begin_nested():
-            do_redeem(connection, PROGRAMME, customer_id, 5, source, NOW)
-    except NotEnoughPoints:
-        pass  # a customer the accruals have not reached yet: still a committed transaction
+    # A customer the accruals have not reached yet is refused: still a committed transaction. No
+    # savepoint: a refusal is raised before anything is written, and the transaction goes on.
+    with contextlib.suppress(NotEnoughPoints):
+        do_redeem(connection, PROGRAMME, customer_id, 5, source, NOW)
 
 
 def _floor_client(url: str, index: int, transactions: int, customers: int, ready: Any, start: Any) -> None:

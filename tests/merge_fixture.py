@@ -77,12 +77,20 @@ def moves(engine: Engine) -> list[tuple[str | None, str, str | None, str | None]
 
 
 def activity_owners(engine: Engine) -> dict[str, str | None]:
-    """Who owns each event that is not a move."""
-    query = select(events.c.event_id, events.c.customer_id).where(
-        events.c.type.not_in(["segment_entered", "segment_exited"])
-    )
+    """Who owns each event the customers sent (not the moves and merges Retentio wrote about them)."""
+    query = select(events.c.event_id, events.c.customer_id).where(events.c.derived.is_(False))
     with engine.connect() as connection:
         return dict(connection.execute(query.order_by(events.c.event_id)).all())
+
+
+def merges(engine: Engine) -> list[tuple[str, str | None, str]]:
+    """The ``customer_merged`` events: (id, survivor, merged record)."""
+    query = select(events.c.event_id, events.c.customer_id, events.c.properties).where(
+        events.c.type == "customer_merged"
+    )
+    with engine.connect() as connection:
+        found = connection.execute(query.order_by(events.c.id)).all()
+    return [(event_id, customer_id, properties["merged_id"]) for event_id, customer_id, properties in found]
 
 
 def members(engine: Engine) -> dict[str, list[str]]:

@@ -77,9 +77,15 @@ class Runtime:
     def consumers(self) -> tuple[Consumer, ...]:
         """Everything that follows from events, in the order it runs: the segments (built-in
         families, then custom rules), then what happened to sent messages, then the loyalty
-        programmes (points earned and taken back, tiers), referrals and the membership club, then
-        checkouts committed or refunded by their orders."""
-        from retentio.loyalty import CheckoutConsumer, ClubConsumer, LoyaltyConsumer, ReferralsConsumer
+        programmes (points earned and taken back, tiers), referrals and the membership club,
+        checkouts committed or refunded by their orders, and the points of merged customers."""
+        from retentio.loyalty import (
+            CheckoutConsumer,
+            ClubConsumer,
+            LoyaltyConsumer,
+            LoyaltyMergesConsumer,
+            ReferralsConsumer,
+        )
         from retentio.messaging import MessagesConsumer
         from retentio.segments import SegmentsConsumer
 
@@ -90,6 +96,7 @@ class Runtime:
             ReferralsConsumer(self.loyalty),
             ClubConsumer(self.loyalty),
             CheckoutConsumer(),
+            LoyaltyMergesConsumer(),
         )
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:

@@ -36,7 +36,7 @@ def balance_command(customer_id: str, programme: str | None = PROGRAMME_OPTION) 
     standing = None
     try:
         with run.reader.connect() as connection:
-            balance = get_balance(connection, programme_id, customer_id)
+            balance = get_balance(connection, programme_id, customer_id, run.now())
             if programme_id in run.loyalty.programmes:
                 settings = run.loyalty.programme(programme_id)
                 standing = member_standing(connection, settings, customer_id, run.now())

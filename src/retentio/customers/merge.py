@@ -3,17 +3,20 @@
 The whole merge — history, profiles, segments — is one action, ingest's ``do_merge_customers``;
 this module locks and checks the two records and moves what the customers area owns: visitor links,
 consent history and kind preferences, contacts, push devices and the pointer from the merged record
-to the survivor.
+to the survivor. It leaves a ``customer_merged`` event in the log (about the survivor, naming the
+merged record): the areas above that keep their own state per customer (loyalty's points) read it
+and move that state themselves.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
 from retentio.customers.devices import move_push_devices
 from retentio.customers.tables import consent_changes, customers, identities, kind_preferences
+from retentio.events import Event, append_new_events
 
 
 class MergeRefused(ValueError):
@@ -61,6 +64,25 @@ def merge_records(connection: Connection, survivor_id: str, merged_id: str, now:
     connection.execute(
         update(customers).where(customers.c.merged_into == merged_id).values(merged_into=survivor_id)
     )
+    _announce_merge(connection, survivor_id, merged_id, now)
+
+
+CUSTOMER_MERGED = "customer_merged"
+
+
+def _announce_merge(connection: Connection, survivor_id: str, merged_id: str, now: datetime) -> None:
+    """A record is merged away once, so its id names the event: a merge run again adds nothing."""
+    event = Event(
+        event_id=f"merge:{merged_id}",
+        type=CUSTOMER_MERGED,
+        customer_id=survivor_id,
+        anonymous_id=None,
+        occurred_at=now.astimezone(UTC),
+        properties={"merged_id": merged_id},
+        typed=None,
+        derived=True,
+    )
+    append_new_events(connection, [event], now)
 
 
 _CONTACT_FIELDS = (

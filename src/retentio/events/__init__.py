@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         append_new_events,
         append_selected_events,
         reassign_events,
+        selected_events_insert,
     )
     from retentio.events.tables import events, writing_transaction
 
@@ -66,6 +67,7 @@ __all__ = [
     "events",
     "reassign_events",
     "run_until_stopped",
+    "selected_events_insert",
     "stream_events",
     "validate_event",
     "writing_transaction",
@@ -94,6 +96,7 @@ _EXPORTS = {
         "append_new_events",
         "append_selected_events",
         "reassign_events",
+        "selected_events_insert",
     ],
     "retentio.events.tables": ["writing_transaction", "events"],
 }

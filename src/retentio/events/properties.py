@@ -190,6 +190,7 @@ SYSTEM_EVENT_TYPES = frozenset(
     {
         "segment_entered",
         "segment_exited",
+        "customer_merged",  # written by a merge (customers), about the survivor
         "message_sent",
         "message_failed",
         "message_not_sent",

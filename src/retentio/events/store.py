@@ -87,9 +87,15 @@ def append_selected_events(connection: Connection, rows: Select[Any], historical
     """Append the derived events ``rows`` selects — columns ``event_id, type, customer_id, occurred_at,
     received_at, properties`` in that order — in one statement, skipping ids already stored: set-based
     work (a refresh moving a million customers) writes its moves without building them in Python."""
+    connection.execute(selected_events_insert(connection, rows, historical))
+
+
+def selected_events_insert(connection: Connection, rows: Select[Any], historical: bool = False) -> Any:
+    """The statement ``append_selected_events`` runs, not run: on PostgreSQL a write path may make it
+    one part (a ``WITH``) of its own statement, so that its derived event costs no round trip."""
     marked = rows.add_columns(literal(True, Boolean), literal(historical, Boolean))
     names = [*_SELECTED_COLUMNS, "derived", "historical"]
-    connection.execute(dialect_insert(connection, events).from_select(names, marked).on_conflict_do_nothing())
+    return dialect_insert(connection, events).from_select(names, marked).on_conflict_do_nothing()
 
 
 _SELECTED_COLUMNS = ("event_id", "type", "customer_id", "occurred_at", "received_at", "properties")

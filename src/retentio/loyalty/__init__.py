@@ -140,6 +140,7 @@ if TYPE_CHECKING:
         gift_card_entries,
         rebuilt_balance,
     )
+    from retentio.loyalty.ledger.batch import Accrual, AccruedMany, do_accrue_many
     from retentio.loyalty.ledger.errors import (
         InvalidPoints,
         LedgerError,
@@ -147,13 +148,15 @@ if TYPE_CHECKING:
         UnknownCustomer,
         UnknownEntry,
     )
-    from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted
+    from retentio.loyalty.ledger.merges import MERGES_CONSUMER, LoyaltyMergesConsumer, move_points_of_merged
+    from retentio.loyalty.ledger.model import Balance, DebtPolicy, EntryKind, Posted, Transfer
     from retentio.loyalty.ledger.model import Entry as LedgerEntry
     from retentio.loyalty.ledger.nightly import NightlyResult, do_nightly
     from retentio.loyalty.ledger.reads import get_balance, list_entries
     from retentio.loyalty.ledger.rebuild import do_rebuild_balances
     from retentio.loyalty.ledger.service import do_accrue, do_adjust, do_redeem, do_reverse
     from retentio.loyalty.ledger.summaries import ZERO_POINTS, PointsSummary, points_summaries
+    from retentio.loyalty.ledger.transfer import do_transfer
     from retentio.loyalty.ledger.upkeep import ledger_kinds, nightly_hook, start_ledger_upkeep
     from retentio.loyalty.metrics.catalogue import LOYALTY_CATALOGUE
     from retentio.loyalty.metrics.facts import LoyaltyFacts, loyalty_facts
@@ -210,7 +213,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECKOUT_CONSUMER",
     "LOYALTY_CATALOGUE",
+    "MERGES_CONSUMER",
     "ZERO_POINTS",
+    "Accrual",
+    "AccruedMany",
     "ActionDone",
     "ActionPoints",
     "Balance",
@@ -265,6 +271,7 @@ __all__ = [
     "LoyaltyConfigError",
     "LoyaltyConsumer",
     "LoyaltyFacts",
+    "LoyaltyMergesConsumer",
     "LoyaltyReport",
     "MemberStanding",
     "NextTier",
@@ -300,6 +307,7 @@ __all__ = [
     "TierDefinition",
     "TierEvaluation",
     "TierStatus",
+    "Transfer",
     "UnknownCode",
     "UnknownCustomer",
     "UnknownEntry",
@@ -317,6 +325,7 @@ __all__ = [
     "decide_checkout",
     "display",
     "do_accrue",
+    "do_accrue_many",
     "do_adjust",
     "do_capture",
     "do_club_upkeep",
@@ -347,6 +356,7 @@ __all__ = [
     "do_reward_referrals",
     "do_spend",
     "do_top_up",
+    "do_transfer",
     "do_validate",
     "earning_kinds",
     "evaluate_tier",
@@ -375,6 +385,7 @@ __all__ = [
     "member_standing",
     "member_tiers",
     "money_to_points",
+    "move_points_of_merged",
     "needs_guessing_note",
     "next_tier",
     "nightly_hook",
@@ -538,7 +549,16 @@ _EXPORTS = {
         "UnknownCustomer",
         "UnknownEntry",
     ],
-    "retentio.loyalty.ledger.model": ["Balance", "DebtPolicy", "Entry as LedgerEntry", "EntryKind", "Posted"],
+    "retentio.loyalty.ledger.batch": ["Accrual", "AccruedMany", "do_accrue_many"],
+    "retentio.loyalty.ledger.merges": ["MERGES_CONSUMER", "LoyaltyMergesConsumer", "move_points_of_merged"],
+    "retentio.loyalty.ledger.model": [
+        "Balance",
+        "DebtPolicy",
+        "Entry as LedgerEntry",
+        "EntryKind",
+        "Posted",
+        "Transfer",
+    ],
     "retentio.loyalty.ledger.nightly": ["NightlyResult", "do_nightly"],
     "retentio.loyalty.ledger.reads": ["get_balance", "list_entries"],
     "retentio.loyalty.ledger.rebuild": ["do_rebuild_balances"],
@@ -576,5 +596,6 @@ _EXPORTS = {
     "retentio.loyalty.referrals.reward": ["RewardRun as ReferralRewardRun", "do_reward_referrals"],
     "retentio.loyalty.referrals.rules": ["RefusalReason as ReferralRefusalReason"],
     "retentio.loyalty.referrals.upkeep": ["referral_kinds", "start_referral_upkeep"],
+    "retentio.loyalty.ledger.transfer": ["do_transfer"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

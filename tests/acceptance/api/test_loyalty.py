@@ -14,7 +14,7 @@ from tests.integration.loyalty.ledger.support import add_customers
 from retentio.clock import FixedClock
 from retentio.events import drain
 from retentio.ingest import ingest_events
-from retentio.loyalty import LoyaltyConsumer, load_loyalty_config
+from retentio.loyalty import LoyaltyConsumer, do_accrue, load_loyalty_config
 
 
 def test_an_adjustment_applies_once_and_shows_in_the_balance_and_entries(
@@ -77,7 +77,7 @@ def test_an_unknown_customer_is_not_found(client: TestClient, auth: dict[str, st
 def test_the_profile_shows_the_tier_and_what_the_next_one_needs(
     client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
 ) -> None:
-    # given the default programme (5 points per 100 ₽, Silver at 30,000 ₽ over a rolling year) and
+    # given the default programme (5 points per 100 ₽, Silver at 15,000 ₽ over a rolling year) and
     # an order of 10,000 ₽ (the programme starts when first run: now), read by the loyalty consumer
     bought = now
     order = placed("e1", "ann", bought, "o1", 1, "10000")
@@ -85,13 +85,31 @@ def test_the_profile_shows_the_tier_and_what_the_next_one_needs(
     drain(engine, [LoyaltyConsumer(load_loyalty_config(None))], FixedClock(now))
     # when the profile is read
     read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
-    # then 500 points pending, base, and 20,000 ₽ more before the order leaves the window
+    # then 500 points pending, base, and 5,000 ₽ more before the order leaves the window
     assert (read["programme"], read["available"], read["pending"]) == ("club", 100, 500)
     tier = read["tier"]
     assert (tier["id"], tier["name"], tier["multiplier"]) == ("base", "Base", "1")
     assert tier["next"] == {
         "tier": "silver",
         "measure": "spend",
-        "needed": "20000",
+        "needed": "5000",
         "by": (bought + timedelta(days=365)).isoformat().replace("+00:00", "Z"),
     }
+
+
+def test_the_balance_is_read_at_the_servers_clock_not_at_the_last_write(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    # given an order's points whose return window closed yesterday and points that expired an hour
+    # ago, with no nightly run since
+    add_customers(engine, ["ann"], now)
+    earlier = now - timedelta(days=20)
+    with engine.begin() as connection:
+        do_accrue(connection, "club", "ann", 100, "order:1:base", earlier, active_at=now - timedelta(days=1))
+        do_accrue(
+            connection, "club", "ann", 30, "action:review", earlier, expires_at=now - timedelta(hours=1)
+        )
+    # when the balance is read
+    read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
+    # then it is the balance at the clock's now
+    assert (read["available"], read["pending"], read["debt"]) == (100, 0, 0)

@@ -16,6 +16,7 @@ from tests.merge_fixture import (
     activity_owners,
     build_pair,
     members,
+    merges,
     moves,
 )
 
@@ -97,6 +98,8 @@ def test_merge_brings_standing_signals_and_custom_segments_up_to_date(engine: En
     # then anna holds the activity and is decided again; anna-shop keeps its moves as history only
     assert result == MergeResult(events_moved=1)
     assert activity_owners(engine) == {"o1": SURVIVOR, "o2": SURVIVOR}
+    # and the log says so, for the areas that keep their own state per customer (loyalty's points)
+    assert merges(engine) == [(f"merge:{MERGED}", SURVIVOR, MERGED)]
     assert [row["customer_id"] for row in rows(engine, "customer_profiles")] == [SURVIVOR]
     assert [row["customer_id"] for row in rows(engine, "customer_signals")] == [SURVIVOR]
     standing = [

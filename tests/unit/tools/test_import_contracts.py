@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grimp
@@ -28,6 +29,19 @@ OPTIONS = {
     "shared_modules": ["shop.db"],
     "ignore_imports": ["shop.db.schema -> shop.*.tables"],
 }
+
+
+@pytest.fixture(autouse=True)
+def _loggers_kept() -> Iterator[None]:
+    """import-linter's command sets logging up afresh, which disables every logger already made;
+    tests that run after this one assert log lines, so each logger gets its state back."""
+    loggers = [
+        each for each in logging.Logger.manager.loggerDict.values() if isinstance(each, logging.Logger)
+    ]
+    before = {logger: logger.disabled for logger in loggers}
+    yield
+    for logger, disabled in before.items():
+        logger.disabled = disabled
 
 
 @pytest.fixture

@@ -106,13 +106,14 @@ def get_loyalty(
     programme: Programme | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> LoyaltyPublic:
-    """The balance (available, pending until return windows close, owed after returns), the tier
+    """The balance now (available, pending until return windows close, owed after returns: points
+    whose window closed or that expired since the last change already count as such), the tier
     with what the next one needs, and the newest entries."""
     config = _programmes(settings.loyalty_config)
     programme_id = _programme_id(settings, programme)
     try:
         with reader.connect() as connection:
-            balance = get_balance(connection, programme_id, customer_id)
+            balance = get_balance(connection, programme_id, customer_id, clock.now())
             entries = list_entries(connection, programme_id, customer_id, limit)
             standing = None
             if programme_id in config.programmes:

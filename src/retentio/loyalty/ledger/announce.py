@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, String, func, literal
+from sqlalchemy.sql.elements import ColumnElement
 
 from retentio.events import Event, append_new_events
 from retentio.loyalty.ledger.model import Entry
@@ -31,3 +32,13 @@ def announce(connection: Connection, type_name: str, entry: Entry, points: int, 
         derived=True,
     )
     append_new_events(connection, [event], now)
+
+
+def json_object(connection: Connection, **values: ColumnElement[object]) -> ColumnElement[object]:
+    """A JSON object built in SQL, for the events set-based work appends (``append_selected_events``)."""
+    arguments: list[object] = []
+    for key, value in values.items():
+        arguments.extend([literal(key, String), value])
+    if connection.dialect.name == "postgresql":
+        return func.jsonb_build_object(*arguments)
+    return func.json_object(*arguments)

@@ -67,6 +67,18 @@ class Posted:
 
 
 @dataclass(frozen=True, slots=True)
+class Transfer:
+    """What a transfer did: the sender's entry, the receiver's (one per lot the points came from;
+    none when ``repeated``), and both balances after it."""
+
+    sent: Entry
+    received: tuple[Entry, ...]
+    repeated: bool
+    sender: Balance
+    receiver: Balance
+
+
+@dataclass(frozen=True, slots=True)
 class LotRow:
     """A lot as stored; its id is the id of the entry that created it (an accrual, a positive
     adjustment, a transfer in)."""

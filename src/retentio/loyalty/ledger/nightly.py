@@ -31,9 +31,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from retentio.db.retry import in_transaction
 from retentio.db.types import UtcDateTime
 from retentio.events import append_selected_events
-from retentio.loyalty.ledger.announce import EXPIRED, EXPIRING
+from retentio.loyalty.ledger.announce import EXPIRED, EXPIRING, json_object
+from retentio.loyalty.ledger.catchup import SYSTEM_ACTOR
 from retentio.loyalty.ledger.model import EntryKind
-from retentio.loyalty.ledger.service import SYSTEM_ACTOR
 from retentio.loyalty.ledger.tables import loyalty_entries, loyalty_lots
 
 # Lots per transaction: large enough that statements, not round trips, set the pace; small enough
@@ -242,7 +242,7 @@ def _announce_expired(connection: Connection, last_before: int, now: datetime) -
             entries.customer_id,
             literal(now, UtcDateTime),
             literal(now, UtcDateTime),
-            _json_object(
+            json_object(
                 connection,
                 programme=entries.programme,
                 points=-func.sum(entries.available),
@@ -269,7 +269,7 @@ def announce_expiring(connection: Connection, now: datetime, days: int) -> int:
             lots.customer_id,
             literal(now, UtcDateTime),
             literal(now, UtcDateTime),
-            _json_object(
+            json_object(
                 connection,
                 programme=lots.programme,
                 points=func.sum(lots.remaining),
@@ -286,12 +286,3 @@ def announce_expiring(connection: Connection, now: datetime, days: int) -> int:
     count = connection.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
     append_selected_events(connection, rows)
     return int(count)
-
-
-def _json_object(connection: Connection, **values: ColumnElement[object]) -> ColumnElement[object]:
-    arguments: list[object] = []
-    for key, value in values.items():
-        arguments.extend([literal(key, String), value])
-    if connection.dialect.name == "postgresql":
-        return func.jsonb_build_object(*arguments)
-    return func.json_object(*arguments)

@@ -3,26 +3,73 @@ entries (which must equal the cached ones: the entries are the truth, the cache 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from retentio.customers import customers
+from retentio.db.types import UtcDateTime
 from retentio.loyalty.ledger import store
-from retentio.loyalty.ledger.checks import check_account
+from retentio.loyalty.ledger.checks import check_account, check_times
 from retentio.loyalty.ledger.errors import LedgerError, UnknownCustomer
 from retentio.loyalty.ledger.model import ZERO, Balance, Entry
-from retentio.loyalty.ledger.tables import loyalty_balances, loyalty_entries
+from retentio.loyalty.ledger.tables import loyalty_balances, loyalty_entries, loyalty_lots
 
 MOST_ENTRIES = 1_000
 
 
-def get_balance(connection: Connection, programme: str, customer_id: str) -> Balance:
-    """The cached balance; a known customer who never had points has a zero one."""
+def get_balance(
+    connection: Connection, programme: str, customer_id: str, now: datetime | None = None
+) -> Balance:
+    """The balance at ``now``: the cached one, with the points whose return window closed since the
+    last write shown as available and the points past their expiry gone, as the next change or the
+    nightly run will write them (computed here, not written: a read takes no lock). Without ``now``,
+    the balance as the last write left it. A known customer who never had points has a zero one."""
     check_account(programme, customer_id)
-    found = store.read_balance(connection, store.Account(programme, customer_id))
+    if now is not None:
+        check_times(now, None, None)
+    account = store.Account(programme, customer_id)
+    found = store.read_balance(connection, account) if now is None else _balance_at(connection, account, now)
     if found is not None:
         return found
     _known(connection, customer_id)
     return ZERO
+
+
+def _balance_at(connection: Connection, account: store.Account, now: datetime) -> Balance | None:
+    """One statement: the cached balance and, from the account's lots, what became available and
+    what expired by ``now`` (a lot whose window closed after its expiry does both, as ``due_at``)."""
+    lots = loyalty_lots.c
+    at = literal(now, UtcDateTime)
+    activating = (lots.activated == 0) & (lots.active_at <= at)
+    expiring = (
+        (lots.remaining > 0)
+        & lots.expires_at.is_not(None)
+        & (lots.expires_at <= at)
+        & ((lots.activated == 1) | (lots.active_at <= at))
+    )
+    due = (
+        select(
+            func.coalesce(func.sum(case((activating, lots.remaining), else_=0)), 0).label("activated"),
+            func.coalesce(func.sum(case((expiring, lots.remaining), else_=0)), 0).label("expired"),
+        )
+        .where(
+            lots.customer_id == account.customer_id,
+            lots.programme == account.programme,
+            or_(lots.activated == 0, and_(lots.remaining > 0, lots.expires_at <= at)),
+        )
+        .subquery()
+    )
+    balances = loyalty_balances.c
+    row = connection.execute(
+        select(balances.available, balances.pending, balances.debt, due.c.activated, due.c.expired)
+        .select_from(loyalty_balances.join(due, literal(True)))
+        .where(balances.programme == account.programme, balances.customer_id == account.customer_id)
+    ).first()
+    if row is None:
+        return None
+    available, pending, debt, activated, expired = (int(value) for value in row)
+    return Balance(available + activated - expired, pending - activated, debt)
 
 
 def list_entries(

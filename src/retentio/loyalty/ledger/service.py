@@ -7,17 +7,16 @@ their balance's lock), so two changes never wait on each other crosswise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import Connection
 
 from retentio.loyalty.ledger import store
-from retentio.loyalty.ledger.announce import EARNED, EXPIRED, REDEEMED, announce
+from retentio.loyalty.ledger.announce import EARNED, REDEEMED, announce
+from retentio.loyalty.ledger.catchup import SYSTEM_ACTOR, Change, catch_up, expire
 from retentio.loyalty.ledger.checks import check_account, check_points, check_source, check_times
 from retentio.loyalty.ledger.decide import (
-    Due,
     Lot,
     due_at,
     points_to_return,
@@ -28,29 +27,10 @@ from retentio.loyalty.ledger.decide import (
     take_up_to,
 )
 from retentio.loyalty.ledger.errors import LedgerError, UnknownEntry
-from retentio.loyalty.ledger.model import Balance, DebtPolicy, Entry, EntryKind, Posted
+from retentio.loyalty.ledger.fast import accrue_at_once, redeem_at_once
+from retentio.loyalty.ledger.model import Balance, DebtPolicy, Entry, EntryKind, LotRow, Posted
 from retentio.loyalty.ledger.store import Account, NewEntry
-
-SYSTEM_ACTOR = "retentio"
-
-
-@dataclass(slots=True)
-class _Change:
-    """The sum of what one call writes to the balance."""
-
-    available: int = 0
-    pending: int = 0
-    debt: int = 0
-
-    def add(self, change: Balance) -> None:
-        self.available += change.available
-        self.pending += change.pending
-        self.debt += change.debt
-
-    def on(self, balance: Balance) -> Balance:
-        return Balance(
-            balance.available + self.available, balance.pending + self.pending, balance.debt + self.debt
-        )
+from retentio.loyalty.ledger.transfer import absorb
 
 
 def do_accrue(
@@ -72,9 +52,13 @@ def do_accrue(
     check_points(points)
     check_source(source, actor, reason)
     active = check_times(now, active_at, expires_at)
+    account = Account(programme, customer_id)
+    at_once = accrue_at_once(connection, account, points, source, now, active, expires_at, actor, reason)
+    if at_once is not None:
+        return at_once
     return _credit(
         connection,
-        Account(programme, customer_id),
+        account,
         EntryKind.ACCRUAL,
         points,
         source,
@@ -102,9 +86,11 @@ def do_redeem(
     check_points(points)
     check_source(source, actor, reason)
     check_times(now, None, None)
-    return _debit(
-        connection, Account(programme, customer_id), EntryKind.REDEMPTION, points, source, now, actor, reason
-    )
+    account = Account(programme, customer_id)
+    at_once = redeem_at_once(connection, account, points, source, now, actor, reason)
+    if at_once is not None:
+        return at_once
+    return _debit(connection, account, EntryKind.REDEMPTION, points, source, now, actor, reason)
 
 
 def do_adjust(
@@ -156,24 +142,83 @@ def do_reverse(
     check_account(programme, customer_id)
     check_source(source, actor, reason)
     check_times(now, None, None)
+    kind, of_source = of
+    if kind not in (EntryKind.ACCRUAL, EntryKind.REDEMPTION):
+        raise LedgerError("of", f"only accruals and redemptions are reversed, not a {kind.value}")
+    if kind is EntryKind.REDEMPTION and share != 1:
+        raise LedgerError("share", "a redemption is reversed whole")
+    survivor, absorbed = store.merged_accounts(connection, customer_id)
+    if absorbed:
+        return _reverse_for_merged(
+            connection, programme, survivor, absorbed, of, source, now, share, policy, actor, reason
+        )
     account = Account(programme, customer_id)
     balance = store.lock_balance(connection, account, now)
     repeated = store.find_entry(connection, account, EntryKind.REVERSAL, source)
     if repeated is not None:
         return Posted(repeated, True, balance)
-    kind, of_source = of
     target = store.find_entry(connection, account, kind, of_source)
     if target is None:
         raise UnknownEntry("of", f"no {kind.value} {of_source!r} for {customer_id!r} in {programme!r}")
     if kind is EntryKind.ACCRUAL:
+        lot = store.lot_by_id(connection, target.id)
         return _return_accrual(
-            connection, account, balance, target, share, policy, source, now, actor, reason
+            connection, account, balance, target, lot, [lot.id], share, policy, source, now, actor, reason
         )
-    if kind is EntryKind.REDEMPTION:
-        if share != 1:
-            raise LedgerError("share", "a redemption is reversed whole")
-        return _cancel_redemption(connection, account, balance, target, source, now, actor, reason)
-    raise LedgerError("of", f"only accruals and redemptions are reversed, not a {kind.value}")
+    return _cancel_redemption(connection, account, balance, target, source, now, actor, reason)
+
+
+def _reverse_for_merged(
+    connection: Connection,
+    programme: str,
+    survivor: str,
+    absorbed: list[str],
+    of: tuple[EntryKind, str],
+    source: str,
+    now: datetime,
+    share: Fraction,
+    policy: DebtPolicy,
+    actor: str,
+    reason: str,
+) -> Posted:
+    """A reversal for a customer who absorbed others (or was absorbed): the entry it names may be an
+    absorbed customer's. Whatever the merges left on the absorbed accounts moves to the survivor
+    first (as ``loyalty.merges`` does when it reads the merge), so the return takes back the order's
+    points from the lots they moved to, and its debt is the survivor's."""
+    people = sorted([survivor, *absorbed])
+    survivor_account = Account(programme, survivor)
+    holding: list[str] = []  # the absorbed customers who have a balance in this programme
+    for who in people:  # primary-key order, as every change takes balance rows
+        if who == survivor:
+            store.lock_balance(connection, survivor_account, now)
+        elif store.lock_balance_if_any(connection, Account(programme, who)) is not None:
+            holding.append(who)
+    for who in holding:
+        absorb(connection, programme, who, survivor, now)
+    kind, of_source = of
+    repeated = store.find_entry_of_any(connection, programme, people, EntryKind.REVERSAL, source)
+    if repeated is not None:
+        return Posted(repeated, True, store.lock_balance(connection, survivor_account, now))
+    target = store.find_entry_of_any(connection, programme, people, kind, of_source)
+    if target is None:
+        raise UnknownEntry("of", f"no {kind.value} {of_source!r} for {survivor!r} in {programme!r}")
+    if kind is EntryKind.ACCRUAL:
+        lot = store.lot_by_id(connection, target.id)
+        own = [lot.id] if target.customer_id == survivor else []
+        own += [moved.id for moved in store.lots_moved_from(connection, [lot.id], survivor)]
+        balance = store.lock_balance(connection, survivor_account, now)
+        return _return_accrual(
+            connection, survivor_account, balance, target, lot, own, share, policy, source, now, actor, reason
+        )
+    holder = Account(programme, target.customer_id)
+    posted = _cancel_redemption(
+        connection, holder, store.lock_balance(connection, holder, now), target, source, now, actor, reason
+    )
+    if holder.customer_id == survivor:
+        return posted
+    # The points came back to the absorbed customer's lots: they move on to the survivor at once.
+    absorb(connection, programme, holder.customer_id, survivor, now)
+    return Posted(posted.entry, False, store.lock_balance(connection, survivor_account, now))
 
 
 def _credit(
@@ -193,7 +238,7 @@ def _credit(
     if repeated is not None:
         return Posted(repeated, True, balance)
     pending = active > now
-    change = _Change()
+    change = Change()
     credit = Balance(0, points, 0) if pending else Balance(points, 0, 0)
     entry = store.add_entry(connection, account, NewEntry(kind, source, credit, now, actor, reason))
     change.add(credit)
@@ -228,7 +273,7 @@ def _debit(
         return Posted(repeated, True, balance)
     due = due_at(store.open_lots(connection, account), now)
     takes = take_points(spendable(due.lots), points)  # refuses before anything is written
-    change = _catch_up(connection, account, due, now)
+    change = catch_up(connection, account, due, now)
     debit = Balance(-points, 0, 0)
     entry = store.add_entry(connection, account, NewEntry(kind, source, debit, now, actor, reason))
     store.use_lots(connection, entry.id, takes)
@@ -239,58 +284,13 @@ def _debit(
     return Posted(entry, False, change.on(balance))
 
 
-def _catch_up(connection: Connection, account: Account, due: Due, now: datetime) -> _Change:
-    """Write what time did to the lots before this change (the nightly work does the same for all)."""
-    change = _Change()
-    for lot_id, points in due.activations:
-        activation = Balance(points, -points, 0)
-        store.add_entry(
-            connection,
-            account,
-            NewEntry(
-                EntryKind.ACTIVATION,
-                f"lot:{lot_id}",
-                activation,
-                now,
-                SYSTEM_ACTOR,
-                "return window closed",
-                lot_id=lot_id,
-            ),
-        )
-        store.mark_activated(connection, lot_id)
-        change.add(activation)
-    for lot_id, points, expired_before in due.expiries:
-        change.add(_expire(connection, account, lot_id, points, expired_before, now))
-    return change
-
-
-def _expire(
-    connection: Connection, account: Account, lot_id: int, points: int, expired_before: int, now: datetime
-) -> Balance:
-    expiry = Balance(-points, 0, 0)
-    entry = store.add_entry(
-        connection,
-        account,
-        NewEntry(
-            EntryKind.EXPIRY,
-            f"lot:{lot_id}:{expired_before}",
-            expiry,
-            now,
-            SYSTEM_ACTOR,
-            "expired",
-            lot_id=lot_id,
-        ),
-    )
-    store.mark_expired(connection, lot_id, points)
-    announce(connection, EXPIRED, entry, points, now)
-    return expiry
-
-
 def _return_accrual(
     connection: Connection,
     account: Account,
     balance: Balance,
     accrual: Entry,
+    lot: LotRow,
+    own_ids: list[int],
     share: Fraction,
     policy: DebtPolicy,
     source: str,
@@ -298,15 +298,19 @@ def _return_accrual(
     actor: str,
     reason: str,
 ) -> Posted:
+    """Take back ``share`` of the accrual's ``lot``: from the lots now holding its points
+    (``own_ids``: the lot itself, or where a merge moved it), then the other available lots, then as
+    the policy says."""
     due = due_at(store.open_lots(connection, account), now)
-    lot = next((lot for lot in due.lots if lot.id == accrual.id), None) or store.lot_by_id(
-        connection, accrual.id
-    )
+    current = {open_lot.id: open_lot for open_lot in due.lots}
+    own = [current.get(lot_id) or store.lot_by_id(connection, lot_id) for lot_id in own_ids]
     points = points_to_return(lot.amount, lot.returned, share)
-    others = [other for other in spendable(due.lots) if other.id != lot.id]
-    split = split_return(points, lot.remaining, others, policy)
-    change = _catch_up(connection, account, due, now)
-    from_available = split.from_lot if lot.activated else 0
+    others = [other for other in spendable(due.lots) if other.id not in own_ids]
+    split = split_return(points, sum(held.remaining for held in own), others, policy)
+    change = catch_up(connection, account, due, now)
+    from_own = take_up_to([Lot(held.id, held.remaining, held.expires_at) for held in own], split.from_lot)
+    activated = {held.id for held in own if held.activated}
+    from_available = sum(points for lot_id, points in from_own if lot_id in activated)
     taken = sum(points for _, points in split.from_others)
     reversal = Balance(-from_available - taken, -(split.from_lot - from_available), 0)
     entry = store.add_entry(
@@ -323,8 +327,7 @@ def _return_accrual(
             reverses=accrual.id,
         ),
     )
-    uses = [(lot.id, split.from_lot)] if split.from_lot else []
-    store.use_lots(connection, entry.id, uses + split.from_others)
+    store.use_lots(connection, entry.id, from_own + split.from_others)
     store.mark_returned(connection, lot.id, points)
     change.add(reversal)
     if split.debt:
@@ -355,7 +358,7 @@ def _cancel_redemption(
             "of", f"the redemption {redemption.source!r} was reversed already by {earlier.source!r}"
         )
     due = due_at(store.open_lots(connection, account), now)
-    change = _catch_up(connection, account, due, now)
+    change = catch_up(connection, account, due, now)
     uses = store.uses_of(connection, redemption.id)
     restored = sum(points for _, points in uses)
     restoring = Balance(restored, 0, 0)
@@ -371,7 +374,7 @@ def _cancel_redemption(
     for lot_id, _ in uses:
         lot = store.lot_by_id(connection, lot_id)
         if lot.expires_at is not None and lot.expires_at <= now and lot.remaining > 0:
-            change.add(_expire(connection, account, lot.id, lot.remaining, lot.expired, now))
+            change.add(expire(connection, account, lot.id, lot.remaining, lot.expired, now))
         elif lot.remaining > 0:
             live.append(Lot(lot.id, lot.remaining, lot.expires_at))
     # While a debt is owed, points coming back pay it first, as new points do: an order returned

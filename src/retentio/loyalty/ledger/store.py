@@ -50,6 +50,29 @@ def lock_balance(connection: Connection, account: Account, now: datetime) -> Bal
     return created
 
 
+def lock_balance_if_any(connection: Connection, account: Account) -> Balance | None:
+    """The account's balance locked as ``lock_balance`` does, or None if it never had one."""
+    return _locked(connection, account)
+
+
+def merged_accounts(connection: Connection, customer_id: str) -> tuple[str, list[str]]:
+    """The customer a merge left ``customer_id`` in (itself unless it was merged away) and the
+    customers merged into that one (none, for almost everyone). The customers area keeps the
+    pointers flat: a record merged into one that is merged later points at the last survivor."""
+    rows = connection.execute(
+        select(customers.c.customer_id, customers.c.merged_into).where(
+            or_(customers.c.customer_id == customer_id, customers.c.merged_into == customer_id)
+        )
+    ).all()
+    survivor = next((row[1] for row in rows if row[0] == customer_id and row[1] is not None), None)
+    if survivor is None:
+        return customer_id, sorted(row[0] for row in rows if row[0] != customer_id)
+    absorbed = connection.execute(
+        select(customers.c.customer_id).where(customers.c.merged_into == survivor)
+    ).scalars()
+    return survivor, sorted(absorbed)
+
+
 def _locked(connection: Connection, account: Account) -> Balance | None:
     row = connection.execute(
         select(loyalty_balances.c.available, loyalty_balances.c.pending, loyalty_balances.c.debt)
@@ -154,10 +177,12 @@ def add_lot(
     active_at: datetime,
     activated: bool,
     expires_at: datetime | None,
+    origin_id: int | None = None,
 ) -> None:
     connection.execute(
         insert(loyalty_lots).values(
             id=lot_id,
+            origin_id=origin_id,
             programme=account.programme,
             customer_id=account.customer_id,
             amount=points,
@@ -190,6 +215,67 @@ def open_lots(connection: Connection, account: Account) -> list[LotRow]:
         .order_by(loyalty_lots.c.id)
     )
     return [LotRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+
+
+def find_entry_of_any(
+    connection: Connection, programme: str, customer_ids: Sequence[str], kind: EntryKind, source: str
+) -> Entry | None:
+    """The entry (kind, source) of whichever of ``customer_ids`` has it (a merged customer's)."""
+    row = connection.execute(
+        select(loyalty_entries)
+        .where(
+            loyalty_entries.c.programme == programme,
+            loyalty_entries.c.customer_id.in_(customer_ids),
+            loyalty_entries.c.kind == kind.value,
+            loyalty_entries.c.source == source,
+        )
+        .order_by(loyalty_entries.c.id)
+    ).first()
+    return None if row is None else entry_of(row)
+
+
+def count_entries(connection: Connection, account: Account, kind: EntryKind) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                loyalty_entries.c.customer_id == account.customer_id,
+                loyalty_entries.c.programme == account.programme,
+                loyalty_entries.c.kind == kind.value,
+            )
+        ).scalar_one()
+    )
+
+
+def lots_moved_from(connection: Connection, lot_ids: Sequence[int], customer_id: str) -> list[LotRow]:
+    """The lots of ``customer_id`` whose points came from ``lot_ids`` by transfer, however many
+    transfers ago (a lot merged on from a customer who had been merged into another before)."""
+    found: list[LotRow] = []
+    frontier = list(lot_ids)
+    while frontier:
+        rows = connection.execute(
+            select(*_LOT_COLUMNS, loyalty_lots.c.customer_id)
+            .where(loyalty_lots.c.origin_id.in_(frontier))
+            .order_by(loyalty_lots.c.id)
+        ).all()
+        frontier = [row[0] for row in rows]
+        found.extend(_lot_of(row) for row in rows if row[-1] == customer_id)
+    return found
+
+
+_LOT_COLUMNS = (
+    loyalty_lots.c.id,
+    loyalty_lots.c.amount,
+    loyalty_lots.c.remaining,
+    loyalty_lots.c.returned,
+    loyalty_lots.c.expired,
+    loyalty_lots.c.active_at,
+    loyalty_lots.c.activated,
+    loyalty_lots.c.expires_at,
+)
+
+
+def _lot_of(r: Any) -> LotRow:
+    return LotRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
 
 
 def lot_by_id(connection: Connection, lot_id: int) -> LotRow:

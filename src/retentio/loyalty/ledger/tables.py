@@ -81,6 +81,9 @@ loyalty_lots = Table(
     Column("active_at", UtcDateTime, nullable=False),
     Column("activated", Integer, nullable=False),
     Column("expires_at", UtcDateTime),
+    # The sender's lot a transferred lot's points came from (a gift, a merge of two customers): a
+    # return of the order that earned them follows a merge's lots to the surviving customer.
+    Column("origin_id", BigInteger),
     CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining"),
     Index("ix_loyalty_lots_customer_id_programme", "customer_id", "programme"),
     # The nightly work finds its lots by these, and only lots with something left are indexed.
@@ -95,6 +98,12 @@ loyalty_lots = Table(
         "expires_at",
         sqlite_where=text("remaining > 0 AND expires_at IS NOT NULL"),
         postgresql_where=text("remaining > 0 AND expires_at IS NOT NULL"),
+    ),
+    Index(
+        "ix_loyalty_lots_origin_id",
+        "origin_id",
+        sqlite_where=text("origin_id IS NOT NULL"),
+        postgresql_where=text("origin_id IS NOT NULL"),
     ),
 )
 
