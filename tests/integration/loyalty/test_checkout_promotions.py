@@ -10,20 +10,24 @@ import pytest
 from sqlalchemy import Engine, text
 from tests.integration.loyalty.checkout_fixture import CONFIG, LINES, open_shop, reserve_request
 
+from retentio.customers import CustomerUpsert, do_upsert_customers
 from retentio.loyalty import (
     CheckoutRequest,
     CouponRules,
     Discount,
     InvalidPool,
     PoolDefinition,
+    ReserveRequest,
     Stacking,
     calculate_checkout,
     do_create_pool,
     do_expire,
     do_generate_codes,
+    do_join_club,
     do_release_checkout,
     do_reserve_checkout,
     get_gift_card,
+    pool_codes,
 )
 
 TEA_WEEK = CouponRules(
@@ -115,3 +119,36 @@ def _fields(rules: CouponRules) -> dict[str, object]:
 
 def _with(rules: CouponRules, **changes: object) -> CouponRules:
     return CouponRules(**{**_fields(rules), **changes})  # type: ignore[arg-type]
+
+
+def test_the_clubs_own_offer_applies_to_its_members_only(engine: Engine, now: datetime) -> None:
+    # given a promotion and a code restricted to the club, and anna a member by a paid term
+    shop = open_shop(engine, now)
+    club_only = CouponRules(
+        "RUB", Discount(percent=Decimal(15)), uses_per_code=None, segments=frozenset({"club"})
+    )
+    with engine.begin() as connection:
+        do_create_pool(connection, PoolDefinition("club-week", club_only, automatic=True), now)
+        pool = do_create_pool(connection, PoolDefinition("club-code", club_only, prefix="CLB"), now)
+        do_generate_codes(connection, pool, 1)
+        code = next(pool_codes(connection, pool))[0]
+        do_upsert_customers(connection, [("bob", CustomerUpsert())], now)
+        do_join_club(connection, CONFIG.programme("club"), shop.customer, "paid", "order:club-1", now, now)
+    # when both check out with the club's code
+    with engine.connect() as connection:
+        member = calculate_checkout(
+            connection, CheckoutRequest("anna", "RUB", LINES, codes=(code,)), CONFIG, now
+        )
+        other = calculate_checkout(
+            connection, CheckoutRequest("bob", "RUB", LINES, codes=(code,)), CONFIG, now
+        )
+    # then the member gets the promotion and the code, the other customer neither, with the reason
+    assert sorted(applied.kind for applied in member.applied) == ["coupon", "promotion"]
+    assert other.applied == ()
+    [refused] = other.refused
+    assert (refused.code, refused.reason) == (code, "segment_not_eligible")
+    # and a reservation holds the member's code (its use is checked again with the same segments)
+    with engine.begin() as connection:
+        request = ReserveRequest(CheckoutRequest("anna", "RUB", LINES, codes=(code,)), "club:1", "cart-9")
+        reserved = do_reserve_checkout(connection, request, CONFIG, now)
+    assert len(reserved.coupon_uses) == 1

@@ -192,6 +192,7 @@ def _candidates(
     offers: list[_Offer] = []
     refused: list[Refused] = []
     seen: set[str] = set()
+    segments = request.segments | facts.memberships
     for index, offered in enumerate(facts.coupons):
         coupon = offered.coupon
         if coupon is None:
@@ -202,7 +203,7 @@ def _candidates(
             refused.append(Refused("coupon", index, offered.typed, "duplicate", "the code is offered twice"))
             continue
         seen.add(coupon.code)
-        customer = CustomerFacts(request.customer_id, request.segments, offered.uses_of_pool)
+        customer = CustomerFacts(request.customer_id, segments, offered.uses_of_pool)
         reason_found = why_not(coupon, cart, customer, now)
         if reason_found is not None:
             refused.append(
@@ -212,7 +213,7 @@ def _candidates(
         offers.append(_Offer("coupon", index, coupon.pool_id, coupon.code, None, offered.typed, coupon.rules))
     for promotion in facts.promotions:
         automatic = Coupon(code="", pool_id=promotion.pool_id, rules=promotion.rules)
-        if why_not(automatic, cart, CustomerFacts(request.customer_id, request.segments), now) is None:
+        if why_not(automatic, cart, CustomerFacts(request.customer_id, segments), now) is None:
             offers.append(
                 _Offer("promotion", -1, promotion.pool_id, None, promotion.name, "", promotion.rules)
             )

@@ -19,6 +19,7 @@ from retentio.loyalty.checkout.model import (
     OfferedGiftCard,
     Promotion,
 )
+from retentio.loyalty.club.reads import is_club_member
 from retentio.loyalty.coupons.codes import normalise
 from retentio.loyalty.coupons.errors import InvalidCode
 from retentio.loyalty.coupons.lookup import customer_uses, find_coupon, lapsed_holds
@@ -32,6 +33,8 @@ from retentio.loyalty.ledger.reads import get_balance
 from retentio.loyalty.programmes.settings import LoyaltyConfig, Programme
 from retentio.loyalty.tiers.definition import Level
 
+CLUB_SEGMENT = "club"
+
 
 def read_facts(
     connection: Connection, request: CheckoutRequest, config: LoyaltyConfig, now: datetime
@@ -40,9 +43,12 @@ def read_facts(
     customer_id = request.customer_id
     balance = 0
     tier = None
+    memberships: frozenset[str] = frozenset()
     if programme is not None and customer_id is not None:
-        balance = _available_points(connection, programme.id, customer_id)
+        balance = _available_points(connection, programme.id, customer_id, now)
         tier = current_tier(connection, programme, customer_id)
+        if is_club_member(connection, programme.id, customer_id, now):
+            memberships = frozenset({CLUB_SEGMENT})
     return Facts(
         programme=programme,
         tier=tier,
@@ -53,6 +59,7 @@ def read_facts(
             for pool in automatic_promotions(connection, request.currency, now)
         ),
         gift_cards=tuple(_gift_card(connection, offer.code, offer.amount) for offer in request.gift_cards),
+        memberships=memberships,
     )
 
 
@@ -80,9 +87,9 @@ def current_tier(connection: Connection, programme: Programme, customer_id: str)
     return member_tiers(connection, programme, [customer_id]).get(customer_id, programme.tiers.levels[0])
 
 
-def _available_points(connection: Connection, programme: str, customer_id: str) -> int:
+def _available_points(connection: Connection, programme: str, customer_id: str, now: datetime) -> int:
     try:
-        return get_balance(connection, programme, customer_id).available
+        return get_balance(connection, programme, customer_id, now).available
     except UnknownCustomer:
         return 0  # a customer the shop has not sent yet has no points
 

@@ -89,6 +89,9 @@ class Facts:
     coupons: tuple[OfferedCoupon, ...] = ()
     promotions: tuple[Promotion, ...] = ()
     gift_cards: tuple[OfferedGiftCard, ...] = ()
+    # Segments Retentio knows the customer is in besides the request's: ``club`` while their
+    # membership of the programme's club runs (a pool restricted to it is the club's own offer).
+    memberships: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,8 @@ def do_reserve_checkout(
     if existing is not None:
         return existing
     request = reserve.checkout
-    calculation = calculate(request, read_facts(connection, request, config, now), now)
+    facts = read_facts(connection, request, config, now)
+    calculation = calculate(request, facts, now)
     if calculation.refused:
         raise CodesRefused(calculation.refused)
     reservation_id = _insert(connection, reserve, fingerprint, calculation, now)
@@ -95,7 +96,7 @@ def do_reserve_checkout(
         assert found is not None
         return found
     expires_at = now + reserve.hold
-    uses = _hold_coupons(connection, reservation_id, reserve, calculation, now)
+    uses = _hold_coupons(connection, reservation_id, reserve, calculation, facts.memberships, now)
     _redeem_points(connection, reservation_id, request, calculation, now)
     holds = _hold_gift_cards(connection, reservation_id, request, calculation, now, expires_at)
     connection.execute(
@@ -214,13 +215,14 @@ def _hold_coupons(
     reservation_id: int,
     reserve: ReserveRequest,
     calculation: Calculation,
+    memberships: frozenset[str],
     now: datetime,
 ) -> list[int]:
     request = reserve.checkout
     cart = Cart(
         request.currency, tuple(CartLine(li.sku, li.quantity, li.price, li.category) for li in request.lines)
     )
-    customer = CustomerFacts(request.customer_id, request.segments)
+    customer = CustomerFacts(request.customer_id, request.segments | memberships)
     uses = []
     for applied in calculation.applied:
         if applied.code is None:
