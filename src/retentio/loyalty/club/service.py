@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, String, bindparam, insert, select, update
 
 from retentio.db.batches import upsert
 from retentio.loyalty.club.announce import CLUB_JOINED, CLUB_LAPSED, announce
@@ -130,18 +130,23 @@ def do_end_club_term(
     return after
 
 
+# Built once: every checkout reads a membership (building the statement cost more than running it).
+_MEMBERSHIP = select(
+    club_memberships.c.programme,
+    club_memberships.c.customer_id,
+    club_memberships.c.status,
+    club_memberships.c.via,
+    club_memberships.c.started_at,
+    club_memberships.c.ends_at,
+    club_memberships.c.lapses_at,
+).where(
+    club_memberships.c.programme == bindparam("programme", type_=String),
+    club_memberships.c.customer_id == bindparam("customer_id", type_=String),
+)
+
+
 def get_membership(connection: Connection, programme_id: str, customer_id: str) -> Membership | None:
-    row = connection.execute(
-        select(
-            club_memberships.c.programme,
-            club_memberships.c.customer_id,
-            club_memberships.c.status,
-            club_memberships.c.via,
-            club_memberships.c.started_at,
-            club_memberships.c.ends_at,
-            club_memberships.c.lapses_at,
-        ).where(club_memberships.c.programme == programme_id, club_memberships.c.customer_id == customer_id)
-    ).first()
+    row = connection.execute(_MEMBERSHIP, {"programme": programme_id, "customer_id": customer_id}).first()
     return None if row is None else Membership(**row._mapping)
 
 

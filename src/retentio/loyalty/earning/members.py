@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, String, bindparam, insert, select, update
 
 from retentio.loyalty.earning.tables import loyalty_members
 from retentio.loyalty.tiers.evaluation import TierEvaluation, TierStatus
@@ -25,15 +25,20 @@ class Member:
     grace_until: datetime | None = None
 
 
+# Built once: the checkout reads one member per call, and building the statement cost more than
+# running it.
+_MEMBERS = select(loyalty_members).where(
+    loyalty_members.c.programme == bindparam("programme", type_=String),
+    loyalty_members.c.customer_id.in_(bindparam("customer_ids", expanding=True, type_=String)),
+)
+
+
 def load_members(connection: Connection, programme: str, customer_ids: Iterable[str]) -> dict[str, Member]:
     wanted = sorted(set(customer_ids))
     members: dict[str, Member] = {}
     for start in range(0, len(wanted), CHUNK):
         rows = connection.execute(
-            select(loyalty_members).where(
-                loyalty_members.c.programme == programme,
-                loyalty_members.c.customer_id.in_(wanted[start : start + CHUNK]),
-            )
+            _MEMBERS, {"programme": programme, "customer_ids": wanted[start : start + CHUNK]}
         )
         for row in rows:
             members[row.customer_id] = _member(row)

@@ -4,8 +4,9 @@ entries (which must equal the cached ones: the entries are the truth, the cache 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Select, String, and_, bindparam, case, func, literal, or_, select
 
 from retentio.customers import customers
 from retentio.db.types import UtcDateTime
@@ -36,11 +37,13 @@ def get_balance(
     return ZERO
 
 
-def _balance_at(connection: Connection, account: store.Account, now: datetime) -> Balance | None:
+def _balance_at_statement() -> Select[Any]:
     """One statement: the cached balance and, from the account's lots, what became available and
-    what expired by ``now`` (a lot whose window closed after its expiry does both, as ``due_at``)."""
+    what expired by ``now`` (a lot whose window closed after its expiry does both, as ``due_at``).
+    Built once: building it costs more than running it (every checkout and profile read runs it)."""
     lots = loyalty_lots.c
-    at = literal(now, UtcDateTime)
+    at = bindparam("now", type_=UtcDateTime)
+    customer_id, programme = bindparam("customer_id", type_=String), bindparam("programme", type_=String)
     activating = (lots.activated == 0) & (lots.active_at <= at)
     expiring = (
         (lots.remaining > 0)
@@ -54,17 +57,26 @@ def _balance_at(connection: Connection, account: store.Account, now: datetime) -
             func.coalesce(func.sum(case((expiring, lots.remaining), else_=0)), 0).label("expired"),
         )
         .where(
-            lots.customer_id == account.customer_id,
-            lots.programme == account.programme,
+            lots.customer_id == customer_id,
+            lots.programme == programme,
             or_(lots.activated == 0, and_(lots.remaining > 0, lots.expires_at <= at)),
         )
         .subquery()
     )
     balances = loyalty_balances.c
-    row = connection.execute(
+    return (
         select(balances.available, balances.pending, balances.debt, due.c.activated, due.c.expired)
         .select_from(loyalty_balances.join(due, literal(True)))
-        .where(balances.programme == account.programme, balances.customer_id == account.customer_id)
+        .where(balances.programme == programme, balances.customer_id == customer_id)
+    )
+
+
+_BALANCE_AT = _balance_at_statement()
+
+
+def _balance_at(connection: Connection, account: store.Account, now: datetime) -> Balance | None:
+    row = connection.execute(
+        _BALANCE_AT, {"now": now, "customer_id": account.customer_id, "programme": account.programme}
     ).first()
     if row is None:
         return None
