@@ -113,3 +113,12 @@ def test_the_balance_is_read_at_the_servers_clock_not_at_the_last_write(
     read = client.get("/v1/customers/ann/loyalty", headers=headers_for("read")).json()
     # then it is the balance at the clock's now
     assert (read["available"], read["pending"], read["debt"]) == (100, 0, 0)
+
+
+def test_a_blank_customer_id_is_a_422_naming_it_not_a_server_error(
+    client: TestClient, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    # found by the API's fuzzing: a carriage return passes the path's pattern, the ledger refuses it
+    answer = client.get("/v1/customers/%0D/loyalty", headers=headers_for("read"))
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == [{"field": "customer_id", "message": "must not be empty"}]

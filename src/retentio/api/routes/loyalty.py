@@ -122,6 +122,9 @@ def get_loyalty(
                 )
     except UnknownCustomer as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    except LedgerError as error:  # a blank customer id, a programme name too long
+        detail = [{"field": error.field, "message": error.message}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
     return LoyaltyPublic(
         programme=programme_id,
         available=balance.available,
