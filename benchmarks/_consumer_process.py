@@ -100,6 +100,10 @@ class _Recording:
     def name(self) -> str:
         return self.inner.name
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return self.inner.event_types
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         self.inner.consume(connection, batch, now)
         self.last = batch[-1].position

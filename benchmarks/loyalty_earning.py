@@ -74,6 +74,7 @@ class Floor:
     """A consumer that does nothing: what the runner costs alone."""
 
     name = "bench_floor"
+    event_types = None
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         del connection, batch, now

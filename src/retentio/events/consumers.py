@@ -27,10 +27,12 @@ from retentio.events.log import (
     START,
     LoggedEvent,
     Position,
+    Window,
     count_after,
     last_position,
     oldest_after,
     read_after,
+    read_window,
 )
 from retentio.events.tables import consumer_checkpoints
 
@@ -53,6 +55,12 @@ class DrainStalled(RuntimeError):
 class Consumer(Protocol):
     @property
     def name(self) -> str: ...
+
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        """The event types it reads (None: every type). Naming them lets the log's read skip the
+        rest in SQL: with seven consumers, each decoding every event cost more than its work."""
+        ...
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         """Do the effects of ``batch`` inside ``connection``'s transaction (the checkpoint commits
@@ -169,14 +177,20 @@ def _has_work(engine: Engine, name: str) -> bool:
 def _consume(connection: Connection, consumer: Consumer, now: datetime, limit: int) -> int:
     if not _claim(connection, consumer.name):
         return 0
-    batch = read_after(connection, checkpoint(connection, consumer.name), limit)
-    if not batch:
+    position = checkpoint(connection, consumer.name)
+    types = consumer.event_types
+    if types is None:
+        batch = read_after(connection, position, limit)
+        window = Window(batch, batch[-1].position if batch else None, len(batch))
+    else:
+        window = read_window(connection, position, limit, types)
+    if window.end is None:
         return 0
-    consumer.consume(connection, batch, now)
-    last = batch[-1].position
-    row = {"consumer": consumer.name, "tx": last.tx, "event_row": last.row, "updated_at": now}
+    if window.events:
+        consumer.consume(connection, window.events, now)
+    row = {"consumer": consumer.name, "tx": window.end.tx, "event_row": window.end.row, "updated_at": now}
     upsert(connection, consumer_checkpoints, [row])
-    return len(batch)
+    return window.passed
 
 
 def _claim(connection: Connection, name: str) -> bool:

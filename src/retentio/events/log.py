@@ -57,6 +57,47 @@ def read_after(connection: Connection, after: Position, limit: int) -> list[Logg
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The events of some types among the next settled events past a position: ``end`` is the last
+    of all those events and ``passed`` their number, matched or not (``end`` is None: nothing new)."""
+
+    events: list[LoggedEvent]
+    end: Position | None
+    passed: int
+
+
+def read_window(connection: Connection, after: Position, limit: int, types: frozenset[str]) -> Window:
+    """The events of ``types`` among the next ``limit`` settled events past ``after``. A consumer
+    that reads a few types moves its checkpoint to the window's end whatever it matched, and
+    decodes only what it reads."""
+    window = (
+        select(events.c.tx, events.c.id)
+        .where(_past(connection, after), *_settled(connection))
+        .order_by(events.c.tx, events.c.id)
+        .limit(limit)
+        .subquery()
+    )
+    end = connection.execute(
+        select(window.c.tx, window.c.id, func.count().over().label("passed"))
+        .order_by(window.c.tx.desc(), window.c.id.desc())
+        .limit(1)
+    ).first()
+    if end is None:
+        return Window([], None, 0)
+    upto = Position(end.tx, end.id)
+    query = (
+        select(events)
+        .where(_past(connection, after), _not_past(connection, upto), events.c.type.in_(sorted(types)))
+        .order_by(events.c.tx, events.c.id)
+    )
+    batch = [
+        LoggedEvent(Position(row.tx, row.id), row.received_at, event_from_row(row))
+        for row in connection.execute(query)
+    ]
+    return Window(batch, upto, int(end.passed))
+
+
 def count_after(connection: Connection, after: Position) -> int:
     """How many settled events a consumer at ``after`` has still to read."""
     query = select(func.count()).select_from(events).where(_past(connection, after), *_settled(connection))
@@ -105,6 +146,13 @@ SELECT LEAST(
          SELECT backend_xid::text::bigint FROM pg_stat_activity
          WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())))
 FROM (SELECT pg_current_snapshot() AS s) AS snap)"""
+
+
+def _not_past(connection: Connection, upto: Position) -> ColumnElement[bool]:
+    """The rows up to and including ``upto``, the upper end of ``_past``'s range."""
+    if connection.dialect.name == "postgresql":
+        return tuple_(events.c.tx, events.c.id) <= tuple_(upto.tx, upto.row)
+    return and_(events.c.tx == upto.tx, events.c.id <= upto.row)
 
 
 def _settled(connection: Connection) -> Sequence[ColumnElement[bool]]:

@@ -27,6 +27,10 @@ MESSAGES_CONSUMER = "messages"
 class MessagesConsumer:
     name: str = MESSAGES_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return REPORT_TYPES
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         reports = [report for logged in batch if (report := _report(logged)) is not None]
         if not reports:

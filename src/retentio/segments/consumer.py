@@ -30,6 +30,10 @@ class SegmentsConsumer:
     currency: str
     name: str = SEGMENTS_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return None  # every event moves some figure: activity, orders, consent, profile
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         fresh = [logged.event for logged in batch]
         historical = history_only(fresh)

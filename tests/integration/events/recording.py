@@ -94,6 +94,8 @@ class Recorder:
 
     name: str = "recorder"
 
+    event_types: frozenset[str] | None = None
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         record(connection, self.name, batch)
 
@@ -103,6 +105,8 @@ class StopsHalfway:
     """Writes down the first half of the batch, then fails."""
 
     name: str = "recorder"
+
+    event_types: frozenset[str] | None = None
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         record(connection, self.name, batch[: len(batch) // 2])
@@ -117,6 +121,8 @@ class Holds:
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
+    event_types: frozenset[str] | None = None
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         record(connection, self.name, batch)
         self.holding.set()
@@ -128,6 +134,8 @@ class Echo:
     """Answers every event a client sent with a derived ``custom.echo`` event."""
 
     name: str = "echo"
+
+    event_types: frozenset[str] | None = None
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         echoes = [_echo(logged.event, now) for logged in batch if not logged.event.derived]

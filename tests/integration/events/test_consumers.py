@@ -197,3 +197,28 @@ def test_a_transaction_open_in_another_database_does_not_hold_consumers_back(
     assert consumed == 2
     assert consumed_ids(engine, "recorder") == ["e0", "e1"]
     assert lag.behind == 0
+
+
+def test_a_consumer_naming_its_types_reads_only_those_and_its_checkpoint_passes_the_rest(
+    engine: Engine, now: datetime
+) -> None:
+    # given app openings with two page views among them
+    _opened_the_app(engine, range(5), now)
+    viewed = [event(f"v{n}", "custom.page_viewed", now - timedelta(minutes=30), f"c{n}") for n in range(2)]
+    assert ingest_events(engine, viewed, now, OPTIONS).accepted == 2
+    _opened_the_app(engine, range(5, 8), now)
+    reads_views = Recorder("views", event_types=frozenset({"custom.page_viewed"}))
+    # when it runs over a window of six events that holds one of the views
+    assert consume_next(engine, reads_views, now, limit=6) == 6
+    # then it read that view only, and stands after the sixth event
+    assert consumed_ids(engine, "views") == ["v0"]
+    assert _checkpoint(engine, "views") == _position(engine, "v0")
+    # and a window without any of its types still moves it on
+    assert consume_next(engine, reads_views, now, limit=1) == 1
+    assert consumed_ids(engine, "views") == ["v0", "v1"]
+    assert consume_next(engine, reads_views, now, limit=2) == 2
+    assert consumed_ids(engine, "views") == ["v0", "v1"]
+    assert _checkpoint(engine, "views") == _position(engine, "e6")
+    assert consume_next(engine, reads_views, now) == 1
+    assert consume_next(engine, reads_views, now) == 0
+    assert _checkpoint(engine, "views") == _position(engine, "e7")

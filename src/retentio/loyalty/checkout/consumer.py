@@ -41,6 +41,10 @@ class CheckoutConsumer:
     def name(self) -> str:
         return CHECKOUT_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return _ORDER_TYPES
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         orders = [logged.event for logged in batch if logged.event.type in _ORDER_TYPES]
         if not orders:

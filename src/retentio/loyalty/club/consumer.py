@@ -31,6 +31,10 @@ class ClubConsumer:
     config: LoyaltyConfig
     name: str = CLUB_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return ORDER_EVENT_TYPES
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         by_order: dict[str, list[Event]] = defaultdict(list)
         for logged in batch:

@@ -46,6 +46,10 @@ class LoyaltyConsumer:
     def name(self) -> str:
         return CONSUMER_NAME
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return None  # enrolment on a first event and activity read every type
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         events = [
             logged.event

@@ -31,6 +31,10 @@ CUSTOMER_MERGED = "customer_merged"
 class LoyaltyMergesConsumer:
     name: str = MERGES_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return frozenset({CUSTOMER_MERGED})
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         for logged in batch:
             event = logged.event

@@ -11,19 +11,24 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from retentio.events import LoggedEvent
+from retentio.events import ORDER_EVENT_TYPES, LoggedEvent
 from retentio.loyalty.programmes.settings import LoyaltyConfig
 from retentio.loyalty.referrals.attribute import attribute
 from retentio.loyalty.referrals.follow import follow_orders
 from retentio.loyalty.referrals.store import record_fingerprints
 
 REFERRALS_CONSUMER = "loyalty.referrals"
+_TYPES = ORDER_EVENT_TYPES | {"referral"}
 
 
 @dataclass(frozen=True, slots=True)
 class ReferralsConsumer:
     config: LoyaltyConfig
     name: str = REFERRALS_CONSUMER
+
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return _TYPES
 
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         fresh = [logged.event for logged in batch if not logged.event.derived]
