@@ -7,8 +7,9 @@ this module adds only what is particular to HTTP. Money stays ``Decimal`` and le
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict
 
 from retentio.catalog import ProductUpsert
@@ -18,6 +19,10 @@ from retentio.ingest import IngestResult
 
 # Ids in paths: PostgreSQL stores no NUL character, so one is refused as a wrong field up front.
 NO_NUL = r"^[^\x00]+$"
+# The customer of a route's path, one definition for every route (a blank or NUL id is a 422).
+CustomerId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
+]
 
 
 class FieldErrorPublic(BaseModel):

@@ -6,16 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query, status
+from fastapi import HTTPException, Query, status
 from pydantic import BaseModel
 
 from retentio.api.deps import ClockDep, LoyaltyDep, ReaderDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import NO_NUL, CustomerId
 from retentio.loyalty import ClubError, LoyaltyConfig, Programme, get_club
 
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 ProgrammeName = Annotated[
     str | None,
     Query(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import HTTPException, Path, status
+from fastapi import HTTPException, status
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
-from retentio.api.schemas import NO_NUL, ConsentChangePublic, CustomerView
+from retentio.api.schemas import ConsentChangePublic, CustomerId, CustomerView
 from retentio.customers import (
     CustomerRecord,
     CustomerUpsert,
@@ -18,10 +17,6 @@ from retentio.customers import (
     get_customer,
     get_profile,
 )
-
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 
 
 def put_customer(

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep, ReaderDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import NO_NUL, CustomerId
 from retentio.ingest import IngestOptions, ingest_events
 from retentio.messaging import (
     Marked,
@@ -22,7 +22,6 @@ from retentio.messaging import (
     do_mark_onsite_seen,
 )
 
-CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=NO_NUL)]
 MessageId = Annotated[str, Path(min_length=1, max_length=255, pattern=NO_NUL)]
 
 

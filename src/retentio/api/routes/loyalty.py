@@ -10,11 +10,11 @@ from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query, status
+from fastapi import HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import NO_NUL, CustomerId
 from retentio.config import Settings
 from retentio.loyalty import (
     LedgerError,
@@ -28,9 +28,6 @@ from retentio.loyalty import (
     member_standing,
 )
 
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 Programme = Annotated[
     str, Query(min_length=1, max_length=64, pattern=NO_NUL, description="The points programme.")
 ]

@@ -17,12 +17,11 @@ from retentio.api.messages_schema import (
     RefusedMessage,
     RequestedMessage,
 )
-from retentio.api.schemas import NO_NUL, FieldErrorPublic
+from retentio.api.schemas import NO_NUL, CustomerId, FieldErrorPublic
 from retentio.messaging import MessageRequest, customer_messages, do_request_messages, load_messages
 
 MAX_MESSAGES = 10_000
 MessageId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
-CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
 async def post_messages(request: Request, engine: EngineDep, clock: ClockDep) -> MessagesResponse:

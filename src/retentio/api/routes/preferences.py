@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import HTTPException, Path, status
+from fastapi import HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from retentio.api.deps import ClockDep, EngineDep, IngestOptionsDep, SettingsDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import CustomerId
 from retentio.config import Settings
 from retentio.ingest import IngestOptions, ingest_events
 from retentio.messaging import (
@@ -26,8 +26,6 @@ from retentio.messaging import (
     preference_events,
     wish,
 )
-
-CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
 class KindsPublic(BaseModel):

@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import HTTPException, Query, Response, status
 
 from retentio.api.deps import ClockDep, EngineDep
-from retentio.api.routes.customers import CustomerId
-from retentio.api.schemas import PushDevicePublic
+from retentio.api.schemas import CustomerId, PushDevicePublic
 from retentio.customers import PushDeviceRegistration, do_register_push_device, do_unregister_push_device
 
 

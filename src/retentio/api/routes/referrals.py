@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, Query, status
+from fastapi import HTTPException, Query, status
 from pydantic import BaseModel
 
 from retentio.api.deps import ClockDep, EngineDep, LoyaltyDep, ReaderDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import NO_NUL, CustomerId
 from retentio.loyalty import (
     LoyaltyConfig,
     Programme,
@@ -23,9 +23,6 @@ from retentio.loyalty import (
     list_referral_refusals,
 )
 
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 ProgrammeName = Annotated[
     str | None,
     Query(
