@@ -183,3 +183,27 @@ def test_a_long_source_key_is_one_event_and_one_entry(engine: Engine, now: datet
             .all()
         )
     assert len(spent) == 1 and len(spent[0]) <= 128
+
+
+def test_money_refunded_onto_an_expired_card_expires_again_even_at_the_same_time(
+    engine: Engine, now: datetime
+) -> None:
+    # given a card that was spent from and then expired
+    code = _issue(engine, now, expires_at=now + timedelta(days=1))
+    expiry = now + timedelta(days=2)
+    with engine.begin() as connection:
+        do_spend(connection, code, GiftCardChange(Decimal("300.00"), "RUB", "order-1", "order-1"), now)
+    with engine.begin() as connection:
+        assert do_expire(connection, expiry) == 1
+    # when the order's return puts money back and the expiry runs again with the same time
+    with engine.begin() as connection:
+        do_refund(connection, code, GiftCardChange(Decimal("300.00"), "RUB", "refund-1", "order-1"), expiry)
+    with engine.begin() as connection:
+        assert do_expire(connection, expiry) == 1
+    with engine.begin() as connection:
+        assert do_expire(connection, expiry) == 0
+    # then both expiries are entries of their own and the card holds nothing
+    with engine.connect() as connection:
+        entries = gift_card_entries(connection, code)
+        assert [entry.kind for entry in entries].count("expired") == 2
+        assert get_gift_card(connection, code).balance == 0 == rebuilt_balance(connection, code)

@@ -129,7 +129,9 @@ def do_expire(connection: Connection, now: datetime) -> int:
         balance = _locked_balance(connection, card_id)
         if balance <= 0 or _held(connection, card_id) > 0:
             continue
-        key = f"expiry@{now.isoformat()}"
+        # Named by the entry it zeroes, not by the time: money refunded onto an expired card
+        # expires again, and two runs may share a time (a replayed schedule, a fixed clock).
+        key = f"expiry@{now.isoformat()}#{_last_entry(connection, card_id)}"
         connection.execute(update(cards).where(cards.c.id == card_id).values(balance=0))
         _entry(connection, card_id, "expired", -balance, 0, key, None, now)
         _announce(
@@ -282,6 +284,11 @@ def _locked_balance(connection: Connection, card_id: int) -> int:
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
     return int(connection.execute(query).scalar_one())
+
+
+def _last_entry(connection: Connection, card_id: int) -> int:
+    query = select(func.max(entries.c.id)).where(entries.c.gift_card_id == card_id)
+    return int(connection.execute(query).scalar_one() or 0)
 
 
 def _minor(amount: Decimal, currency: str) -> int:
