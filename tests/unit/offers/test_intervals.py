@@ -68,9 +68,7 @@ def test_only_the_latest_purchase_runs_out_and_its_quantity_lengthens_it() -> No
     frame = latest([("c1", "TEA", "o1", T0, 1, T0), ("c1", "TEA", "o2", T0 + 5 * DAY, 3, T0 + 5 * DAY)])
     intervals = pl.DataFrame({"sku": ["TEA"], "interval_days": [10.0]})
     ended = ends(frame, intervals, days_before=3)
-    assert ended.select("order_id", "ends_at", "remind_at").rows() == [
-        ("o2", T0 + 35 * DAY, T0 + 32 * DAY)
-    ]
+    assert ended.select("order_id", "ends_at", "remind_at").rows() == [("o2", T0 + 35 * DAY, T0 + 32 * DAY)]
     due = due_between(ended, T0 + 31 * DAY, T0 + 33 * DAY)
     occasions = replenishment_occasions(due)
     assert [o.event_id for o in occasions] == ["occ:replenishment_due:c1:TEA:o2"]
