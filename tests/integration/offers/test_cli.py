@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import Engine
 from tests.integration.offers.test_occasions import DAY, T0, cart, order, products, send
 from typer.testing import CliRunner
