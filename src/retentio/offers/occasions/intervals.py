@@ -38,14 +38,15 @@ def repeat_gaps(purchases: pl.DataFrame, settings: Replenishment) -> pl.DataFram
     per_order = purchases.group_by("customer_id", "sku", "order_id").agg(
         pl.col("placed_at").min(), pl.col("quantity").sum()
     )
+    # Sorted once, the next row is the next purchase when it has the same customer and SKU: cheaper
+    # than a shift over each group.
+    ordered = per_order.sort("customer_id", "sku", "placed_at")
+    same = (pl.col("customer_id").shift(-1) == pl.col("customer_id")) & (
+        pl.col("sku").shift(-1) == pl.col("sku")
+    )
+    gap = (pl.col("placed_at").shift(-1) - pl.col("placed_at")).dt.total_microseconds() / _DAY_US
     return (
-        per_order.sort("customer_id", "sku", "placed_at")
-        .with_columns(
-            gap_days=(
-                pl.col("placed_at").shift(-1).over("customer_id", "sku") - pl.col("placed_at")
-            ).dt.total_microseconds()
-            / _DAY_US
-        )
+        ordered.with_columns(gap_days=pl.when(same).then(gap))
         .filter(pl.col("gap_days") >= max(settings.min_gap_days, 1e-9), pl.col("quantity") > 0)
         .select("customer_id", "sku", per_unit_days=pl.col("gap_days") / pl.col("quantity"))
     )
