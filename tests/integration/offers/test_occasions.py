@@ -84,7 +84,7 @@ def test_a_cart_left_without_an_order_becomes_one_offer(engine: Engine) -> None:
     run_waits(engine, T0 + 3 * HOUR)  # a second look announces nothing more
     assert announced(engine) == [
         (
-            f"occ:offer_due:cart:ann:{T0.isoformat()}",
+            f"occ:offer_due:cart:ann:{(T0 + 20 * timedelta(minutes=1)).isoformat()}",
             "ann",
             {
                 "occasion": "cart",
@@ -113,7 +113,7 @@ def test_viewed_products_not_bought_become_an_offer_and_history_starts_nothing(e
     send(engine, old, T0 + 5 * HOUR, historical=True)
     run_waits(engine, T0 + 30 * HOUR)
     assert [(e, c, p["skus"]) for e, c, p in announced(engine)] == [
-        (f"occ:offer_due:viewed:ann:{T0.isoformat()}", "ann", ["C", "A"])
+        (f"occ:offer_due:viewed:ann:{(T0 + 2 * HOUR).isoformat()}", "ann", ["C", "A"])
     ]
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from retentio.offers.occasions.browsing import (
     Placed,
     after_cart,
@@ -30,7 +33,7 @@ def test_a_cart_change_waits_the_cart_window_from_the_latest_change() -> None:
     assert offer is not None
     assert offer.type == "offer_due"
     assert offer.properties["occasion"] == "cart" and offer.properties["skus"] == ["A"]
-    assert offer.event_id == f"occ:offer_due:cart:c1:{T0.isoformat()}"
+    assert offer.event_id == f"occ:offer_due:cart:c1:{(T0 + timedelta(minutes=10)).isoformat()}"
 
 
 def test_an_emptied_cart_waits_for_nothing_and_an_older_change_is_ignored() -> None:
@@ -72,3 +75,40 @@ def test_an_older_view_arriving_late_does_not_move_the_window() -> None:
     assert late.skus == ("A", "B")
     assert late.due_at == pending.due_at
     assert late.since == T0 - HOUR
+
+
+activity = st.lists(
+    st.tuples(
+        st.sampled_from(["cart", "view", "order"]),
+        st.integers(min_value=0, max_value=3 * 24 * 60),  # minutes after T0, in any order
+        st.lists(st.sampled_from("ABCDEFGHIJKL"), max_size=4),
+    ),
+    max_size=30,
+)
+
+
+@given(activity)
+def test_whatever_arrives_a_wait_stays_well_formed(steps: list[tuple[str, int, list[str]]]) -> None:
+    settings = OccasionSettings.model_validate({"viewed": {"max_skus": 5}})
+    cart = viewed = None
+    for kind, minute, skus in steps:
+        at = T0 + minute * timedelta(minutes=1)
+        if kind == "cart":
+            cart = after_cart(cart, "c1", skus, at, settings)
+        elif kind == "view" and skus:
+            viewed = after_view(viewed, "c1", skus[0], at, settings)
+        elif kind == "order":
+            placed = [Placed(at, frozenset(skus))]
+            cart, viewed = after_orders(cart, placed), after_orders(viewed, placed)
+    for wait, window in ((cart, settings.cart_window), (viewed, settings.viewed_window)):
+        if wait is None:
+            continue
+        assert wait.skus
+        assert len(set(wait.skus)) == len(wait.skus)
+        assert wait.occasion == "cart" or len(wait.skus) <= 5
+        assert wait.since <= wait.last_at
+        assert wait.due_at == wait.last_at + window
+        assert offer_if_due(wait, wait.due_at - timedelta(microseconds=1)) is None
+        assert offer_if_due(wait, wait.due_at) is not None
+        # an order after the latest activity holding every product leaves nothing to offer
+        assert after_orders(wait, [Placed(wait.last_at, frozenset(wait.skus))]) is None

@@ -74,7 +74,9 @@ def after_orders(pending: Pending | None, orders: Iterable[Placed]) -> Pending |
 
 
 def offer_if_due(pending: Pending, now: datetime) -> Occasion | None:
-    """The ``offer_due`` this wait turns into at ``now``, once per wait (its start names it)."""
+    """The ``offer_due`` this wait turns into at ``now``. Its latest activity names it: a wait is
+    announced once (the row goes with it), and activity that a consumer folded in while the wait
+    was being announced (the row written again) makes a new offer, not a lost one."""
     if pending.due_at > now:
         return None
     properties = {
@@ -83,5 +85,5 @@ def offer_if_due(pending: Pending, now: datetime) -> Occasion | None:
         "since": pending.since.isoformat(),
         "last_activity_at": pending.last_at.isoformat(),
     }
-    key = f"{pending.occasion}:{pending.customer_id}:{pending.since.isoformat()}"
+    key = f"{pending.occasion}:{pending.customer_id}:{pending.last_at.isoformat()}"
     return Occasion(OFFER_DUE, key, pending.customer_id, properties)

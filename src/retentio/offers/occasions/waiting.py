@@ -102,7 +102,7 @@ def waiting_kinds(settings: OccasionSettings) -> list[Kind]:
 def end_wait(connection: Connection, customer_id: str, occasion: str, now: datetime) -> str:
     """The handler of a wait's due-work row: announce the offer if the window has passed and an order
     did not end the wait; a wait extended since the row was enqueued has a row of its own."""
-    pending = load_pending(connection, [customer_id]).get((customer_id, occasion))
+    pending = load_pending(connection, [customer_id], lock=True).get((customer_id, occasion))
     if pending is None:
         return "nothing waiting"
     left = after_orders(pending, _orders_since(connection, customer_id, pending.since))
@@ -118,12 +118,15 @@ def end_wait(connection: Connection, customer_id: str, occasion: str, now: datet
 
 
 def load_pending(
-    connection: Connection, customer_ids: Sequence[str]
+    connection: Connection, customer_ids: Sequence[str], lock: bool = False
 ) -> dict[tuple[str, str], Pending | None]:
+    """The waits of these customers; with ``lock``, held until the transaction ends (PostgreSQL), so
+    the log's consumer writes a wait being announced after the announcement, not under it."""
     found: dict[tuple[str, str], Pending | None] = {}
     p = pending_occasions.c
     for part in chunks(customer_ids):
-        for row in connection.execute(select(pending_occasions).where(p.customer_id.in_(part))):
+        query = select(pending_occasions).where(p.customer_id.in_(part))
+        for row in connection.execute(query.with_for_update() if lock else query):
             skus = tuple(str(sku) for sku in row.skus)
             pending = Pending(row.customer_id, row.occasion, skus, row.since, row.last_at, row.due_at)
             found[(row.customer_id, row.occasion)] = pending
