@@ -15,7 +15,7 @@ from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
     from retentio.offers.occasions.announce import OFFER_DUE, REPLENISHMENT_DUE, Occasion
-    from retentio.offers.occasions.reads import read_top_intervals, read_waits
+    from retentio.offers.occasions.reads import read_intervals, read_top_intervals, read_waits
     from retentio.offers.occasions.settings import (
         OccasionSettings,
         OccasionSettingsError,
@@ -45,6 +45,7 @@ __all__ = [
     "load_occasion_settings",
     "occasion_kinds",
     "plan_occasions",
+    "read_intervals",
     "read_top_intervals",
     "read_waits",
     "start_occasion_sweep",
@@ -53,7 +54,7 @@ __all__ = [
 
 _EXPORTS: dict[str, list[str]] = {
     "retentio.offers.occasions.announce": ["OFFER_DUE", "REPLENISHMENT_DUE", "Occasion"],
-    "retentio.offers.occasions.reads": ["read_top_intervals", "read_waits"],
+    "retentio.offers.occasions.reads": ["read_intervals", "read_top_intervals", "read_waits"],
     "retentio.offers.occasions.settings": [
         "OccasionSettings",
         "OccasionSettingsError",

@@ -80,7 +80,15 @@ def test_a_cart_left_without_an_order_becomes_one_offer(engine: Engine) -> None:
         [order("o1", "bob", T0 + 30 * timedelta(minutes=1), ("SOAP", 1))],
         T0 + 30 * timedelta(minutes=1),
     )
-    run_waits(engine, T0 + 2 * HOUR)
+    # the first change's row comes due at 10:00, finds the wait extended to 10:20 and waits again
+    run_waits(engine, T0 + 65 * timedelta(minutes=1))
+    assert announced(engine) == []
+    with engine.connect() as connection:
+        query = text(
+            "SELECT count(*) FROM due_work WHERE kind = 'offers.occasion_wait' AND state = 'waiting'"
+        )
+        assert connection.execute(query).scalar_one() == 1
+    run_waits(engine, T0 + 81 * timedelta(minutes=1))
     run_waits(engine, T0 + 3 * HOUR)  # a second look announces nothing more
     assert announced(engine) == [
         (

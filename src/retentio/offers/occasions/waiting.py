@@ -57,7 +57,7 @@ class OccasionsConsumer:
 def follow(
     connection: Connection, by_customer: dict[str, list[Event]], settings: OccasionSettings, now: datetime
 ) -> None:
-    before = load_pending(connection, sorted(by_customer))
+    before = load_pending(connection, sorted(by_customer), lock=True)
     after = dict(before)
     for customer_id, events in by_customer.items():
         for event in events:
@@ -66,7 +66,10 @@ def follow(
     kept = [pending for key, pending in after.items() if pending is not None and pending != before.get(key)]
     _forget(connection, gone)
     upsert(connection, pending_occasions, [_row(pending) for pending in kept])
-    enqueue(connection, [_wake(pending) for pending in kept], now)
+    # A wait already stored has its row in the queue, due no later than the wait (a wait only moves
+    # later); that row finds it extended and enqueues the next. One row a wait, not one a change.
+    started = [pending for key, pending in after.items() if pending is not None and before.get(key) is None]
+    enqueue(connection, [_wake(pending) for pending in started], now)
 
 
 def _apply(
@@ -101,7 +104,7 @@ def waiting_kinds(settings: OccasionSettings) -> list[Kind]:
 
 def end_wait(connection: Connection, customer_id: str, occasion: str, now: datetime) -> str:
     """The handler of a wait's due-work row: announce the offer if the window has passed and an order
-    did not end the wait; a wait extended since the row was enqueued has a row of its own."""
+    did not end the wait; a wait extended since the row was enqueued gets a row at its new end."""
     pending = load_pending(connection, [customer_id], lock=True).get((customer_id, occasion))
     if pending is None:
         return "nothing waiting"
@@ -111,6 +114,7 @@ def end_wait(connection: Connection, customer_id: str, occasion: str, now: datet
         return "ended by an order"
     occasion_due = offer_if_due(left, now)
     if occasion_due is None:
+        enqueue(connection, [_wake(left)], now)  # commits with this row's completion
         return f"still waiting until {left.due_at.isoformat()}"
     announce(connection, [occasion_due], now)
     _forget(connection, [(customer_id, occasion)])
@@ -120,12 +124,14 @@ def end_wait(connection: Connection, customer_id: str, occasion: str, now: datet
 def load_pending(
     connection: Connection, customer_ids: Sequence[str], lock: bool = False
 ) -> dict[tuple[str, str], Pending | None]:
-    """The waits of these customers; with ``lock``, held until the transaction ends (PostgreSQL), so
-    the log's consumer writes a wait being announced after the announcement, not under it."""
+    """The waits of these customers; with ``lock``, held until the transaction ends (PostgreSQL):
+    the log's consumer and a wait's handler take turns, so neither writes over what the other
+    decided (a wait announced and gone is new to the consumer, and gets its own queue row). Locked
+    in key order, so the two cannot deadlock."""
     found: dict[tuple[str, str], Pending | None] = {}
     p = pending_occasions.c
     for part in chunks(customer_ids):
-        query = select(pending_occasions).where(p.customer_id.in_(part))
+        query = select(pending_occasions).where(p.customer_id.in_(part)).order_by(p.customer_id, p.occasion)
         for row in connection.execute(query.with_for_update() if lock else query):
             skus = tuple(str(sku) for sku in row.skus)
             pending = Pending(row.customer_id, row.occasion, skus, row.since, row.last_at, row.due_at)
