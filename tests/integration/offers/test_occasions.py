@@ -104,6 +104,14 @@ def test_a_cart_left_without_an_order_becomes_one_offer(engine: Engine) -> None:
     ]
 
 
+def test_a_wait_whose_end_passed_while_no_worker_ran_is_dropped(engine: Engine) -> None:
+    send(engine, [cart("e1", "ann", T0, "TEA")], T0)
+    run_waits(engine, T0 + 40 * DAY)
+    assert announced(engine) == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM pending_occasions")).scalar_one() == 0
+
+
 def test_an_order_the_consumer_has_not_read_yet_still_ends_the_wait(engine: Engine) -> None:
     send(engine, [cart("e1", "ann", T0, "TEA")], T0)
     ingest_events(

@@ -13,6 +13,7 @@ from retentio.offers.occasions.browsing import (
     after_cart,
     after_orders,
     after_view,
+    missed,
     offer_if_due,
 )
 from retentio.offers.occasions.settings import OccasionSettings
@@ -112,3 +113,10 @@ def test_whatever_arrives_a_wait_stays_well_formed(steps: list[tuple[str, int, l
         assert offer_if_due(wait, wait.due_at) is not None
         # an order after the latest activity holding every product leaves nothing to offer
         assert after_orders(wait, [Placed(wait.last_at, frozenset(wait.skus))]) is None
+
+
+def test_a_wait_that_ended_longer_ago_than_the_sweep_catches_up_is_missed() -> None:
+    pending = after_cart(None, "c1", ["A"], T0, SETTINGS)
+    assert pending is not None
+    assert not missed(pending, pending.due_at + timedelta(days=2), SETTINGS)
+    assert missed(pending, pending.due_at + timedelta(days=2, seconds=1), SETTINGS)

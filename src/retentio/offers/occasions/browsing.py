@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from retentio.offers.occasions.announce import CART, OFFER_DUE, VIEWED, Occasion
 from retentio.offers.occasions.settings import OccasionSettings
@@ -87,3 +87,9 @@ def offer_if_due(pending: Pending, now: datetime) -> Occasion | None:
     }
     key = f"{pending.occasion}:{pending.customer_id}:{pending.last_at.isoformat()}"
     return Occasion(OFFER_DUE, key, pending.customer_id, properties)
+
+
+def missed(pending: Pending, now: datetime, settings: OccasionSettings) -> bool:
+    """Whether the wait ended longer ago than the sweep catches up (``sweep.catch_up_days``): no
+    worker ran then, and an offer about a cart of last month is no offer."""
+    return now - pending.due_at > timedelta(days=settings.sweep.catch_up_days)

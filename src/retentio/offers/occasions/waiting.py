@@ -24,6 +24,7 @@ from retentio.offers.occasions.browsing import (
     after_cart,
     after_orders,
     after_view,
+    missed,
     offer_if_due,
 )
 from retentio.offers.occasions.settings import OccasionSettings
@@ -95,14 +96,15 @@ def _apply(
 
 def waiting_kinds(settings: OccasionSettings) -> list[Kind]:
     def run(job: Job) -> str:
-        return end_wait(
-            job.connection, str(job.payload["customer_id"]), str(job.payload["occasion"]), job.now
-        )
+        customer_id, occasion = str(job.payload["customer_id"]), str(job.payload["occasion"])
+        return end_wait(job.connection, customer_id, occasion, settings, job.now)
 
     return [Kind(WAIT_KIND, run, Delivery.EXACTLY_ONCE)]
 
 
-def end_wait(connection: Connection, customer_id: str, occasion: str, now: datetime) -> str:
+def end_wait(
+    connection: Connection, customer_id: str, occasion: str, settings: OccasionSettings, now: datetime
+) -> str:
     """The handler of a wait's due-work row: announce the offer if the window has passed and an order
     did not end the wait; a wait extended since the row was enqueued gets a row at its new end."""
     pending = load_pending(connection, [customer_id], lock=True).get((customer_id, occasion))
@@ -112,6 +114,9 @@ def end_wait(connection: Connection, customer_id: str, occasion: str, now: datet
     if left is None:
         _forget(connection, [(customer_id, occasion)])
         return "ended by an order"
+    if missed(left, now, settings):
+        _forget(connection, [(customer_id, occasion)])
+        return f"missed: the wait ended {left.due_at.isoformat()}, no worker ran then"
     occasion_due = offer_if_due(left, now)
     if occasion_due is None:
         enqueue(connection, [_wake(left)], now)  # commits with this row's completion
