@@ -29,9 +29,9 @@ def occasions_command(
             run.settings.zone,
             now,
             now + timedelta(days=days),
-            False,
-            now,
-            customer,
+            learn=False,
+            now=now,
+            customer_id=customer,
         )
     for wait in waits:
         skus = ",".join(wait.skus)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         plan_occasions,
         start_occasion_sweep,
     )
-    from retentio.offers.occasions.waiting import OccasionsConsumer, end_wait, waiting_kinds
+    from retentio.offers.occasions.waiting import OccasionsConsumer, waiting_kinds
 
 __all__ = [
     "OFFER_DUE",
@@ -41,7 +41,6 @@ __all__ = [
     "Plan",
     "SweepRun",
     "do_occasion_sweep",
-    "end_wait",
     "load_occasion_settings",
     "occasion_kinds",
     "plan_occasions",
@@ -68,6 +67,6 @@ _EXPORTS: dict[str, list[str]] = {
         "plan_occasions",
         "start_occasion_sweep",
     ],
-    "retentio.offers.occasions.waiting": ["OccasionsConsumer", "end_wait", "waiting_kinds"],
+    "retentio.offers.occasions.waiting": ["OccasionsConsumer", "waiting_kinds"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

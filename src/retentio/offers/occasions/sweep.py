@@ -72,6 +72,7 @@ def plan_occasions(
     zone: ZoneInfo,
     after: datetime,
     until: datetime,
+    *,
     learn: bool,
     now: datetime,
     customer_id: str | None = None,
