@@ -3,7 +3,7 @@ for a customer (a cart waiting, a product running out)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from tests.integration.offers.test_occasions import DAY, T0, cart, order, produc
 from typer.testing import CliRunner
 
 from retentio.cli.app import app
+from retentio.customers import CustomerUpsert, do_upsert_customers
 
 
 def _run(database_url: str, *args: str) -> tuple[int, str]:
@@ -24,6 +25,8 @@ def test_sweep_intervals_and_a_customers_occasions(engine: Engine, database_url:
     repeats = [order(f"o{n}", f"c{n % 4}", T0 - (120 - 10 * n) * DAY, ("TEA", 1)) for n in range(12)]
     send(engine, repeats, T0 - 5 * DAY)
     send(engine, [order("a1", "ann", T0 - 25 * DAY, ("SOAP", 1)), cart("k1", "ann", T0, "TEA")], T0)
+    with engine.begin() as connection:
+        do_upsert_customers(connection, [("ann", CustomerUpsert(birthday=date(1990, 3, 10)))], T0)
 
     code, output = _run(database_url, "offers", "sweep")
     assert code == 0, output
@@ -40,6 +43,7 @@ def test_sweep_intervals_and_a_customers_occasions(engine: Engine, database_url:
     assert output.splitlines() == [
         f"waiting  cart                  ann  due {(T0 + timedelta(hours=1)).isoformat()}  TEA",
         f"upcoming replenishment_due     ann  on {(T0 + 5 * DAY).isoformat()}  SOAP",
+        "upcoming birthday              ann  on 2027-03-10",
     ]
 
 

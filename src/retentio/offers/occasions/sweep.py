@@ -95,7 +95,7 @@ def plan_occasions(
     renewing = due_between(ends(latest, periods, settings.subscription.days_before), after, until)
     days = _local_days(after, until, zone)
     birthday, anniversary = settings.birthday.days_before, settings.anniversary.days_before
-    born = read_birthdays(connection, _month_days(now, zone, days, birthday), customer_id)
+    born = read_birthdays(connection, _month_days(until, zone, days, birthday), customer_id)
     first = read_first_orders(connection, zone, customer_id)
     return Plan(
         intervals=intervals.height,
@@ -127,11 +127,11 @@ def _local_days(after: datetime, until: datetime, zone: ZoneInfo) -> range:
     return range(-max(span - 1, 0), 1)
 
 
-def _month_days(now: datetime, zone: ZoneInfo, days: range, days_before: int) -> list[tuple[int, int]]:
+def _month_days(until: datetime, zone: ZoneInfo, days: range, days_before: int) -> list[tuple[int, int]]:
     """The (month, day) pairs any timezone can have its birthday on in the window (local dates are
     at most two days from the shop's), so the database hands over only those customers."""
     wide = range(days.start - 2, days.stop + 2)
-    found = targets([None], now, zone, wide, days_before)
+    found = targets([None], until, zone, wide, days_before)
     return sorted({(int(m), int(d)) for m, d in found.select("month", "day").iter_rows()})
 
 
