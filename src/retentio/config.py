@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # The loyalty programmes (TOML or YAML, docs/loyalty-programmes.md); without one, the default
     # programme shipped in retentio/loyalty/programmes/loyalty.toml.
     loyalty_config: Path | None = None
+    # When offers become due (TOML, docs/offer-occasions.md); without one, the defaults shipped in
+    # retentio/offers/occasions/occasions.toml.
+    occasions_config: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

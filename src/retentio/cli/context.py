@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the database and ingest stacks load when a command first as
     from retentio.events import Consumer
     from retentio.ingest import IngestOptions
     from retentio.loyalty import LoyaltyConfig
+    from retentio.offers import OccasionSettings
     from retentio.segments import SegmentsConfig
 
 
@@ -60,6 +61,20 @@ class Runtime:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from None
 
+    @cached_property
+    def occasions(self) -> OccasionSettings:
+        """When offers become due (``RETENTIO_OCCASIONS_CONFIG``, or the defaults), read once; a
+        wrong file ends the command with exit code 2 and the reason."""
+        import typer
+
+        from retentio.offers import OccasionSettingsError, load_occasion_settings
+
+        try:
+            return load_occasion_settings(self.settings.occasions_config)
+        except OccasionSettingsError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+
     def use_segments(self, config: SegmentsConfig) -> None:
         self.__dict__["segments"] = config
 
@@ -78,7 +93,8 @@ class Runtime:
         """Everything that follows from events, in the order it runs: the segments (built-in
         families, then custom rules), then what happened to sent messages, then the loyalty
         programmes (points earned and taken back, tiers), referrals and the membership club,
-        checkouts committed or refunded by their orders, and the points of merged customers."""
+        checkouts committed or refunded by their orders, the points of merged customers, and the
+        carts and views that may become offers."""
         from retentio.loyalty import (
             CheckoutConsumer,
             ClubConsumer,
@@ -87,6 +103,7 @@ class Runtime:
             ReferralsConsumer,
         )
         from retentio.messaging import MessagesConsumer
+        from retentio.offers import OccasionsConsumer
         from retentio.segments import SegmentsConsumer
 
         return (
@@ -97,6 +114,7 @@ class Runtime:
             ClubConsumer(self.loyalty),
             CheckoutConsumer(),
             LoyaltyMergesConsumer(),
+            OccasionsConsumer(self.occasions),
         )
 
     def ingest_options(self, historical: bool = False) -> IngestOptions:

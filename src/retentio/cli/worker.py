@@ -28,6 +28,7 @@ from retentio.loyalty import (
     start_ledger_upkeep,
     start_referral_upkeep,
 )
+from retentio.offers import occasion_kinds, start_occasion_sweep, waiting_kinds
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -70,6 +71,8 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *club_kinds(run.loyalty, schedule.daily),
             *checkout_kinds(),  # each checkout reservation's release at its timeout
             *messaging.kinds(),
+            *occasion_kinds(run.occasions, schedule.daily),  # intervals, run-outs, birthdays, renewals
+            *waiting_kinds(run.occasions),  # each cart or view wait at the end of its window
         ]
     )
     start_upkeep(run.engine, schedule, run.now())
@@ -81,6 +84,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_earning_upkeep(run.engine, schedule.daily, run.now())
     start_referral_upkeep(run.engine, schedule.daily, run.now())
     start_club_upkeep(run.engine, schedule.daily, run.now())
+    start_occasion_sweep(run.engine, schedule.daily, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()
     if once:

@@ -222,5 +222,8 @@ SYSTEM_EVENT_TYPES = frozenset(
         "checkout_refunded",
         "checkout_commit_refused",
         "checkout_refund_refused",
+        # offers: the moments an offer is due (journeys act on them)
+        "offer_due",
+        "replenishment_due",
     }
 )
