@@ -42,6 +42,10 @@ class OccasionsConsumer:
     settings: OccasionSettings
     name: str = OCCASIONS_CONSUMER
 
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        return _STARTS | {"order_placed"}
+
     def consume(self, connection: Connection, batch: Sequence[LoggedEvent], now: datetime) -> None:
         by_customer: dict[str, list[Event]] = defaultdict(list)
         for logged in batch:
