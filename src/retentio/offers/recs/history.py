@@ -65,3 +65,14 @@ def repeat_ratio(baskets: Baskets) -> NDArray[np.float64]:
         repeats, lines, out=np.full(baskets.customer_count, 0.5), where=lines > 0
     )
     return ratio
+
+
+def recent_popularity(baskets: Baskets, half_life_days: float) -> NDArray[np.float32]:
+    """Per item: baskets holding it, each weighted by its age before the latest basket (halving every
+    ``half_life_days``), scaled so the most popular item has 1: what sells now, not last season."""
+    if baskets.basket_count == 0:
+        return np.zeros(baskets.item_count, dtype=np.float32)
+    age_days = (baskets.placed_at.max() - baskets.placed_at) / 86_400.0
+    weight = np.power(0.5, age_days / half_life_days)
+    counts = np.bincount(baskets.items, weights=weight[baskets.line_basket()], minlength=baskets.item_count)
+    return (counts / max(float(counts.max()), 1e-12)).astype(np.float32)

@@ -1,0 +1,90 @@
+import io
+
+import numpy as np
+import pytest
+
+from retentio.offers.recs.baskets import Baskets, baskets_from_lines
+from retentio.offers.recs.next_basket import (
+    NextBasketModel,
+    NextBasketSettings,
+    fit_next_basket,
+    next_basket_for,
+    next_basket_top,
+)
+
+
+def shop(seed: int = 3, customers: int = 40, items: int = 30) -> Baskets:
+    """Random baskets; customer "0" always buys exactly "p07" and nothing else."""
+    random = np.random.default_rng(seed)
+    lines: list[tuple[str, str, int, str]] = []
+    for customer in range(1, customers):
+        for basket in range(int(random.integers(1, 6))):
+            for item in random.choice(items, size=int(random.integers(1, 6)), replace=False):
+                lines.append((str(customer), f"{customer}-{basket}", basket * 86_400, f"p{item:02d}"))
+    lines += [("0", f"0-{basket}", basket * 86_400, "p07") for basket in range(4)]
+    customer_ids, keys, placed_at, skus = zip(*lines, strict=True)
+    return baskets_from_lines(customer_ids, keys, placed_at, skus)
+
+
+def test_a_customer_who_always_buys_the_same_item_gets_it_first() -> None:
+    baskets = shop()
+    model = fit_next_basket(baskets)
+    items, scores, is_repeat = next_basket_for(model, baskets.customer_ids.index("0"), 5)
+    assert baskets.skus[items[0]] == "p07"
+    assert is_repeat.tolist() == [True, False, False, False, False]
+    assert np.all(np.diff(scores) <= 0)
+
+
+@pytest.mark.parametrize("customer_index", [-1, 10_000])
+def test_a_customer_without_history_gets_the_popular_items(customer_index: int) -> None:
+    baskets = shop()
+    model = fit_next_basket(baskets)
+    items, _scores, is_repeat = next_basket_for(model, customer_index, 5)
+    assert items.tolist() == model.popular_items[:5].tolist()
+    assert not is_repeat.any()
+
+
+def test_excluded_items_are_left_out() -> None:
+    baskets = shop()
+    model = fit_next_basket(baskets)
+    customer = baskets.customer_ids.index("0")
+    items, _scores, _is_repeat = next_basket_for(model, customer, 5, exclude=np.array([7], dtype=np.int32))
+    assert 7 not in items.tolist()
+    assert items.size == 5
+
+
+def test_one_customer_and_the_batch_rank_the_same_items() -> None:
+    baskets = shop(seed=11)
+    model = fit_next_basket(baskets, NextBasketSettings(explore_weight=0.7, popularity_weight=0.1))
+    customers = np.arange(baskets.customer_count, dtype=np.int32)
+    batch = next_basket_top(model, customers, 4)
+    single = [next_basket_for(model, int(customer), 4)[0].tolist() for customer in customers]
+    assert batch.tolist() == single
+
+
+def test_the_model_survives_a_round_trip_through_an_npz_without_pickle() -> None:
+    # given
+    baskets = shop()
+    model = fit_next_basket(baskets)
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **model.to_arrays())
+    buffer.seek(0)
+
+    # when
+    with np.load(buffer, allow_pickle=False) as stored:
+        loaded = NextBasketModel.from_arrays(dict(stored))
+
+    # then
+    assert loaded.customer_ids == model.customer_ids and loaded.skus == model.skus
+    for customer in (-1, 0, 5):
+        expected, loaded_items = next_basket_for(model, customer, 6), next_basket_for(loaded, customer, 6)
+        assert loaded_items[0].tolist() == expected[0].tolist()
+        assert loaded_items[1] == pytest.approx(expected[1])
+
+
+def test_bad_settings_and_k_are_refused() -> None:
+    with pytest.raises(ValueError, match="decay must be in"):
+        NextBasketSettings(decay=0.0)
+    model = fit_next_basket(shop())
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        next_basket_for(model, 0, 0)
