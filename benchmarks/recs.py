@@ -137,8 +137,11 @@ def main() -> None:
     for baseline in ("tifu_knn", "p_topfreq"):
         for metric in METRICS:
             base = results[baseline][metric]
-            gain = (results["retentio"][metric] / base - 1.0) * 100.0 if base else float("nan")
-            print(f"retentio_vs_{baseline} {metric}@{K}_gain_percent {gain:+.1f}")
+            if base:
+                gain = (results["retentio"][metric] / base - 1.0) * 100.0
+                print(f"retentio_vs_{baseline} {metric}@{K}_gain_percent {gain:+.1f}")
+            else:
+                print(f"retentio_vs_{baseline} {metric}@{K}_gain_percent n/a ({baseline} is 0)")
     time_one_customer(test)
     print(f"total_seconds {time.perf_counter() - started:.1f}")
 

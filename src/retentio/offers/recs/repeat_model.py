@@ -1,10 +1,11 @@
 """Which of a customer's past items they will buy again next: a logistic model over a few facts about
 each (customer, item) pair, learned from the customers' own last baskets.
 
-The facts: the recency-decayed share of the customer's baskets holding the item, the plain share, how
-many baskets and days ago they last bought it, how often in all, whether it was in the last basket,
-how much the item sells lately, how often the item is re-bought by anyone, and how many baskets the
-customer has. The labels come from the training baskets alone: every customer's last basket is the
+The facts: the recency-decayed share of the customer's baskets holding the item, the plain share, a
+sharply decayed count, how many baskets and days ago they last bought it and those days against their
+usual interval for it, how often in all, whether it was in the last basket, how much the item sells
+lately and against its all-time level, how often anyone re-buys it, and how many baskets the customer
+has. The labels come from the training baskets alone: every customer's last basket is the
 target for the baskets before it, so the model never sees the basket it is evaluated on.
 """
 
