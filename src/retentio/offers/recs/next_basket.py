@@ -142,9 +142,9 @@ def next_basket_for(
     their scores, and whether each is one the customer bought before."""
     if k < 1:
         raise ValueError(f"k must be at least 1, not {k}")
-    history, shares = _history(model, customer_index)
+    history, shares = customer_history(model, customer_index)
     weight = float(model.explore_weight[customer_index]) if history.size else 0.0
-    neighbours, similarities, sources = _neighbours(model.similarity, history)
+    neighbours, similarities, sources = item_neighbours(model.similarity, history)
     explore = similarities * shares[sources] / max(float(shares.sum()), 1e-12)
     popular = model.popular_items[: k + history.size + (0 if exclude is None else exclude.size)]
     candidates = np.concatenate((history, neighbours, popular))
@@ -179,14 +179,17 @@ def next_basket_top(model: NextBasketModel, customer_indices: NDArray[np.int32],
     return np.concatenate(rows) if rows else np.empty((0, k), dtype=np.int32)
 
 
-def _history(model: NextBasketModel, customer_index: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+def customer_history(
+    model: NextBasketModel, customer_index: int
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    """The customer's past items and the learned chance of each being re-bought (empty if unknown)."""
     if not 0 <= customer_index < model.repeat.shape[0]:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     start, end = model.repeat.indptr[customer_index], model.repeat.indptr[customer_index + 1]
     return model.repeat.indices[start:end], model.repeat.data[start:end]
 
 
-def _neighbours(
+def item_neighbours(
     similarity: sp.csr_matrix, items: NDArray[np.int32]
 ) -> tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.int64]]:
     """All (neighbour, similarity, position of the source item) pairs of ``items``, without a loop."""

@@ -11,6 +11,7 @@ from retentio.offers.recs.next_basket import (
     next_basket_for,
     next_basket_top,
 )
+from retentio.offers.recs.reasons import next_basket_reason
 
 
 def shop(seed: int = 3, customers: int = 40, items: int = 30) -> Baskets:
@@ -88,3 +89,23 @@ def test_bad_settings_and_k_are_refused() -> None:
     model = fit_next_basket(shop())
     with pytest.raises(ValueError, match="k must be at least 1"):
         next_basket_for(model, 0, 0)
+
+
+def test_reasons_give_the_repeat_chance_or_the_items_that_led_to_a_new_one() -> None:
+    # given item 0 and 1 always bought together by many; customer "z" bought only item 0, twice
+    lines = [(str(c), f"{c}-{b}", b, sku) for c in range(20) for b in range(3) for sku in ("p0", "p1")]
+    lines += [("z", "z-0", 0, "p0"), ("z", "z-1", 1, "p0"), ("y", "y-0", 0, "p2")]
+    customer_ids, keys, placed_at, skus = zip(*lines, strict=True)
+    baskets = baskets_from_lines(customer_ids, keys, placed_at, skus)
+    model = fit_next_basket(baskets)
+    customer = baskets.customer_ids.index("z")
+
+    # when
+    bought = next_basket_reason(model, customer, 0)
+    new = next_basket_reason(model, customer, 1)
+    unrelated = next_basket_reason(model, customer, 2)
+
+    # then
+    assert bought.bought_before and bought.repeat_chance > 0.0
+    assert not new.bought_before and new.because_of == (0,) and new.contributions[0] > 0.0
+    assert unrelated.popular and unrelated.because_of == ()
