@@ -42,7 +42,10 @@ def decayed_frequency(baskets: Baskets, decay: float) -> sp.csr_matrix:
     ``decay ** (baskets placed after it)``, so 1.0 means "in every basket"."""
     position, length = basket_positions(baskets)
     weight = np.power(decay, (length - 1 - position).astype(np.float64))
-    totals = np.bincount(baskets.customer, weights=weight, minlength=baskets.customer_count)
+    # astype: with no baskets at all bincount answers in integers.
+    totals = np.bincount(baskets.customer, weights=weight, minlength=baskets.customer_count).astype(
+        np.float64
+    )
     matrix = weighted_matrix(baskets, weight)
     scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
     return sp.csr_matrix(sp.diags(scale) @ matrix)

@@ -109,3 +109,16 @@ def test_reasons_give_the_repeat_chance_or_the_items_that_led_to_a_new_one() -> 
     assert bought.bought_before and bought.repeat_chance > 0.0
     assert not new.bought_before and new.because_of == (0,) and new.contributions[0] > 0.0
     assert unrelated.popular and unrelated.because_of == ()
+
+
+def test_a_shop_without_orders_trains_a_model_that_recommends_nothing() -> None:
+    baskets = baskets_from_lines([], [], np.array([], dtype=np.int64), [])
+    model = fit_next_basket(baskets)
+    items, scores, is_repeat = next_basket_for(model, -1, 5)
+    assert items.size == scores.size == is_repeat.size == 0
+
+
+def test_a_shop_with_one_order_recommends_its_product() -> None:
+    model = fit_next_basket(baskets_from_lines(["a"], ["1"], [5], ["x"]))
+    assert next_basket_for(model, 0, 5)[0].tolist() == [0]
+    assert next_basket_for(model, -1, 5)[0].tolist() == [0]
