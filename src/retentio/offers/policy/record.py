@@ -1,0 +1,64 @@
+"""A decision as logged: the row of ``offer_decisions`` read back as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from retentio.types.money import from_minor
+
+
+@dataclass(frozen=True, slots=True)
+class OfferDecision:
+    id: int | None  # None for a preview, which is not logged
+    customer_id: str
+    occasion: str
+    occasion_key: str | None
+    offer: str  # nothing, percent, free_delivery, points, gift
+    size: Decimal
+    currency: str
+    cost: Decimal
+    code: str | None
+    valid_until: datetime | None
+    reasons: tuple[str, ...]
+    experiment: str | None
+    variant: str | None
+    decided_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id,
+            "occasion": self.occasion,
+            "occasion_key": self.occasion_key,
+            "offer": self.offer,
+            "size": str(self.size.normalize()) if self.size else "0",
+            "currency": self.currency,
+            "cost": str(self.cost),
+            "code": self.code,
+            "valid_until": None if self.valid_until is None else self.valid_until.isoformat(),
+            "reasons": list(self.reasons),
+            "experiment": self.experiment,
+            "variant": self.variant,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+
+def decision_of(row: Any) -> OfferDecision:
+    return OfferDecision(
+        id=row.id,
+        customer_id=row.customer_id,
+        occasion=row.occasion,
+        occasion_key=row.occasion_key,
+        offer=row.offer,
+        size=Decimal(row.size),
+        currency=row.currency,
+        cost=from_minor(row.cost_minor, row.currency),
+        code=row.code,
+        valid_until=row.valid_until,
+        reasons=tuple(row.reasons),
+        experiment=row.experiment,
+        variant=row.variant,
+        decided_at=row.decided_at,
+    )
