@@ -59,8 +59,9 @@ def _problem(path: Path, text: str, where: Location, error: Any) -> str:
         message = "unknown key (a typo? docs/offer-policy.md lists the keys)"
     elif kind == "missing":
         message = "missing: this key is required"
-    elif kind == "literal_error" and len(where) == 2 and where[0] in {"occasions", "experiments"}:
-        message = f"unknown occasion: {message}"
+    if where[-1:] == ("[key]",):  # a table named by an occasion: the name is what is wrong
+        where = where[:-1]
+        message = f"unknown occasion: {message.removeprefix('Input should be ')}"
     where = tuple(part for part in where if not (isinstance(part, str) and part.startswith("function-")))
     key = ".".join(str(part) for part in where) or "(top)"
     line = _line(text, where)
