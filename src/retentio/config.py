@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # The loyalty programmes (TOML or YAML, docs/loyalty-programmes.md); without one, the default
     # programme shipped in retentio/loyalty/programmes/loyalty.toml.
     loyalty_config: Path | None = None
+    # The offer policy (TOML, docs/offer-policy.md); without one, the default shipped in
+    # retentio/offers/policy/policy.toml.
+    offer_policy: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

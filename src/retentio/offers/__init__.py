@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from retentio.offers.policy.reads import best_offers, current_offers, decisions_of
     from retentio.offers.policy.record import OfferDecision
     from retentio.offers.policy.results import ExperimentReport, offer_results
-    from retentio.offers.policy.settings import OCCASIONS, PolicySettings
+    from retentio.offers.policy.settings import OCCASIONS, Occasion, PolicySettings
 
 __all__ = [
     "OCCASIONS",
@@ -30,6 +30,7 @@ __all__ = [
     "CustomerOfferFacts",
     "Decision",
     "ExperimentReport",
+    "Occasion",
     "Offer",
     "OfferDecision",
     "OfferError",
@@ -58,6 +59,6 @@ _EXPORTS: dict[str, list[str]] = {
     "retentio.offers.policy.reads": ["best_offers", "current_offers", "decisions_of"],
     "retentio.offers.policy.record": ["OfferDecision"],
     "retentio.offers.policy.results": ["ExperimentReport", "offer_results"],
-    "retentio.offers.policy.settings": ["OCCASIONS", "PolicySettings"],
+    "retentio.offers.policy.settings": ["OCCASIONS", "Occasion", "PolicySettings"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

@@ -71,5 +71,5 @@ def test_a_bad_key_is_named_with_its_file_and_line(old: str, new: str, message: 
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(PolicyConfigError, match="absent.toml: no such file"):
+    with pytest.raises(PolicyConfigError, match=r"absent\.toml: no such file"):
         load_offer_policy(tmp_path / "absent.toml")
