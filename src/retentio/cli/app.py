@@ -55,6 +55,9 @@ COMMANDS = {
     "loyalty": LazyCommand(
         "retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust; referrals; the club."
     ),
+    "offers": LazyCommand(
+        "retentio.cli.offers:app", "Personal offers: a customer's offer and its reasons; the A/B results."
+    ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),
