@@ -69,7 +69,7 @@ def show_command(
 
 
 def _offer(decision: OfferDecision) -> str:
-    size = f"{decision.size.normalize():f}"
+    size = decision.size_text
     what = {
         "nothing": "nothing",
         "percent": f"{size} % off",

@@ -4,6 +4,7 @@ occasions 422."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from fastapi.testclient import TestClient
@@ -57,3 +58,36 @@ def test_unknown_customers_and_occasions_are_refused(
     assert client.post("/v1/customers/anna/offers", json=bad, headers=auth).status_code == 422
     blank = {"occasion": "cart", "occasion_key": " "}
     assert client.post("/v1/customers/anna/offers", json=blank, headers=auth).status_code == 422
+
+
+def test_templates_show_the_customers_best_valid_offer(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    shop(engine, now)
+    customer(engine, now, "anna", propensity="discount_seeker")
+    admin = headers_for("admin")
+    issued = client.post(
+        "/v1/customers/anna/offers", json={"occasion": "viewed", "occasion_key": "SKU-1"}, headers=admin
+    ).json()
+    template = {
+        "default_locale": "ru",
+        "channels": {
+            "sms": {
+                "ru": {
+                    "text": "{% if offer %}{{ offer.size }} % по коду {{ offer.code }}"
+                    " до {{ date(offer.expires_at, 'd MMMM') }}{% else %}без скидки{% endif %}"
+                }
+            }
+        },
+    }
+    assert client.put("/v1/templates/back", json=template, headers=admin).status_code == 200
+    shown = client.post(
+        "/v1/templates/back/preview", json={"customer_id": "anna", "channel": "sms"}, headers=admin
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["text"] == f"10 % по коду {issued['code']} до 5 июня"
+    assert client.put("/v1/customers/boris", json={"first_name": "Борис"}, headers=admin).status_code == 200
+    other = client.post(
+        "/v1/templates/back/preview", json={"customer_id": "boris", "channel": "sms"}, headers=admin
+    )
+    assert other.json()["text"] == "без скидки"

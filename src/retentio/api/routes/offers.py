@@ -130,7 +130,7 @@ def _public(decision: OfferDecision) -> DecisionPublic:
         occasion=decision.occasion,
         occasion_key=decision.occasion_key,
         offer=decision.offer,
-        size=decision.size,
+        size=Decimal(decision.size_text),
         currency=decision.currency,
         cost=decision.cost,
         code=decision.code,

@@ -27,13 +27,18 @@ class OfferDecision:
     variant: str | None
     decided_at: datetime
 
+    @property
+    def size_text(self) -> str:
+        """The size as people write it: "10", "12.5" (never "1E+1" nor "10.00")."""
+        return f"{self.size.normalize():f}"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "customer_id": self.customer_id,
             "occasion": self.occasion,
             "occasion_key": self.occasion_key,
             "offer": self.offer,
-            "size": str(self.size.normalize()) if self.size else "0",
+            "size": self.size_text,
             "currency": self.currency,
             "cost": str(self.cost),
             "code": self.code,
