@@ -59,7 +59,7 @@ def show_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"customer {customer_id}")
-    typer.echo("holds: " + ("nothing" if not held else ""))
+    typer.echo("holds: nothing" if not held else "holds:")
     for found in held:
         typer.echo(f"  {_offer(found)} ({found.occasion} {found.occasion_key})")
     if decision is not None:

@@ -52,7 +52,7 @@ class DecisionPublic(BaseModel):
 
 class OffersPublic(BaseModel):
     customer_id: str
-    offers: list[DecisionPublic]  # held now, newest first
+    offers: list[DecisionPublic]  # codes valid now, newest first
     preview: DecisionPublic | None = None  # with ?occasion=: what the policy would decide now
 
 

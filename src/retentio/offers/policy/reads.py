@@ -1,13 +1,13 @@
-"""What a customer holds: the offers the policy issued that still work (codes before their end,
-points credited), newest first; and for many customers at once — a message's recipients — the best
-one each, in a few set-based reads."""
+"""What a customer holds: the codes the policy issued that still work (before their end), newest
+first — points, once credited, are the loyalty balance's; and for many customers at once (a
+message's recipients) the best code each, in a few set-based reads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from retentio.db.batches import chunks
 from retentio.offers.policy.record import OfferDecision, decision_of
@@ -17,12 +17,8 @@ _LOG = offer_decisions.c
 
 
 def _holding(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Decisions that gave something still usable: a code not expired, or points."""
-    return (
-        _LOG.offer != "nothing",
-        or_(_LOG.offer == "points", (_LOG.code.is_not(None) & (_LOG.valid_until > now))),
-        _LOG.decided_at <= now,
-    )
+    """Decisions that gave a code still usable."""
+    return (_LOG.code.is_not(None), _LOG.valid_until > now, _LOG.decided_at <= now)
 
 
 def current_offers(connection: Connection, customer_id: str, now: datetime) -> list[OfferDecision]:
@@ -53,12 +49,7 @@ def best_offers(
     best: dict[str, OfferDecision] = {}
     for part in chunks(sorted(set(customer_ids))):
         rows = connection.execute(
-            select(offer_decisions).where(
-                _LOG.customer_id.in_(part),
-                _LOG.code.is_not(None),
-                _LOG.valid_until > now,
-                _LOG.decided_at <= now,
-            )
+            select(offer_decisions).where(_LOG.customer_id.in_(part), *_holding(now))
         ).all()
         for row in rows:
             found = decision_of(row)
