@@ -16,7 +16,13 @@ from retentio.facade import load_on_use
 if TYPE_CHECKING:
     from retentio.offers.policy.decide import UnknownOccasion, decide
     from retentio.offers.policy.facts import read_offer_facts
-    from retentio.offers.policy.issue import OfferError, UnknownOfferCustomer, do_offer, preview_offer
+    from retentio.offers.policy.issue import (
+        OfferError,
+        UnknownOfferCustomer,
+        do_offer,
+        offer_once,
+        preview_offer,
+    )
     from retentio.offers.policy.loading import PolicyConfigError, load_offer_policy, parse_offer_policy
     from retentio.offers.policy.model import BudgetState, CustomerOfferFacts, Decision, Offer
     from retentio.offers.policy.reads import best_offers, current_offers, decisions_of
@@ -44,6 +50,7 @@ __all__ = [
     "decisions_of",
     "do_offer",
     "load_offer_policy",
+    "offer_once",
     "offer_results",
     "parse_offer_policy",
     "preview_offer",
@@ -53,7 +60,13 @@ __all__ = [
 _EXPORTS: dict[str, list[str]] = {
     "retentio.offers.policy.decide": ["UnknownOccasion", "decide"],
     "retentio.offers.policy.facts": ["read_offer_facts"],
-    "retentio.offers.policy.issue": ["OfferError", "UnknownOfferCustomer", "do_offer", "preview_offer"],
+    "retentio.offers.policy.issue": [
+        "OfferError",
+        "UnknownOfferCustomer",
+        "do_offer",
+        "offer_once",
+        "preview_offer",
+    ],
     "retentio.offers.policy.loading": ["PolicyConfigError", "load_offer_policy", "parse_offer_policy"],
     "retentio.offers.policy.model": ["BudgetState", "CustomerOfferFacts", "Decision", "Offer"],
     "retentio.offers.policy.reads": ["best_offers", "current_offers", "decisions_of"],

@@ -18,14 +18,14 @@ DEFAULT = load_offer_policy(None)
 NO_EXPERIMENTS = DEFAULT.model_copy(update={"experiments": {}})
 
 
-def shop(engine: Engine, now: datetime) -> None:
+def shop(engine: Engine, now: datetime, margin: Decimal = Decimal("0.40")) -> None:
     with engine.begin() as connection:
         do_upsert_products(
             connection,
             [
                 (
                     "SKU-1",
-                    ProductUpsert(name="Tea", price=Decimal(1000), currency="RUB", margin=Decimal("0.40")),
+                    ProductUpsert(name="Tea", price=Decimal(1000), currency="RUB", margin=margin),
                 )
             ],
             now,

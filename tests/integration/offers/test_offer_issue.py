@@ -4,6 +4,7 @@ its reasons; the budget counts what was issued."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from retentio.offers import (
     current_offers,
     decisions_of,
     do_offer,
+    offer_once,
     preview_offer,
 )
 from retentio.offers.policy.tables import offer_decisions
@@ -151,3 +153,36 @@ def test_a_preview_logs_nothing_and_unknown_input_is_refused(engine: Engine, now
             do_offer(connection, NO_EXPERIMENTS, "anna", "easter", "k", now)
         assert connection.execute(select(func.count()).select_from(offer_decisions)).scalar_one() == 0
     assert preview.offer == "points" and preview.id is None and preview.code is None
+
+
+def test_racing_requests_for_the_same_occasion_get_one_decision_and_one_code(
+    engine: Engine, now: datetime
+) -> None:
+    # given two customers whose offers would be the first of a new pool
+    shop(engine, now)
+    customer(engine, now, "anna")
+    customer(engine, now, "boris")
+    # when four requests race: two for anna's key, two for boris's
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(
+            pool.map(
+                lambda who: offer_once(engine, NO_EXPERIMENTS, who, "win_back", "2026-06", now),
+                ["anna", "boris", "anna", "boris"],
+            )
+        )
+    # then each got one decision and one code, whichever request won
+    assert found[0] == found[2] and found[1] == found[3]
+    assert found[0].code != found[1].code
+    with engine.connect() as connection:
+        pool_ = get_pool(connection, "offer:win_back:percent:10:2026-06-08")
+        assert pool_stats(connection, pool_).personal_codes == 2
+        assert connection.execute(select(func.count()).select_from(offer_decisions)).scalar_one() == 2
+
+
+def test_a_thin_margin_caps_the_discount_on_the_store(engine: Engine, now: datetime) -> None:
+    shop(engine, now, margin=Decimal("0.22"))
+    customer(engine, now, "anna", propensity="discount_seeker")
+    with engine.begin() as connection:
+        decision = do_offer(connection, NO_EXPERIMENTS, "anna", "win_back", "2026-06", now)
+    assert (decision.offer, decision.size) == ("percent", Decimal(7))
+    assert "margin 22 % with a floor of 15 % → discount capped at 7 %" in decision.reasons

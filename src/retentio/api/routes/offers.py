@@ -25,8 +25,8 @@ from retentio.offers import (
     UnknownOccasion,
     UnknownOfferCustomer,
     current_offers,
-    do_offer,
     load_offer_policy,
+    offer_once,
     preview_offer,
 )
 
@@ -102,16 +102,9 @@ def post_offer(
     customer_id: CustomerId, data: OfferRequest, engine: EngineDep, settings: SettingsDep, clock: ClockDep
 ) -> DecisionPublic:
     """Decide and issue the offer for the occasion; the decision is logged, "nothing" included."""
+    policy = _policy(settings.offer_policy)
     try:
-        with engine.begin() as connection:
-            decision = do_offer(
-                connection,
-                _policy(settings.offer_policy),
-                customer_id,
-                data.occasion,
-                data.occasion_key,
-                clock.now(),
-            )
+        decision = offer_once(engine, policy, customer_id, data.occasion, data.occasion_key, clock.now())
     except UnknownOfferCustomer as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, error.message) from None
     except UnknownOccasion as error:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from retentio.analytics import HOLDOUT, assign_arm
-from retentio.loyalty import NotToIncentivize, do_accrue, do_issue_code
+from retentio.db.retry import in_transaction
+from retentio.loyalty import InvalidPool, NotToIncentivize, do_accrue, do_issue_code
 from retentio.offers.policy.budget import read_budget
 from retentio.offers.policy.decide import UnknownOccasion, decide
 from retentio.offers.policy.facts import read_offer_facts
@@ -24,6 +26,7 @@ from retentio.offers.policy.tables import offer_decisions
 from retentio.types.money import to_minor
 
 MAX_KEY = 200
+_RACES = 2  # a pool's creation, then the decision's insert
 
 
 class OfferError(ValueError):
@@ -82,6 +85,30 @@ def do_offer(
     found = _logged(connection, customer_id, occasion, occasion_key)
     assert found is not None  # written above in this transaction
     return found
+
+
+def offer_once(
+    engine: Engine,
+    settings: PolicySettings,
+    customer_id: str,
+    occasion: str,
+    occasion_key: str,
+    now: datetime,
+) -> OfferDecision:
+    """``do_offer`` in its own transaction, for callers holding an engine (the API, a worker). Two
+    requests racing for the same key, or for a pool neither has created yet: the loser's insert
+    breaks a unique index, and its next try finds what the winner logged or created. A request can
+    lose each race once (the pool's, then the decision's), so three tries settle it."""
+
+    def work(connection: Connection) -> OfferDecision:
+        return do_offer(connection, settings, customer_id, occasion, occasion_key, now)
+
+    for _ in range(_RACES):
+        try:
+            return in_transaction(engine, work)
+        except (IntegrityError, InvalidPool):
+            continue
+    return in_transaction(engine, work)
 
 
 def _decide(
