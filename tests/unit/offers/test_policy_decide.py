@@ -138,3 +138,13 @@ def test_an_arm_fixes_the_offer_but_not_the_bounds() -> None:
 def test_an_unknown_occasion_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(UnknownOccasion, match="unknown occasion 'easter': the policy knows win_back, cart"):
         decide(POLICY, LOYAL, "easter", FRESH, NOW)
+
+
+def test_a_win_back_waits_until_the_customer_is_late_by_their_own_rhythm() -> None:
+    early = replace(LOYAL, usual_interval_days=30.0, days_since_last_order=40.0)
+    decision = decide(POLICY, early, "win_back", FRESH, NOW)
+    assert decision.offer.kind == "nothing"
+    assert decision.reasons == ("40 days since the last order, usually 30: not lapsed before 45 → nothing",)
+    late = replace(early, days_since_last_order=46.0)
+    assert decide(POLICY, late, "win_back", FRESH, NOW).offer.kind == "percent"
+    assert decide(POLICY, early, "replenishment", FRESH, NOW).offer.kind != "nothing"

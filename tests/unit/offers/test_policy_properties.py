@@ -29,6 +29,8 @@ facts = st.builds(
     margin=st.none() | st.decimals(min_value=0, max_value=1, places=4),
     bad_customer=st.booleans(),
     do_not_incentivize=st.booleans(),
+    active_on=st.just(()),
+    days_since_last_order=st.none() | st.floats(0, 1000),
 )
 budgets = st.builds(BudgetState, money, money, st.just("2026-12"))
 

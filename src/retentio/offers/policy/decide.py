@@ -77,6 +77,8 @@ def _bounds(
     remaining = _remaining(settings, rule, occasion, budget, reasons)
     if remaining <= 0:
         return None
+    if occasion == "win_back" and not _lapsed(settings, facts, reasons):
+        return None
     max_percent = rule.max_percent if facts.reward_propensity == "discount_seeker" else rule.percent
     if facts.p_alive is not None and Decimal(str(facts.p_alive)) < settings.min_p_alive:
         alive = f"P(alive) {facts.p_alive:.2f} below {settings.min_p_alive}"
@@ -107,6 +109,20 @@ def _bounds(
             )
     check = facts.average_check or settings.default_check
     return _Bounds(remaining, allowance, max_percent, check)
+
+
+def _lapsed(settings: PolicySettings, facts: CustomerOfferFacts, reasons: list[str]) -> bool:
+    """Whether a win-back is due: a customer still within their usual rhythm would come back anyway."""
+    since, usual = facts.days_since_last_order, facts.usual_interval_days
+    if since is None or usual is None:
+        return True
+    due = usual * float(settings.win_back_min_lapse)
+    if since >= due:
+        return True
+    reasons.append(
+        f"{since:.0f} days since the last order, usually {usual:.0f}: not lapsed before {due:.0f} → nothing"
+    )
+    return False
 
 
 def _remaining(

@@ -41,6 +41,9 @@ def read_offer_facts(
         bad_customer=standing is not None and standing.bad_customer,
         do_not_incentivize=standing is not None and standing.do_not_incentivize,
         active_on=tuple(sorted(profile.channel_activity)),
+        days_since_last_order=None
+        if profile.last_order_at is None
+        else (now - profile.last_order_at).total_seconds() / 86400,
     )
 
 

@@ -26,6 +26,7 @@ class CustomerOfferFacts:
     bad_customer: bool = False
     do_not_incentivize: bool = False
     active_on: tuple[str, ...] = ()  # where they were seen (web, app, email…)
+    days_since_last_order: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,8 @@ class PolicySettings(_Settings):
     currency: str = "RUB"
     min_p_alive: Share = Decimal("0.1")  # below: the customer is taken as gone
     win_back_max_percent_when_gone: Percent = Decimal(5)  # win-back is the last try even so
+    # A win-back waits until the customer is this many of their usual intervals late.
+    win_back_min_lapse: Annotated[Decimal, Field(ge=0, le=100)] = Decimal("1.5")
     value_share: Share = Decimal("0.1")  # an offer costs at most this share of expected value
     value_caps: tuple[ValueCap, ...] = Field(min_length=1)
     margin_floor: Share = Decimal("0.15")  # margin kept after the discount, a share of the price
