@@ -16,10 +16,10 @@ Prints one figure a line.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
