@@ -21,7 +21,7 @@ from retentio.offers.policy.facts import read_offer_facts
 from retentio.offers.policy.model import NOTHING, Decision
 from retentio.offers.policy.pools import occasion_pool
 from retentio.offers.policy.record import OfferDecision, decision_of
-from retentio.offers.policy.settings import PolicySettings, Variant
+from retentio.offers.policy.settings import PolicySettings
 from retentio.offers.policy.tables import offer_decisions
 from retentio.types.money import to_minor
 
@@ -114,29 +114,24 @@ def offer_once(
 def _decide(
     connection: Connection, settings: PolicySettings, customer_id: str, occasion: str, now: datetime
 ) -> tuple[str | None, str | None, Decision]:
+    """The decision with the experiment and arm it fell in (None, None outside any)."""
     if settings.rule(occasion) is None:
         raise UnknownOccasion(occasion, tuple(settings.occasions))
     facts = read_offer_facts(connection, customer_id, settings.currency, now)
     if facts is None:
         raise UnknownOfferCustomer(customer_id)
     experiment = settings.experiment(occasion)
-    arm: Variant | None = None
-    if experiment is not None:
-        arms = [(name, variant.weight) for name, variant in experiment.variants.items()]
-        name = assign_arm(experiment.id, customer_id, arms, experiment.holdout)
-        if name == HOLDOUT:
-            reason = f"in the holdout of experiment {experiment.id} → nothing, to measure the offers against"
-            return experiment.id, HOLDOUT, Decision(NOTHING, (reason,))
-        arm = experiment.variants[name]
-        budget = read_budget(connection, settings.budget.period, occasion, settings.currency, now)
-        decision = decide(settings, facts, occasion, budget, now, arm)
-        return (
-            experiment.id,
-            name,
-            Decision(decision.offer, (f"arm {name} of experiment {experiment.id}", *decision.reasons)),
-        )
     budget = read_budget(connection, settings.budget.period, occasion, settings.currency, now)
-    return None, None, decide(settings, facts, occasion, budget, now)
+    if experiment is None:
+        return None, None, decide(settings, facts, occasion, budget, now)
+    arms = [(name, variant.weight) for name, variant in experiment.variants.items()]
+    name = assign_arm(experiment.id, customer_id, arms, experiment.holdout)
+    if name == HOLDOUT:
+        reason = f"in the holdout of experiment {experiment.id} → nothing, to measure the offers against"
+        return experiment.id, HOLDOUT, Decision(NOTHING, (reason,))
+    decision = decide(settings, facts, occasion, budget, now, experiment.variants[name])
+    reasons = (f"arm {name} of experiment {experiment.id}", *decision.reasons)
+    return experiment.id, name, Decision(decision.offer, reasons)
 
 
 def _give(

@@ -32,23 +32,6 @@ class OfferDecision:
         """The size as people write it: "10", "12.5" (never "1E+1" nor "10.00")."""
         return f"{self.size.normalize():f}"
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "customer_id": self.customer_id,
-            "occasion": self.occasion,
-            "occasion_key": self.occasion_key,
-            "offer": self.offer,
-            "size": self.size_text,
-            "currency": self.currency,
-            "cost": str(self.cost),
-            "code": self.code,
-            "valid_until": None if self.valid_until is None else self.valid_until.isoformat(),
-            "reasons": list(self.reasons),
-            "experiment": self.experiment,
-            "variant": self.variant,
-            "decided_at": self.decided_at.isoformat(),
-        }
-
 
 def decision_of(row: Any) -> OfferDecision:
     return OfferDecision(
