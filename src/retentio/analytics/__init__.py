@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from retentio.analytics.experiments.compare import Outcome as ExperimentOutcome
     from retentio.analytics.experiments.stats import (
         Interval,
+        anytime_difference,
         mean_interval,
         newcombe_difference,
         welch_difference,
@@ -58,6 +59,7 @@ __all__ = [
     "Report",
     "Unit",
     "UnknownSegment",
+    "anytime_difference",
     "assign_arm",
     "build_report",
     "compare_arms",
@@ -82,6 +84,7 @@ _EXPORTS = {
     "retentio.analytics.experiments.compare": ["ArmResult", "compare_arms", "Outcome as ExperimentOutcome"],
     "retentio.analytics.experiments.stats": [
         "Interval",
+        "anytime_difference",
         "mean_interval",
         "newcombe_difference",
         "welch_difference",

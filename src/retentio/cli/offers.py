@@ -108,6 +108,7 @@ def results_command(
         )
         typer.echo(
             f"  {'arm':<12}{'exposed':>8}{'orders':>8}  {'conversion':<22}{'vs holdout (pp)':<24}"
+            f"{'any look (pp)':<24}"
             f"{'revenue/customer':<26}{'vs holdout':<26}margin/customer"
         )
         for arm in report.arms:
@@ -117,7 +118,8 @@ def results_command(
 def _arm_line(arm: ArmResult) -> str:
     return (
         f"{arm.arm:<12}{arm.exposed:>8}{arm.conversions:>8}  {_share(arm.conversion):<22}"
-        f"{_points(arm.conversion_uplift):<24}{_money(arm.revenue_per_customer):<26}"
+        f"{_points(arm.conversion_uplift):<24}{_points(arm.conversion_uplift_anytime):<24}"
+        f"{_money(arm.revenue_per_customer):<26}"
         f"{_money(arm.revenue_uplift):<26}{_money(arm.margin_per_customer)}"
     )
 

@@ -14,6 +14,7 @@ from scipy import stats
 from retentio.analytics import (
     HOLDOUT,
     ExperimentOutcome,
+    anytime_difference,
     assign_arm,
     compare_arms,
     mean_interval,
@@ -100,3 +101,33 @@ def test_arms_are_compared_with_the_holdout() -> None:
 
 def _rounded(interval: object) -> tuple[float, float]:
     return (round(interval.low, 4), round(interval.high, 4))  # type: ignore[attr-defined]
+
+
+def test_the_anytime_interval_holds_its_level_when_looked_at_every_day() -> None:
+    # 400 experiments with no real difference (both arms convert at 10 %), each read after every
+    # 100 customers per arm up to 5,000: how many ever show a "significant" difference?
+    rng = np.random.default_rng(11)
+    looks = np.arange(100, 5001, 100)
+    anytime_false, one_look_false = 0, 0
+    for _ in range(400):
+        a = np.cumsum(rng.random(5000) < 0.1)[looks - 1]
+        b = np.cumsum(rng.random(5000) < 0.1)[looks - 1]
+        seen_anytime, seen_one_look = False, False
+        for n, hits_a, hits_b in zip(looks, a, b, strict=True):
+            pa, pb = hits_a / n, hits_b / n
+            seen_anytime |= anytime_difference(pa, pa * (1 - pa), n, pb, pb * (1 - pb), n).excludes_zero()
+            seen_one_look |= newcombe_difference(int(hits_a), int(n), int(hits_b), int(n)).excludes_zero()
+        anytime_false += seen_anytime
+        one_look_false += seen_one_look
+    assert anytime_false / 400 <= 0.05  # the sequence keeps its promise at every look
+    assert one_look_false / 400 > 0.15  # the one-look interval read 50 times does not
+
+
+def test_the_anytime_interval_is_wider_than_one_look_and_narrows_with_customers() -> None:
+    one_look = welch_difference([1.0] * 30 + [0.0] * 170, [1.0] * 20 + [0.0] * 180)
+    anytime = anytime_difference(0.15, 0.15 * 0.85, 200, 0.10, 0.10 * 0.90, 200)
+    assert anytime.estimate == pytest.approx(one_look.estimate)
+    assert anytime.low < one_look.low and anytime.high > one_look.high
+    later = anytime_difference(0.15, 0.15 * 0.85, 5000, 0.10, 0.10 * 0.90, 5000)
+    assert later.high - later.low < anytime.high - anytime.low
+    assert later.excludes_zero()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from retentio.analytics.experiments.stats import (
     Interval,
+    anytime_difference,
     mean_interval,
     newcombe_difference,
     welch_difference,
@@ -38,6 +39,8 @@ class ArmResult:
     margin_per_customer: Interval
     # Against the control arm; None for the control itself or when there is none.
     conversion_uplift: Interval | None
+    # The same difference as a confidence sequence: valid however often the results are read.
+    conversion_uplift_anytime: Interval | None
     revenue_uplift: Interval | None
     margin_uplift: Interval | None
 
@@ -64,6 +67,9 @@ def _arm(arm: str, found: Sequence[Outcome], base: Sequence[Outcome] | None, con
         margin=sum(margin),
         revenue_per_customer=mean_interval(revenue, confidence),
         margin_per_customer=mean_interval(margin, confidence),
+        conversion_uplift_anytime=_anytime(conversions, len(found), base, confidence)
+        if compared and base is not None
+        else None,
         conversion_uplift=newcombe_difference(
             conversions, len(found), sum(outcome.converted for outcome in base), len(base), confidence
         )
@@ -75,4 +81,12 @@ def _arm(arm: str, found: Sequence[Outcome], base: Sequence[Outcome] | None, con
         margin_uplift=welch_difference(margin, [outcome.margin for outcome in base], confidence)
         if compared and base is not None
         else None,
+    )
+
+
+def _anytime(conversions: int, exposed: int, base: Sequence[Outcome], confidence: float) -> Interval:
+    rate = conversions / exposed
+    base_rate = sum(outcome.converted for outcome in base) / len(base)
+    return anytime_difference(
+        rate, rate * (1 - rate), exposed, base_rate, base_rate * (1 - base_rate), len(base), confidence
     )

@@ -1,6 +1,7 @@
 """Intervals for comparing arms: Wilson's score interval for a proportion, Newcombe's hybrid score
-interval for the difference of two (method 10 of Newcombe 1998), and Welch's interval for a
-difference of means with unequal variances (revenue or margin per customer)."""
+interval for the difference of two (method 10 of Newcombe 1998), Welch's interval for a difference
+of means with unequal variances (revenue or margin per customer) — each valid for one look — and a
+confidence sequence for a difference, valid at every look."""
 
 from __future__ import annotations
 
@@ -81,4 +82,35 @@ def welch_difference(a: Sequence[float], b: Sequence[float], confidence: float =
         return Interval(estimate, estimate, estimate)
     freedom = (share_a + share_b) ** 2 / (share_a**2 / (len(a) - 1) + share_b**2 / (len(b) - 1))
     half = float(student_t.ppf(0.5 + confidence / 2, freedom)) * error
+    return Interval(estimate, estimate - half, estimate + half)
+
+
+def anytime_difference(
+    mean_a: float,
+    variance_a: float,
+    count_a: int,
+    mean_b: float,
+    variance_b: float,
+    count_b: int,
+    confidence: float = 0.95,
+    planned: int = 10_000,
+) -> Interval:
+    """An asymptotic confidence sequence for mean_a − mean_b (Waudby-Smith et al., "Time-uniform
+    central limit theory", 2023; as GrowthBook computes it): valid however often it is looked at,
+    so a marketer may check daily and stop when it excludes zero. ``planned`` is the total number of
+    customers the interval is tightest at; it is wider than the one-look interval everywhere."""
+    if count_a < 2 or count_b < 2:
+        return Interval(mean_a - mean_b, -math.inf, math.inf)
+    alpha = 1 - confidence
+    _z(confidence)
+    total = count_a + count_b
+    rho_squared = (-2 * math.log(alpha) + math.log(-2 * math.log(alpha) + 1)) / planned
+    spread = math.sqrt((variance_a / count_a + variance_b / count_b) * total)
+    half = spread * math.sqrt(
+        2
+        * (total * rho_squared + 1)
+        / (total**2 * rho_squared)
+        * math.log(math.sqrt(total * rho_squared + 1) / alpha)
+    )
+    estimate = mean_a - mean_b
     return Interval(estimate, estimate - half, estimate + half)
