@@ -20,7 +20,7 @@ facts = st.builds(
     CustomerOfferFacts,
     customer_id=st.just("c"),
     orders=st.integers(0, 200),
-    revenue=money,
+    revenue=st.decimals(min_value=-10_000, max_value=500_000, places=2),
     average_check=st.none() | st.decimals(min_value=1, max_value=100_000, places=2),
     usual_interval_days=st.none() | st.floats(1, 365),
     expected_value=st.none() | money,
@@ -49,7 +49,7 @@ def test_an_offer_stays_within_every_cap(
         return
     assert offer.kind in rule.kinds
     value = customer.expected_value if customer.expected_value is not None else customer.revenue
-    assert offer.cost <= value * POLICY.value_share
+    assert offer.cost <= max(value, 0) * POLICY.value_share
     left = (rule.budget or Decimal("1e18")) - budget.occasion_spent
     assert offer.cost <= min(left, (POLICY.budget.overall or Decimal("1e18")) - budget.overall_spent)
     if offer.kind == "percent":

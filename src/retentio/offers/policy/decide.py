@@ -97,7 +97,7 @@ def _bounds(
     if cap < max_percent:
         max_percent = cap
         reasons.append(f"{source} → discount capped at {size(cap)} %")
-    allowance = (value * settings.value_share).quantize(Decimal("0.01"), ROUND_FLOOR)
+    allowance = (max(value, Decimal(0)) * settings.value_share).quantize(Decimal("0.01"), ROUND_FLOOR)
     reasons.append(f"{source} → an offer may cost up to {money(allowance, currency)}")
     if facts.margin is not None:
         room = ((facts.margin - settings.margin_floor) * 100).to_integral_value(ROUND_FLOOR)

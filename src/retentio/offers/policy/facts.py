@@ -4,6 +4,7 @@ segments' standing (reward propensity, the bad-customer flag) and the margin of 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ def read_offer_facts(
     prediction = get_prediction(connection, customer_id)
     standing = get_standing(connection, customer_id)
     facts = standing.facts if standing is not None else None
-    expected = None if prediction is None or prediction.predicted_clv is None else prediction.predicted_clv
+    expected = None if prediction is None else _finite(prediction.predicted_clv)
     return CustomerOfferFacts(
         customer_id=customer_id,
         orders=profile.orders,
@@ -35,7 +36,7 @@ def read_offer_facts(
         average_check=profile.average_check,
         usual_interval_days=facts.usual_interval_days if facts else profile.mean_interval_days,
         expected_value=None if expected is None else Decimal(str(round(expected, 2))),
-        p_alive=None if prediction is None else prediction.p_alive,
+        p_alive=None if prediction is None else _finite(prediction.p_alive),
         reward_propensity=facts.reward_propensity if facts else "neutral",
         margin=customer_margin(connection, customer_id),
         bad_customer=standing is not None and standing.bad_customer,
@@ -45,6 +46,11 @@ def read_offer_facts(
         if profile.last_order_at is None
         else (now - profile.last_order_at).total_seconds() / 86400,
     )
+
+
+def _finite(value: float | None) -> float | None:
+    """A model's figure, or None where the fit gave none it could stand by (NaN, infinite)."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def customer_margin(connection: Connection, customer_id: str) -> Decimal | None:

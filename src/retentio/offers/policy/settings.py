@@ -141,4 +141,6 @@ class PolicySettings(_Settings):
         return next((found for name, found in self.experiments.items() if name == occasion), None)
 
     def value_cap(self, expected_value: Decimal) -> Decimal:
-        return next(cap.max_percent for cap in reversed(self.value_caps) if expected_value >= cap.from_value)
+        """The band's cap; a value below 0 (more returned than bought) is in the first band."""
+        reached = (cap.max_percent for cap in reversed(self.value_caps) if expected_value >= cap.from_value)
+        return next(reached, self.value_caps[0].max_percent)
