@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # When offers become due (TOML, docs/offer-occasions.md); without one, the defaults shipped in
     # retentio/offers/occasions/occasions.toml.
     occasions_config: Path | None = None
+    # The offer policy (TOML, docs/offer-policy.md); without one, the default shipped in
+    # retentio/offers/policy/policy.toml.
+    offer_policy: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from retentio.analytics.clv_models import ClvModelError
     from retentio.analytics.clv_queries import get_prediction
     from retentio.analytics.clv_store import ClvFitOptions, ClvFitResult, do_fit_clv_models
+    from retentio.analytics.experiments.assign import HOLDOUT, assign_arm, unit_position
+    from retentio.analytics.experiments.compare import ArmResult, compare_arms
+    from retentio.analytics.experiments.compare import Outcome as ExperimentOutcome
+    from retentio.analytics.experiments.stats import (
+        Interval,
+        anytime_difference,
+        mean_interval,
+        newcombe_difference,
+        welch_difference,
+        wilson,
+    )
     from retentio.analytics.metrics import (
         BaseFacts,
         Metric,
@@ -33,30 +44,52 @@ if TYPE_CHECKING:
     from retentio.analytics.metrics.segment_filter import UnknownSegment, resolve_segment
 
 __all__ = [
+    "HOLDOUT",
+    "ArmResult",
     "BaseFacts",
     "ClvFitOptions",
     "ClvFitResult",
     "ClvModelError",
+    "ExperimentOutcome",
     "Figure",
+    "Interval",
     "Metric",
     "MetricSettings",
     "Period",
     "Report",
     "Unit",
     "UnknownSegment",
+    "anytime_difference",
+    "assign_arm",
     "build_report",
+    "compare_arms",
     "do_fit_clv_models",
     "get_prediction",
+    "mean_interval",
     "measure_split",
+    "newcombe_difference",
     "report_document",
     "resolve_segment",
     "round_to",
+    "unit_position",
+    "welch_difference",
+    "wilson",
 ]
 
 _EXPORTS = {
     "retentio.analytics.clv_models": ["ClvModelError"],
     "retentio.analytics.clv_queries": ["get_prediction"],
     "retentio.analytics.clv_store": ["ClvFitOptions", "ClvFitResult", "do_fit_clv_models"],
+    "retentio.analytics.experiments.assign": ["HOLDOUT", "assign_arm", "unit_position"],
+    "retentio.analytics.experiments.compare": ["ArmResult", "compare_arms", "Outcome as ExperimentOutcome"],
+    "retentio.analytics.experiments.stats": [
+        "Interval",
+        "anytime_difference",
+        "mean_interval",
+        "newcombe_difference",
+        "welch_difference",
+        "wilson",
+    ],
     "retentio.analytics.metrics": [
         "BaseFacts",
         "Metric",

@@ -34,6 +34,7 @@ from retentio.api.routes import (
     loyalty,
     loyalty_programmes,
     messages,
+    offers,
     preference_page,
     preferences,
     products,
@@ -143,6 +144,8 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         # Refusals name customers and the codes they tried: an operator's view.
         Route("GET", "/v1/referral-refusals", referrals.get_referral_refusals, "admin"),
         Route("GET", "/v1/customers/{customer_id}/club", club.get_customer_club, "read"),
+        Route("GET", "/v1/customers/{customer_id}/offers", offers.get_offers, "read"),
+        Route("POST", "/v1/customers/{customer_id}/offers", offers.post_offer, "ingest"),
         Route("GET", "/v1/customers/{customer_id}/inbox", inbox.get_inbox, "read"),
         Route("POST", "/v1/customers/{customer_id}/inbox/{message_id}/seen", inbox.post_seen, "ingest"),
         Route(

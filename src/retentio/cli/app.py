@@ -56,7 +56,9 @@ COMMANDS = {
         "retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust; referrals; the club."
     ),
     "offers": LazyCommand(
-        "retentio.cli.offers:app", "Personal offers: occasions coming due, repurchase intervals."
+        "retentio.cli.offers:app",
+        "Personal offers: a customer's offer and its reasons, the A/B results, occasions coming due, "
+        "repurchase intervals.",
     ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."

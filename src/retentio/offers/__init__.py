@@ -1,6 +1,6 @@
 """Personal offers: the recommenders (trained in batch, stored as versioned models, served per
 customer and context), replenishment and the occasions that make an offer due, and the offer policy
-that decides what, if anything, a customer is offered and how much.
+that decides what, if anything, a customer is offered and how much (``offers.policy``).
 
 This package is the area's facade: other areas import these names from ``retentio.offers``, never
 its modules (``lint-imports`` checks it). Each name loads its module on first use
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from retentio.facade import load_on_use
 
 if TYPE_CHECKING:
-    from retentio.offers.occasions.announce import OFFER_DUE, REPLENISHMENT_DUE, Occasion
+    from retentio.offers.occasions.announce import OFFER_DUE, REPLENISHMENT_DUE
+    from retentio.offers.occasions.announce import Occasion as DueOccasion
     from retentio.offers.occasions.reads import read_intervals, read_top_intervals, read_waits
     from retentio.offers.occasions.settings import (
         OccasionSettings,
@@ -30,21 +31,60 @@ if TYPE_CHECKING:
         start_occasion_sweep,
     )
     from retentio.offers.occasions.waiting import OccasionsConsumer, waiting_kinds
+    from retentio.offers.policy.decide import UnknownOccasion, decide
+    from retentio.offers.policy.facts import read_offer_facts
+    from retentio.offers.policy.issue import (
+        OfferError,
+        UnknownOfferCustomer,
+        do_offer,
+        offer_once,
+        preview_offer,
+    )
+    from retentio.offers.policy.loading import PolicyConfigError, load_offer_policy, parse_offer_policy
+    from retentio.offers.policy.model import BudgetState, CustomerOfferFacts, Decision, Offer
+    from retentio.offers.policy.reads import best_offers, current_offers, decisions_of
+    from retentio.offers.policy.record import OfferDecision
+    from retentio.offers.policy.results import ExperimentReport, offer_results
+    from retentio.offers.policy.settings import OCCASIONS, Occasion, PolicySettings
 
 __all__ = [
+    "OCCASIONS",
     "OFFER_DUE",
     "REPLENISHMENT_DUE",
+    "BudgetState",
+    "CustomerOfferFacts",
+    "Decision",
+    "DueOccasion",
+    "ExperimentReport",
     "Occasion",
     "OccasionSettings",
     "OccasionSettingsError",
     "OccasionsConsumer",
+    "Offer",
+    "OfferDecision",
+    "OfferError",
     "Plan",
+    "PolicyConfigError",
+    "PolicySettings",
     "SweepRun",
+    "UnknownOccasion",
+    "UnknownOfferCustomer",
+    "best_offers",
+    "current_offers",
+    "decide",
+    "decisions_of",
     "do_occasion_sweep",
+    "do_offer",
     "load_occasion_settings",
+    "load_offer_policy",
     "occasion_kinds",
+    "offer_once",
+    "offer_results",
+    "parse_offer_policy",
     "plan_occasions",
+    "preview_offer",
     "read_intervals",
+    "read_offer_facts",
     "read_top_intervals",
     "read_waits",
     "start_occasion_sweep",
@@ -52,7 +92,7 @@ __all__ = [
 ]
 
 _EXPORTS: dict[str, list[str]] = {
-    "retentio.offers.occasions.announce": ["OFFER_DUE", "REPLENISHMENT_DUE", "Occasion"],
+    "retentio.offers.occasions.announce": ["OFFER_DUE", "REPLENISHMENT_DUE", "Occasion as DueOccasion"],
     "retentio.offers.occasions.reads": ["read_intervals", "read_top_intervals", "read_waits"],
     "retentio.offers.occasions.settings": [
         "OccasionSettings",
@@ -68,5 +108,20 @@ _EXPORTS: dict[str, list[str]] = {
         "start_occasion_sweep",
     ],
     "retentio.offers.occasions.waiting": ["OccasionsConsumer", "waiting_kinds"],
+    "retentio.offers.policy.decide": ["UnknownOccasion", "decide"],
+    "retentio.offers.policy.facts": ["read_offer_facts"],
+    "retentio.offers.policy.issue": [
+        "OfferError",
+        "UnknownOfferCustomer",
+        "do_offer",
+        "offer_once",
+        "preview_offer",
+    ],
+    "retentio.offers.policy.loading": ["PolicyConfigError", "load_offer_policy", "parse_offer_policy"],
+    "retentio.offers.policy.model": ["BudgetState", "CustomerOfferFacts", "Decision", "Offer"],
+    "retentio.offers.policy.reads": ["best_offers", "current_offers", "decisions_of"],
+    "retentio.offers.policy.record": ["OfferDecision"],
+    "retentio.offers.policy.results": ["ExperimentReport", "offer_results"],
+    "retentio.offers.policy.settings": ["OCCASIONS", "Occasion", "PolicySettings"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

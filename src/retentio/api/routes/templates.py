@@ -35,7 +35,7 @@ class PreviewRequest(BaseModel):
     channel: ChannelName = ChannelName.EMAIL
     kind: Kind = Kind.MARKETING
     variables: dict[str, Any] = Field(
-        default_factory=dict, description="cart, order, products, coupon, loyalty"
+        default_factory=dict, description="cart, order, products, coupon, loyalty, offer"
     )
 
 

@@ -1,7 +1,7 @@
 """What the decisions need to know about a batch of messages' customers, read set-based: contacts,
 the consent in force per channel (with its record), the kinds stopped per channel, suppressed
 addresses, where and when each is active, whether the bad-customer checklist flags them (no
-incentives), and the messages they already got (for the caps)."""
+incentives), the messages they already got (for the caps), and the best personal offer each holds."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
 from retentio.messaging.store import StoredMessage, recent_messages, suppressed
+from retentio.offers import OfferDecision, best_offers
 from retentio.segments import not_to_incentivize
 
 # The longest cap window read back; longer calendar windows are not counted.
@@ -51,6 +52,7 @@ class CustomerFacts:
     consents: Mapping[str, ConsentInForce]
     history: tuple[Sent, ...]
     loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once a member or with points
+    offer: OfferDecision | None = None  # the best valid personal code the offer policy issued
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ def load_facts(
     flagged = not_to_incentivize(connection, ids)
     points = {} if programme is None else points_summaries(connection, programme.id, ids, now)
     tiers = {} if programme is None else member_tiers(connection, programme, ids)
+    offers = best_offers(connection, ids, now)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
@@ -95,7 +98,9 @@ def load_facts(
             standing = LoyaltyStanding(
                 programme, points.get(customer_id, ZERO_POINTS), tiers.get(customer_id)
             )
-        facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent, standing)
+        facts[customer_id] = CustomerFacts(
+            customer, found, profile, in_force, sent, standing, offers.get(customer_id)
+        )
     return facts
 
 

@@ -21,6 +21,7 @@ from retentio.messaging.templates import (
     render,
     rewrite_links,
 )
+from retentio.offers import OfferDecision
 from retentio.types.money import from_minor
 
 # The outbox shows what one of the real channels would have carried: the first the template has.
@@ -32,7 +33,7 @@ _OUTBOX_STANDS_FOR = (
     ChannelName.ONSITE,
 )
 # What a request's variables may hold besides the customer (whom Retentio knows itself).
-REQUEST_VARIABLES = frozenset({"cart", "order", "products", "coupon", "loyalty"})
+REQUEST_VARIABLES = frozenset({"cart", "order", "products", "coupon", "loyalty", "offer"})
 
 
 class RenderFailed(ValueError):
@@ -110,6 +111,8 @@ def _context(
     }
     if facts.loyalty is not None:
         known["loyalty"] = _loyalty(facts.loyalty)
+    if facts.offer is not None:
+        known["offer"] = _offer(facts.offer)
     return {**known, **message.variables}
 
 
@@ -123,4 +126,15 @@ def _loyalty(standing: LoyaltyStanding) -> dict[str, Any]:
         "expiring_points": points.expiring_points,
         "expiring_at": points.expiring_at,
         "tier": None if standing.tier is None else standing.tier.title,
+    }
+
+
+def _offer(decision: OfferDecision) -> dict[str, Any]:
+    return {
+        "code": decision.code,
+        "kind": decision.offer,
+        "size": decision.size_text,
+        "expires_at": decision.valid_until,
+        "occasion": decision.occasion,
+        "value": str(decision.cost),
     }

@@ -122,6 +122,20 @@ class Loyalty:
 
 
 @dataclass(frozen=True, slots=True)
+class Offer:
+    """The customer's best valid personal offer from the offer policy (docs/offer-policy.md): the
+    code worth most among those not yet expired (filled in by Retentio unless the message carries
+    its own)."""
+
+    code: str
+    kind: str  # percent, free_delivery, gift
+    size: Decimal  # the percent off; 1 for a free delivery or a gift
+    expires_at: Instant | None = None  # the code works before this instant
+    occasion: str | None = None  # win_back, cart, birthday…
+    value: Decimal | None = None  # what the offer is worth, in ``currency``
+
+
+@dataclass(frozen=True, slots=True)
 class MessageContext:
     customer: Customer
     now: Instant  # the message's time (the clock's), for "today" and countdowns
@@ -131,13 +145,16 @@ class MessageContext:
     products: tuple[Product, ...] = ()
     coupon: Coupon | None = None
     loyalty: Loyalty | None = None
+    offer: Offer | None = None
     currency: str = "RUB"  # the shop's; money() uses it unless told otherwise
     unsubscribe_url: str | None = None  # the signed one-click link, filled in by tracking
     preferences_url: str | None = None  # the customer's signed preference page, filled in likewise
 
 
 # The types a template reads: frozen data, only fields and properties (the sandbox trusts them).
-CONTEXT_TYPES = frozenset({Customer, Profile, Item, Cart, Order, Product, Coupon, Loyalty, MessageContext})
+CONTEXT_TYPES = frozenset(
+    {Customer, Profile, Item, Cart, Order, Product, Coupon, Loyalty, Offer, MessageContext}
+)
 
 # The template's names and, for the ones that are objects, what they hold (validation checks both).
 VARIABLE_TYPES: Mapping[str, type | None] = {
@@ -149,6 +166,7 @@ VARIABLE_TYPES: Mapping[str, type | None] = {
     "products": None,
     "coupon": Coupon,
     "loyalty": Loyalty,
+    "offer": Offer,
     "currency": None,
     "unsubscribe_url": None,
     "preferences_url": None,
