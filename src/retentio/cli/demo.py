@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -12,11 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from retentio.analytics import report_document
+from retentio.analytics import ClvFitOptions, ClvModelError, do_fit_clv_models, report_document
 from retentio.cli.context import runtime
+from retentio.cli.demo_offers import OffersSummary, offers_day_hook, offers_summary, print_offers
 from retentio.cli.report import print_loyalty_report, print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
+from retentio.db.engine import make_engine
 from retentio.loyalty import loyalty_report_document, nightly_hook
+from retentio.offers import PolicySettings, load_offer_policy
 from retentio.segments import sweep_hook
 from retentio.sim import DemoRun, DemoWiring, SimConfig, demo_programmes, run_demo
 
@@ -41,7 +46,11 @@ def demo_command(
         context.ingest_options(),
         context.consumers(),
         context.segments,
-        day_hooks=[sweep_hook(context.segments), nightly_hook()],
+        day_hooks=[
+            sweep_hook(context.segments),
+            nightly_hook(),
+            offers_day_hook(context.occasions, context.settings.zone),
+        ],
         loyalty=loyalty,
     )
     err = Console(stderr=True)
@@ -57,13 +66,27 @@ def demo_command(
         run = run_demo(
             database, config, wiring, progress=lambda done, _total: bar.update(task, completed=done)
         )
+    offers = _offers(database, config, load_offer_policy(context.settings.offer_policy))
     if as_json:
-        typer.echo(orjson.dumps(_document(run)).decode())
+        typer.echo(orjson.dumps(_document(run, offers)).decode())
         return
-    _print_report(run)
+    _print_report(run, offers)
 
 
-def _document(run: DemoRun) -> dict[str, object]:
+def _offers(database: Path, config: SimConfig, policy: PolicySettings) -> OffersSummary:
+    """The CLV models fitted as ``retentio models fit`` would (the policy sizes offers by predicted
+    value), then the offers that came due and what the policy would give."""
+    end = config.start + timedelta(days=config.days)
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with suppress(ClvModelError):  # too few repeat buyers in a tiny demo: the policy says so
+            do_fit_clv_models(engine, ClvFitOptions(), end)
+        return offers_summary(engine, policy, config.start, end)
+    finally:
+        engine.dispose()
+
+
+def _document(run: DemoRun, offers: OffersSummary) -> dict[str, object]:
     return {
         "database": str(run.database),
         "days": run.config.days,
@@ -75,10 +98,11 @@ def _document(run: DemoRun) -> dict[str, object]:
         "lifecycle_moves": run.lifecycle_moves,
         "report": report_document(run.report),
         "loyalty": [loyalty_report_document(programme) for programme in run.loyalty],
+        "offers": offers.as_json(),
     }
 
 
-def _print_report(run: DemoRun) -> None:
+def _print_report(run: DemoRun, offers: OffersSummary) -> None:
     summary = run.summary
     console = Console()
     console.print(
@@ -133,6 +157,7 @@ def _print_report(run: DemoRun) -> None:
         source, _, destination = move.partition(" → ")
         moves.add_row(move, f"{count:,}", lifecycle_move_meaning(source, destination))
     console.print(moves)
+    print_offers(offers, console)
     # Every command below reads RETENTIO_DATABASE_URL; without it they would open ./retentio.db.
     console.print(
         f"Explore it: export RETENTIO_DATABASE_URL=sqlite:///{run.database}, then "

@@ -76,17 +76,9 @@ def show_command(
 
 
 def _offer(decision: OfferDecision) -> str:
-    size = decision.size_text
-    what = {
-        "nothing": "nothing",
-        "percent": f"{size} % off",
-        "points": f"{size} points",
-        "free_delivery": "free delivery",
-        "gift": "a gift",
-    }[decision.offer]
     if decision.offer == "nothing":
-        return what
-    parts = [what, f"worth {decision.cost} {decision.currency}"]
+        return decision.offer_text
+    parts = [decision.offer_text, f"worth {decision.cost} {decision.currency}"]
     if decision.code:
         parts.append(f"code {decision.code}")
     if decision.valid_until is not None:

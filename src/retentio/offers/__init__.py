@@ -16,7 +16,12 @@ from retentio.facade import load_on_use
 if TYPE_CHECKING:
     from retentio.offers.occasions.announce import OFFER_DUE, REPLENISHMENT_DUE
     from retentio.offers.occasions.announce import Occasion as DueOccasion
-    from retentio.offers.occasions.reads import read_intervals, read_top_intervals, read_waits
+    from retentio.offers.occasions.reads import (
+        read_announced,
+        read_intervals,
+        read_top_intervals,
+        read_waits,
+    )
     from retentio.offers.occasions.settings import (
         OccasionSettings,
         OccasionSettingsError,
@@ -83,6 +88,7 @@ __all__ = [
     "parse_offer_policy",
     "plan_occasions",
     "preview_offer",
+    "read_announced",
     "read_intervals",
     "read_offer_facts",
     "read_top_intervals",
@@ -93,7 +99,12 @@ __all__ = [
 
 _EXPORTS: dict[str, list[str]] = {
     "retentio.offers.occasions.announce": ["OFFER_DUE", "REPLENISHMENT_DUE", "Occasion as DueOccasion"],
-    "retentio.offers.occasions.reads": ["read_intervals", "read_top_intervals", "read_waits"],
+    "retentio.offers.occasions.reads": [
+        "read_announced",
+        "read_intervals",
+        "read_top_intervals",
+        "read_waits",
+    ],
     "retentio.offers.occasions.settings": [
         "OccasionSettings",
         "OccasionSettingsError",

@@ -33,6 +33,12 @@ def test_demo_prints_one_object_that_matches_its_store(tmp_path: Path) -> None:
     assert 0 < figures["members"] < document["customers"]  # most join, not all
     assert figures["points_earned"] > 0 and figures["points_redeemed"] > 0
     assert set(programme["definitions"]) == set(figures)
+    # and offers came due, each counted in the log, with what the policy would give for them
+    offers = document["offers"]
+    assert offers["announced"]["viewed"] > 0 and offers["announced"]["cart"] > 0
+    previewed = sum(row["customers"] for row in offers["would_give"])
+    assert 0 < previewed <= sum(offers["announced"].values())
+    assert {row["occasion"] for row in offers["would_give"]} <= set(offers["announced"])
     # and its order count is the store's count of orders that were not cancelled
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
@@ -47,7 +53,11 @@ def test_demo_prints_one_object_that_matches_its_store(tmp_path: Path) -> None:
         coupons_used = connection.execute(
             text("SELECT COUNT(*) FROM coupon_uses WHERE state = 'committed'")
         ).scalar_one()
+        due = connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE type IN ('offer_due', 'replenishment_due')")
+        ).scalar_one()
     engine.dispose()
     assert document["orders"] == counted
+    assert sum(offers["announced"].values()) == due
     # every order went through the checkout, and the coupons customers typed were redeemed there
     assert 0 < committed <= counted + document["cancelled_orders"] and coupons_used > 0

@@ -5,6 +5,7 @@ stored intervals and the waits for carts and views."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from sqlalchemy import Connection, Select, and_, extract, or_, select
 
 from retentio.catalog import products
 from retentio.customers import customer_profiles, customers
+from retentio.events import events
+from retentio.offers.occasions.announce import OFFER_DUE, REPLENISHMENT_DUE, Occasion
 from retentio.offers.occasions.intervals import CATALOGUE_SCHEMA, INTERVAL_SCHEMA
 from retentio.offers.occasions.runout import LATEST_SCHEMA
 from retentio.offers.occasions.tables import pending_occasions, replenishment_intervals
@@ -111,6 +114,22 @@ def read_top_intervals(connection: Connection, limit: int) -> list[Any]:
     r = replenishment_intervals.c
     query = select(replenishment_intervals).order_by(r.observations.desc(), r.sku).limit(limit)
     return list(connection.execute(query))
+
+
+def read_announced(connection: Connection, since: datetime, until: datetime) -> list[Occasion]:
+    """The occasions announced from ``since`` up to and including ``until``, oldest first: what
+    journeys were handed."""
+    e = events.c
+    query = (
+        select(e.event_id, e.type, e.customer_id, e.properties)
+        .where(e.type.in_((OFFER_DUE, REPLENISHMENT_DUE)), e.occurred_at >= since, e.occurred_at <= until)
+        .order_by(e.occurred_at, e.id)
+    )
+    return [
+        Occasion(row.type, row.event_id.removeprefix(f"occ:{row.type}:"), row.customer_id, row.properties)
+        for row in connection.execute(query)
+        if row.customer_id is not None
+    ]
 
 
 def read_waits(connection: Connection, customer_id: str | None, limit: int) -> list[Any]:

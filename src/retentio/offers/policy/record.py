@@ -32,6 +32,16 @@ class OfferDecision:
         """The size as people write it: "10", "12.5" (never "1E+1" nor "10.00")."""
         return f"{self.size.normalize():f}"
 
+    @property
+    def offer_text(self) -> str:
+        """What is offered, as a marketer reads it: "10 % off", "300 points", "nothing"."""
+        return {
+            "percent": f"{self.size_text} % off",
+            "points": f"{self.size_text} points",
+            "free_delivery": "free delivery",
+            "gift": "a gift",
+        }.get(self.offer, "nothing")
+
 
 def decision_of(row: Any) -> OfferDecision:
     return OfferDecision(
