@@ -179,6 +179,21 @@ def test_racing_requests_for_the_same_occasion_get_one_decision_and_one_code(
         assert connection.execute(select(func.count()).select_from(offer_decisions)).scalar_one() == 2
 
 
+def test_offers_decided_at_once_never_spend_more_than_the_budget(engine: Engine, now: datetime) -> None:
+    # given six customers whose win-back would cost 420 ₽ each, and a budget of 1,000 ₽
+    shop(engine, now)
+    names = [f"w{n}" for n in range(6)]
+    for name in names:
+        customer(engine, now, name)
+    policy = with_budget(NO_EXPERIMENTS, "win_back", Decimal(1000))
+    # when all six are decided at once
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        found = list(pool.map(lambda who: offer_once(engine, policy, who, "win_back", "k", now), names))
+    # then what was given fits the budget, and the last ones got nothing
+    assert sum(decision.cost for decision in found) <= Decimal(1000)
+    assert [decision.offer for decision in found].count("nothing") >= 2
+
+
 def test_a_thin_margin_caps_the_discount_on_the_store(engine: Engine, now: datetime) -> None:
     shop(engine, now, margin=Decimal("0.22"))
     customer(engine, now, "anna", propensity="discount_seeker")

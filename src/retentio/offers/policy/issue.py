@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from retentio.analytics import HOLDOUT, assign_arm
@@ -27,6 +27,8 @@ from retentio.types.money import to_minor
 
 MAX_KEY = 200
 _RACES = 2  # a pool's creation, then the decision's insert
+# The advisory lock the budget's spenders take turns with: its own first key ("OFF").
+_BUDGET_LOCK = {"class": 0x4F_46_46, "key": 1}
 
 
 class OfferError(ValueError):
@@ -61,6 +63,7 @@ def do_offer(
     logged = _logged(connection, customer_id, occasion, occasion_key)
     if logged is not None:
         return logged
+    _hold_the_budget(connection)
     experiment, variant, decision = _decide(connection, settings, customer_id, occasion, now)
     offer = decision.offer
     decision_id = connection.execute(
@@ -214,6 +217,13 @@ def _unlogged(
         variant,
         now,
     )
+
+
+def _hold_the_budget(connection: Connection) -> None:
+    """Decisions that spend the budget take turns until they commit: two read alike, both would
+    spend what is left. On SQLite the one writer already takes turns."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:class, :key)"), _BUDGET_LOCK)
 
 
 def _check_key(occasion_key: str) -> None:
