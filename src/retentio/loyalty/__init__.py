@@ -65,6 +65,7 @@ if TYPE_CHECKING:
         UnknownCode,
     )
     from retentio.loyalty.coupons.issue import IssuedCode, NotToIncentivize, do_issue_code
+    from retentio.loyalty.coupons.issue import used_up as used_up_codes
     from retentio.loyalty.coupons.pools import (
         Pool,
         PoolDefinition,
@@ -406,6 +407,7 @@ __all__ = [
     "start_earning_upkeep",
     "start_ledger_upkeep",
     "start_referral_upkeep",
+    "used_up_codes",
     "why_not",
 ]
 
@@ -478,7 +480,12 @@ _EXPORTS = {
         "ReservationNotFound",
         "UnknownCode",
     ],
-    "retentio.loyalty.coupons.issue": ["IssuedCode", "NotToIncentivize", "do_issue_code"],
+    "retentio.loyalty.coupons.issue": [
+        "IssuedCode",
+        "NotToIncentivize",
+        "do_issue_code",
+        "used_up as used_up_codes",
+    ],
     "retentio.loyalty.coupons.pools": [
         "Pool",
         "PoolDefinition",

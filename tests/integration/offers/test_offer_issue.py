@@ -142,6 +142,23 @@ def test_current_and_best_offers_show_valid_codes_only(engine: Engine, now: date
     assert later["anna"].code == win_back.code  # the cart's 2-day code is over, the win-back's is not
 
 
+def test_a_code_used_at_checkout_is_no_longer_a_current_offer(engine: Engine, now: datetime) -> None:
+    # given anna holds a win-back code
+    shop(engine, now)
+    customer(engine, now, "anna")
+    with engine.begin() as connection:
+        win_back = do_offer(connection, NO_EXPERIMENTS, "anna", "win_back", "2026-06", now)
+    assert win_back.code is not None
+    # when she uses it in a checkout
+    cart = Cart("RUB", (CartLine("MUG", 2, Decimal("4500.00"), "kitchen"),))
+    with engine.begin() as connection:
+        do_reserve(connection, win_back.code, "cart-1", cart, CouponCustomer("anna"), now)
+    # then neither her offers nor a message's offer variable show it any more
+    with engine.connect() as connection:
+        assert current_offers(connection, "anna", now) == []
+        assert best_offers(connection, ["anna"], now) == {}
+
+
 def test_a_preview_logs_nothing_and_unknown_input_is_refused(engine: Engine, now: datetime) -> None:
     shop(engine, now)
     customer(engine, now, "anna")

@@ -5,16 +5,18 @@ journey step, a referral, an operator's action), refused for customers flagged
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
+from retentio.db.batches import chunks
 from retentio.loyalty.coupons.announce import COUPON_ISSUED, announce
 from retentio.loyalty.coupons.codes import display, random_part
 from retentio.loyalty.coupons.errors import CouponError
 from retentio.loyalty.coupons.pools import Pool
-from retentio.loyalty.coupons.tables import coupons
+from retentio.loyalty.coupons.tables import coupon_pools, coupons
 from retentio.segments import may_incentivize
 
 log = logging.getLogger(__name__)
@@ -56,3 +58,21 @@ def do_issue_code(
     printed = display(code, len(pool.prefix))
     announce(connection, COUPON_ISSUED, issue_key, customer_id, now, {"code": printed, "pool": pool.name})
     return IssuedCode(printed, customer_id, pool.id)
+
+
+def used_up(connection: Connection, issue_keys: Iterable[str]) -> set[str]:
+    """The issue keys whose personal code has been used as often as its pool allows: a code the
+    customer can no longer use, though its pool's dates still run."""
+    found: set[str] = set()
+    for part in chunks(sorted(set(issue_keys))):
+        query = (
+            select(coupons.c.issue_key)
+            .join(coupon_pools, coupon_pools.c.id == coupons.c.pool_id)
+            .where(
+                coupons.c.issue_key.in_(part),
+                coupon_pools.c.uses_per_code.is_not(None),
+                coupons.c.uses >= coupon_pools.c.uses_per_code,
+            )
+        )
+        found.update(connection.execute(query).scalars())
+    return found

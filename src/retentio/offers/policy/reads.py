@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, select
 
 from retentio.db.batches import chunks
+from retentio.loyalty import used_up_codes
 from retentio.offers.policy.record import OfferDecision, decision_of
 from retentio.offers.policy.tables import offer_decisions
 
@@ -27,7 +28,7 @@ def current_offers(connection: Connection, customer_id: str, now: datetime) -> l
         .where(_LOG.customer_id == customer_id, *_holding(now))
         .order_by(_LOG.decided_at.desc(), _LOG.id.desc())
     ).all()
-    return [decision_of(row) for row in rows]
+    return _not_used_up(connection, [decision_of(row) for row in rows])
 
 
 def decisions_of(connection: Connection, customer_id: str, limit: int = 50) -> list[OfferDecision]:
@@ -51,12 +52,17 @@ def best_offers(
         rows = connection.execute(
             select(offer_decisions).where(_LOG.customer_id.in_(part), *_holding(now))
         ).all()
-        for row in rows:
-            found = decision_of(row)
+        for found in _not_used_up(connection, [decision_of(row) for row in rows]):
             held = best.get(found.customer_id)
             if held is None or _rank(found) > _rank(held):
                 best[found.customer_id] = found
     return best
+
+
+def _not_used_up(connection: Connection, decisions: list[OfferDecision]) -> list[OfferDecision]:
+    """Without the codes already used (a code is issued with the source ``offer:<decision id>``)."""
+    used = used_up_codes(connection, (f"offer:{decision.id}" for decision in decisions))
+    return [decision for decision in decisions if f"offer:{decision.id}" not in used]
 
 
 def _rank(decision: OfferDecision) -> tuple[object, ...]:
