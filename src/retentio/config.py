@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # The loyalty programmes (TOML or YAML, docs/loyalty-programmes.md); without one, the default
     # programme shipped in retentio/loyalty/programmes/loyalty.toml.
     loyalty_config: Path | None = None
+    # The recommenders' training and business-rule settings (TOML, docs/recommendations.md).
+    recs_config: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from retentio.loyalty.gift_cards import tables as _gift_card_tables  # noqa: F40
 from retentio.loyalty.ledger import tables as _loyalty_ledger_tables  # noqa: F401
 from retentio.loyalty.referrals import tables as _referral_tables  # noqa: F401
 from retentio.messaging import tables as _messaging_tables  # noqa: F401
+from retentio.offers.recs import tables as _recommendation_tables  # noqa: F401
 from retentio.orders import tables as _order_tables  # noqa: F401
 from retentio.schedule import tables as _schedule_tables  # noqa: F401
 from retentio.segments import tables as _segment_tables  # noqa: F401

@@ -1,0 +1,133 @@
+"""Recommendations for a customer in a context, and a product's related items, from the current
+trained set (cached per process, reloaded when another version becomes current) through the
+business rules. Every path ends in a list: without history, cart or a known SKU the list falls back
+to what is popular near what is known, then overall."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from retentio.offers.recs import candidates as found
+from retentio.offers.recs.business_rules import Candidate, History, Recommendation, apply_rules
+from retentio.offers.recs.config import Rules
+from retentio.offers.recs.personal import Personal, personal_candidates
+from retentio.offers.recs.serving_reads import catalogue_facts, complements_and_premium, customer_history, latest_cart
+from retentio.offers.recs.trained import TrainedRecs
+from retentio.offers.recs.versions import current_id, load_arrays
+
+KIND = "recs"
+CONTEXTS = ("cart", "product", "email", "home")
+RELATED_KINDS = ("bought_together", "upsell", "next")
+MAX_LIMIT = 100
+MAX_SEEDS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRecs:
+    model_id: int
+    model: TrainedRecs
+    popular: found.Popular
+    personal: Personal
+
+
+class RecsCache:
+    """The current version held in memory; whether it is still current is asked of the store at
+    most once per ``recheck_seconds`` (one indexed lookup), and a new one is loaded when it is not."""
+
+    def __init__(self, recheck_seconds: float = 1.0) -> None:
+        self._recheck = recheck_seconds
+        self._loaded: LoadedRecs | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine) -> LoadedRecs | None:
+        if time.monotonic() - self._checked_at < self._recheck:
+            return self._loaded
+        with self._lock, engine.connect() as connection:
+            model_id = current_id(connection, KIND)
+            if model_id is None:
+                self._loaded = None
+            elif self._loaded is None or self._loaded.model_id != model_id:
+                self._loaded = load(connection, model_id)
+            self._checked_at = time.monotonic()
+            return self._loaded
+
+
+def load(connection: Connection, model_id: int) -> LoadedRecs:
+    model = TrainedRecs.from_arrays(load_arrays(connection, model_id))
+    return LoadedRecs(model_id, model, found.Popular.of(model), Personal.of(model.extra))
+
+
+def recommend(
+    connection: Connection,
+    loaded: LoadedRecs | None,
+    customer_id: str,
+    context: str,
+    skus: list[str],
+    limit: int,
+    rules: Rules,
+    now: datetime,
+) -> list[Recommendation]:
+    history, last_basket = customer_history(connection, customer_id)
+    seeds = list(dict.fromkeys(skus))[:MAX_SEEDS]
+    if context == "cart":
+        last_order = max(history.last_bought.values(), default=None)
+        seeds = list(dict.fromkeys(seeds + latest_cart(connection, customer_id, last_order)))[:MAX_SEEDS]
+    if loaded is None:
+        return []
+    model = loaded.model
+    options: list[Candidate] = []
+    if context in ("cart", "product"):
+        complements, premium = complements_and_premium(connection, seeds)
+        options += found.from_catalogue(complements, premium)
+        options += found.bought_together(model, seeds)
+        if context == "product":
+            options += found.next_purchase(model, seeds) + found.moved_up(model, seeds)
+    else:
+        options += personal_candidates(loaded.personal, customer_id, history)
+        options += found.next_purchase(model, last_basket)
+    near = seeds or list(history.last_bought)[:MAX_SEEDS]
+    options += found.popular(model, loaded.popular, near)
+    return _ruled(connection, options, history, set(seeds) if context != "email" else set(), rules, now, limit)
+
+
+def related(
+    connection: Connection, loaded: LoadedRecs | None, sku: str, kind: str, limit: int, rules: Rules, now: datetime
+) -> list[Recommendation]:
+    if loaded is None:
+        return []
+    model = loaded.model
+    options: list[Candidate] = []
+    if kind == "bought_together":
+        complements, _ = complements_and_premium(connection, [sku])
+        options += found.from_catalogue(complements, {}) + found.bought_together(model, [sku])
+    elif kind == "upsell":
+        _, premium = complements_and_premium(connection, [sku])
+        options += found.from_catalogue({}, premium) + found.moved_up(model, [sku])
+    else:
+        options += found.next_purchase(model, [sku])
+    options += found.popular(model, loaded.popular, [sku])
+    return _ruled(connection, options, History(), {sku}, rules, now, limit)
+
+
+def _ruled(
+    connection: Connection,
+    options: list[Candidate],
+    history: History,
+    exclude: set[str],
+    rules: Rules,
+    now: datetime,
+    limit: int,
+) -> list[Recommendation]:
+    # only the best few per SKU need their catalogue facts read
+    best: dict[str, Candidate] = {}
+    for option in sorted(options, key=lambda c: (-c.score, c.sku)):
+        best.setdefault(option.sku, option)
+    shortlist = list(best.values())[: max(limit * 5, 50) + len(exclude) + len(history.last_bought)]
+    catalogue = catalogue_facts(connection, (c.sku for c in shortlist))
+    return apply_rules(shortlist, catalogue, history, exclude, rules, now, limit)
