@@ -9,8 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Annotated
 
-from retentio.offers.recs.config import Rules
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # products whose margin (share of the price) is below this are not recommended; unknown margins pass
+    margin_floor: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
+    max_per_category: Annotated[int, Field(ge=1, le=1000)] = 3
+    # a consumable bought before comes back this many days before its consumption period ends
+    consumable_lead_days: Annotated[int, Field(ge=0, le=365)] = 7
+    # what counts as "just bought": purchases in these last days are not recommended again
+    recent_days: Annotated[int, Field(ge=0, le=3650)] = 365
 
 
 @dataclass(frozen=True, slots=True)

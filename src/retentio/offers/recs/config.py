@@ -5,13 +5,14 @@ every key has a default, so no file is needed."""
 from __future__ import annotations
 
 import tomllib
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retentio.offers.recs.bought_together import RuleSettings
+from retentio.offers.recs.business_rules import Rules
+from retentio.offers.recs.personal import PersonalSettings
 from retentio.offers.recs.training import TrainSettings
 
 
@@ -26,6 +27,9 @@ class Training(BaseModel):
     max_rules_per_item: Annotated[int, Field(ge=1, le=1000)] = 50
     related_per_item: Annotated[int, Field(ge=1, le=1000)] = 50
     view_weight: Annotated[float, Field(ge=0, le=1)] = 0.3
+    neighbours: Annotated[int, Field(ge=1, le=1000)] = 100
+    als_factors: Annotated[int, Field(ge=1, le=512)] = 32
+    als_iterations: Annotated[int, Field(ge=1, le=100)] = 10
     keep_versions: Annotated[int, Field(ge=1, le=100)] = 3
 
     def settings(self) -> TrainSettings:
@@ -33,18 +37,8 @@ class Training(BaseModel):
             RuleSettings(self.min_support, self.min_confidence, self.max_rules_per_item),
             self.related_per_item,
             self.view_weight,
+            PersonalSettings(self.view_weight, self.neighbours, self.als_factors, self.als_iterations),
         )
-
-
-class Rules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    # products whose margin (share of the price) is below this are not recommended; unknown margins pass
-    margin_floor: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
-    max_per_category: Annotated[int, Field(ge=1, le=1000)] = 3
-    # a consumable bought before comes back this many days before its consumption period ends
-    consumable_lead_days: Annotated[int, Field(ge=0, le=365)] = 7
-    # what counts as "just bought": purchases in these last days are not recommended again
-    recent_days: Annotated[int, Field(ge=0, le=3650)] = 365
 
 
 class RecsConfig(BaseModel):

@@ -46,13 +46,14 @@ def moved_up(lines: pl.DataFrame, item_price: npt.NDArray[np.float64], item_cate
     ``lines`` has columns customer, basket, item (baskets in time order); an item without a price or
     category takes part in no pair."""
     items = len(item_price)
+    facts = pl.DataFrame(
+        {"item": np.arange(items, dtype=np.int64), "price": item_price, "category": item_category},
+        schema={"item": pl.Int64, "price": pl.Float64, "category": pl.Int64},
+    )
     firsts = (
         lines.group_by("customer", "item")
         .agg(pl.col("basket").min())
-        .with_columns(
-            pl.Series("price", item_price)[pl.col("item")].alias("price"),
-            pl.Series("category", item_category)[pl.col("item")].alias("category"),
-        )
+        .join(facts, on="item")
         .filter(pl.col("category") >= 0, pl.col("price").is_not_nan())
         .sort("customer", "category", "basket", "item")
         .with_columns(

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from retentio.offers.recs.bought_together import RuleSettings, basket_matrix, fit_rules
+from retentio.offers.recs.personal import PersonalSettings, fit_personal
 from retentio.offers.recs.sequences import moved_up, next_purchase
 from retentio.offers.recs.trained import TrainedRecs
 
@@ -18,11 +19,16 @@ from retentio.offers.recs.trained import TrainedRecs
 class TrainSettings:
     rules: RuleSettings = field(default_factory=RuleSettings)
     related_per_item: int = 50  # how many next-purchase and moved-up items each item keeps
-    view_weight: float = 0.3  # a view after a basket counts this much of a purchase in "next"
+    view_weight: float = 0.3  # a view counts this much of a purchase (next purchase, customers like you)
+    personal: PersonalSettings = field(default_factory=PersonalSettings)
 
     def digest_text(self) -> str:
         r = self.rules
-        return f"{r.min_support}|{r.min_confidence}|{r.max_rules_per_item}|{self.related_per_item}|{self.view_weight}"
+        p = self.personal
+        return (
+            f"{r.min_support}|{r.min_confidence}|{r.max_rules_per_item}|{self.related_per_item}|"
+            f"{self.view_weight}|{p.neighbours}|{p.als_factors}|{p.als_iterations}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,7 @@ def number(lines: pl.DataFrame, views: pl.DataFrame, catalogue: pl.DataFrame) ->
             right_on="placed_at",
             by="customer",
             strategy="backward",
+            check_sortedness=False,  # sorted by time overall, which is what "backward" within a customer needs
         )
         .drop_nulls("basket")
         .select("basket", "item")
@@ -97,6 +104,7 @@ def train(
             settings.related_per_item,
         ),
         moved_up=moved_up(data.lines, price, item_category, settings.related_per_item),
+        extra=fit_personal(lines, views, settings.personal),
     )
 
 

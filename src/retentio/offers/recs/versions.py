@@ -37,7 +37,13 @@ class ModelVersion:
 
 
 def do_save_version(
-    engine: Engine, kind: str, arrays: Arrays, trained_at: datetime, digest: str, sizes: dict[str, int]
+    engine: Engine,
+    kind: str,
+    arrays: Arrays,
+    trained_at: datetime,
+    digest: str,
+    sizes: dict[str, int],
+    keep: int = KEEP_VERSIONS,
 ) -> ModelVersion:
     """Write every array, then make the version current; returns it as current."""
     with engine.begin() as connection:
@@ -81,7 +87,7 @@ def do_save_version(
             update(recommendation_models).where(recommendation_models.c.id == model_id).values(status="current")
         )
     with engine.begin() as connection:
-        do_prune(connection, kind, trained_at)
+        do_prune(connection, kind, trained_at, keep)
     return ModelVersion(model_id, kind, version, trained_at, digest, sizes, "current")
 
 

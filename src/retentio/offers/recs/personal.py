@@ -1,0 +1,145 @@
+"""The personal recommenders in a trained set: the next basket (``next_basket``) and "customers like
+you" by item-kNN and ALS (``similar``) over purchases and, at a lower weight, views. Training turns
+the store's lines into their inputs; serving asks them for one customer, whose row is the customer's
+purchases as read live, so a purchase made since training already counts."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from retentio.offers.recs.baskets import Baskets, baskets_from_lines
+from retentio.offers.recs.business_rules import Candidate, History
+from retentio.offers.recs.history import purchase_matrix
+from retentio.offers.recs.next_basket import NextBasketModel, fit_next_basket, next_basket_for
+from retentio.offers.recs.similar import (
+    AlsModel,
+    ItemKnnModel,
+    because_of,
+    fit_als,
+    fit_item_knn,
+    recommend_als,
+    recommend_item_knn,
+)
+from retentio.offers.recs.trained import Arrays
+
+ASKED = 60  # candidates asked of each personal model per request
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalSettings:
+    view_weight: float = 0.3
+    neighbours: int = 100
+    als_factors: int = 32
+    als_iterations: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    skus: tuple[str, ...]
+    next_basket: NextBasketModel | None
+    knn: ItemKnnModel | None
+    als: AlsModel | None
+
+    @classmethod
+    def of(cls, extra: Arrays) -> Personal:
+        if "nb.skus" not in extra:
+            return cls((), None, None, None)
+        nb = NextBasketModel.from_arrays(_under(extra, "nb."))
+        return cls(
+            nb.skus, nb, ItemKnnModel.from_arrays(_under(extra, "knn.")), AlsModel.from_arrays(_under(extra, "als."))
+        )
+
+
+def fit_personal(lines: pl.DataFrame, views: pl.DataFrame, settings: PersonalSettings) -> Arrays:
+    """The personal models' arrays (prefixed) from the lines (customer_id, order_id, placed_at, sku)."""
+    if lines.is_empty():
+        return {}
+    baskets = baskets_from_lines(lines["customer_id"], lines["order_id"], lines["placed_at"], lines["sku"])
+    signals = purchase_matrix(baskets) + settings.view_weight * _views(baskets, views)
+    # implicit warns about a multi-threaded BLAS when the ALS model is made, before its fit limits it
+    with threadpool_limits(1, "blas"):
+        parts = (
+            ("nb.", fit_next_basket(baskets).to_arrays()),
+            ("knn.", fit_item_knn(signals, settings.neighbours).to_arrays()),
+            ("als.", fit_als(signals, factors=settings.als_factors, iterations=settings.als_iterations).to_arrays()),
+        )
+    arrays: Arrays = {}
+    for prefix, part in parts:
+        arrays.update({prefix + name: array for name, array in part.items()})
+    return arrays
+
+
+def personal_candidates(personal: Personal, customer_id: str, history: History) -> list[Candidate]:
+    if personal.next_basket is None or personal.knn is None or personal.als is None:
+        return []
+    found: list[Candidate] = []
+    customer = _index(personal.next_basket.customer_ids, customer_id)
+    items, scores, repeat = next_basket_for(personal.next_basket, customer, ASKED)
+    top = float(scores.max()) if len(scores) and customer >= 0 else 0.0
+    for item, score, again in zip(items, scores, repeat, strict=True):
+        if top <= 0:
+            break
+        reason = (
+            "you buy it again and again" if again else "customers whose baskets are like yours buy it"
+        ) + f" (next-basket score {score:.2f})"
+        found.append(Candidate(personal.skus[item], 0.9 * float(score) / top, "next_basket", reason))
+    row = _row(personal.skus, history)
+    if row.nnz:
+        found += _similar(personal, row)
+    return found
+
+
+def _similar(personal: Personal, row: sp.csr_matrix) -> list[Candidate]:
+    assert personal.knn is not None and personal.als is not None
+    found: list[Candidate] = []
+    items, scores = recommend_item_knn(personal.knn, row, ASKED)
+    top = float(scores.max()) if len(scores) else 0.0
+    for item, score in zip(items, scores, strict=True):
+        if score <= 0 or top <= 0:
+            continue
+        sources, _ = because_of(personal.knn, row, int(item), top=1)
+        reason = (
+            f"customers who bought {personal.skus[sources[0]]} also bought it" if len(sources) else "customers like you"
+        )
+        found.append(Candidate(personal.skus[item], 0.6 * float(score) / top, "similar", reason))
+    items, scores = recommend_als(personal.als, row, ASKED)
+    top = float(scores.max()) if len(scores) else 0.0
+    for item, score in zip(items, scores, strict=True):
+        if score > 0 and top > 0:
+            reason = "customers with tastes like yours buy it (ALS)"
+            found.append(Candidate(personal.skus[item], 0.5 * float(score) / top, "similar", reason))
+    return found
+
+
+def _row(skus: tuple[str, ...], history: History) -> sp.csr_matrix:
+    columns = sorted({i for i in (_index(skus, sku) for sku in history.last_bought) if i >= 0})
+    data = np.ones(len(columns), dtype=np.float32)
+    return sp.csr_matrix((data, (np.zeros(len(columns), dtype=np.int64), columns)), shape=(1, len(skus)))
+
+
+def _views(baskets: Baskets, views: pl.DataFrame) -> sp.csr_matrix:
+    customers = pl.DataFrame({"customer_id": list(baskets.customer_ids)}).with_row_index("customer")
+    items = pl.DataFrame({"sku": list(baskets.skus)}).with_row_index("item")
+    pairs = views.join(customers, on="customer_id").join(items, on="sku").select("customer", "item")
+    matrix = sp.csr_matrix(
+        (np.ones(pairs.height), (pairs["customer"].to_numpy(), pairs["item"].to_numpy())),
+        shape=(baskets.customer_count, baskets.item_count),
+    )
+    matrix.sum_duplicates()
+    matrix.data = np.minimum(matrix.data, 1.0)  # a product viewed many times counts as seen once
+    return matrix
+
+
+def _under(arrays: Arrays, prefix: str) -> Arrays:
+    return {name[len(prefix) :]: array for name, array in arrays.items() if name.startswith(prefix)}
+
+
+def _index(values: tuple[str, ...], value: str) -> int:
+    at = bisect.bisect_left(values, value)
+    return at if at < len(values) and values[at] == value else -1

@@ -1,0 +1,48 @@
+"""Training from the store: paid, not-cancelled lines become baskets; every recommender is trained and
+stored as a version that turns current; a new version retires the old; old versions are pruned."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from tests.integration.offers.shop import tea_shop
+
+from retentio.offers.recs.config import RecsConfig, Training
+from retentio.offers.recs.refresh import do_train_recs
+from retentio.offers.recs.serving import KIND, RecsCache
+from retentio.offers.recs.versions import list_versions
+
+
+def test_training_from_the_store_learns_every_recommender(engine: Engine, now: datetime) -> None:
+    # given the tea shop
+    tea_shop(engine, now)
+    # when the recommenders are trained
+    version = do_train_recs(engine, RecsConfig(training=Training(min_support=0.01, min_confidence=0.1)), now)
+    # then the version is current and holds the rules, next purchases and moves up
+    assert version.status == "current"
+    assert version.sizes["baskets"] == 30 * 2 + 6  # the unpaid order is not a basket
+    loaded = RecsCache(recheck_seconds=0).get(engine)
+    assert loaded is not None and loaded.model_id == version.id
+    model = loaded.model
+    tea = model.item_of("TEA")
+    span = model.rules.of(tea)
+    rules = {str(model.skus[b]): (s, c) for b, s, c in zip(model.rules.consequent[span], model.rules.support[span], model.rules.confidence[span], strict=True)}
+    assert rules["LEMON"] == (15 / 66, 1.0)
+    assert "COFFEE" not in rules
+    nxt = model.next.of(tea)
+    assert str(model.skus[model.next.item[nxt][0]]) in {"TEA-GOLD", "LEMON"}
+    up = model.moved_up.of(tea)
+    assert [str(model.skus[i]) for i in model.moved_up.item[up]] == ["TEA-GOLD"]
+    assert model.moved_up.score[up][0] == 15
+    assert loaded.personal.next_basket is not None and loaded.personal.knn is not None
+
+
+def test_a_new_version_retires_the_old_and_old_ones_are_pruned(engine: Engine, now: datetime) -> None:
+    tea_shop(engine, now, customers=6)
+    config = RecsConfig(training=Training(keep_versions=2))
+    for day in range(4):
+        do_train_recs(engine, config, now + timedelta(days=day))
+    with engine.connect() as connection:
+        versions = list_versions(connection, KIND)
+    assert [(v.version, v.status) for v in versions] == [(4, "current"), (3, "retired")]
