@@ -25,6 +25,7 @@ FACADES = [
     "ingest",
     "loyalty",
     "messaging",
+    "offers",
     "orders",
     "schedule",
     "segments",

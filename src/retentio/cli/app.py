@@ -55,6 +55,9 @@ COMMANDS = {
     "loyalty": LazyCommand(
         "retentio.cli.loyalty:app", "Loyalty points: balance, ledger, adjust; referrals; the club."
     ),
+    "recs": LazyCommand(
+        "retentio.cli.recs:app", "Recommendations: train the recommenders, show a customer's, evaluate."
+    ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),

@@ -28,6 +28,7 @@ from retentio.loyalty import (
     start_ledger_upkeep,
     start_referral_upkeep,
 )
+from retentio.offers import load_recs_config, recs_kinds, start_recs_training
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -60,6 +61,7 @@ def worker_command(
 
 
 def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) -> None:
+    recs = load_recs_config(run.settings.recs_config)
     registry = Registry(
         [
             *upkeep_kinds(run.engine, schedule),
@@ -70,6 +72,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *club_kinds(run.loyalty, schedule.daily),
             *checkout_kinds(),  # each checkout reservation's release at its timeout
             *messaging.kinds(),
+            *recs_kinds(run.engine, schedule.daily, recs),
         ]
     )
     start_upkeep(run.engine, schedule, run.now())
@@ -81,6 +84,8 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_earning_upkeep(run.engine, schedule.daily, run.now())
     start_referral_upkeep(run.engine, schedule.daily, run.now())
     start_club_upkeep(run.engine, schedule.daily, run.now())
+    # The recommenders' refresh, at its own local time (docs/recommendations.md).
+    start_recs_training(run.engine, schedule.daily, recs, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()
     if once:

@@ -38,12 +38,27 @@ def add_products(engine: Engine, now: datetime, **attributes: dict[str, Any]) ->
         do_upsert_products(connection, items, now, "RUB")
 
 
-def order(customer: str, order_id: str, at: datetime, skus: list[str], paid: bool = True) -> list[dict[str, Any]]:
+def order(
+    customer: str, order_id: str, at: datetime, skus: list[str], paid: bool = True
+) -> list[dict[str, Any]]:
     items = [{"sku": sku, "quantity": 1, "price": PRODUCTS[sku][2]} for sku in skus]
     total = str(sum(int(PRODUCTS[sku][2]) for sku in skus))
-    sent = [_event(f"{order_id}-placed", "order_placed", customer, at, order_id=order_id, items=items, total=total, currency="RUB")]
+    sent = [
+        _event(
+            f"{order_id}-placed",
+            "order_placed",
+            customer,
+            at,
+            order_id=order_id,
+            items=items,
+            total=total,
+            currency="RUB",
+        )
+    ]
     if paid:
-        sent.append(_event(f"{order_id}-paid", "order_paid", customer, at + timedelta(minutes=5), order_id=order_id))
+        sent.append(
+            _event(f"{order_id}-paid", "order_paid", customer, at + timedelta(minutes=5), order_id=order_id)
+        )
     return sent
 
 
@@ -53,12 +68,21 @@ def viewed(customer: str, at: datetime, sku: str, n: int) -> dict[str, Any]:
 
 def cart(customer: str, at: datetime, skus: list[str]) -> dict[str, Any]:
     items = [{"sku": sku, "quantity": 1, "price": PRODUCTS[sku][2]} for sku in skus]
-    return _event(f"{customer}-cart-{at.isoformat()}", "cart_updated", customer, at, cart_id=f"c-{customer}", items=items)
+    return _event(
+        f"{customer}-cart-{at.isoformat()}",
+        "cart_updated",
+        customer,
+        at,
+        cart_id=f"c-{customer}",
+        items=items,
+    )
 
 
 def returned(customer: str, order_id: str, at: datetime, sku: str) -> dict[str, Any]:
     items = [{"sku": sku, "quantity": 1, "price": PRODUCTS[sku][2]}]
-    return _event(f"{order_id}-returned-{sku}", "order_returned", customer, at, order_id=order_id, items=items)
+    return _event(
+        f"{order_id}-returned-{sku}", "order_returned", customer, at, order_id=order_id, items=items
+    )
 
 
 def send(engine: Engine, sent: list[dict[str, Any]], now: datetime) -> None:

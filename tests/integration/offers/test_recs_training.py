@@ -27,7 +27,12 @@ def test_training_from_the_store_learns_every_recommender(engine: Engine, now: d
     model = loaded.model
     tea = model.item_of("TEA")
     span = model.rules.of(tea)
-    rules = {str(model.skus[b]): (s, c) for b, s, c in zip(model.rules.consequent[span], model.rules.support[span], model.rules.confidence[span], strict=True)}
+    rules = {
+        str(model.skus[b]): (s, c)
+        for b, s, c in zip(
+            model.rules.consequent[span], model.rules.support[span], model.rules.confidence[span], strict=True
+        )
+    }
     assert rules["LEMON"] == (15 / 66, 1.0)
     assert "COFFEE" not in rules
     nxt = model.next.of(tea)

@@ -28,6 +28,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
 from retentio.messaging.store import StoredMessage, recent_messages, suppressed
+from retentio.offers import Recommendation, recommendations_for_customers
 from retentio.segments import not_to_incentivize
 
 # The longest cap window read back; longer calendar windows are not counted.
@@ -51,6 +52,7 @@ class CustomerFacts:
     consents: Mapping[str, ConsentInForce]
     history: tuple[Sent, ...]
     loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once a member or with points
+    recommendations: tuple[Recommendation, ...] = ()  # the email-context list, once models are trained
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ def load_facts(
     flagged = not_to_incentivize(connection, ids)
     points = {} if programme is None else points_summaries(connection, programme.id, ids, now)
     tiers = {} if programme is None else member_tiers(connection, programme, ids)
+    recommended = recommendations_for_customers(connection, ids, now)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
@@ -95,7 +98,9 @@ def load_facts(
             standing = LoyaltyStanding(
                 programme, points.get(customer_id, ZERO_POINTS), tiers.get(customer_id)
             )
-        facts[customer_id] = CustomerFacts(customer, found, profile, in_force, sent, standing)
+        facts[customer_id] = CustomerFacts(
+            customer, found, profile, in_force, sent, standing, recommended.get(customer_id, ())
+        )
     return facts
 
 

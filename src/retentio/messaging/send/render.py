@@ -110,6 +110,10 @@ def _context(
     }
     if facts.loyalty is not None:
         known["loyalty"] = _loyalty(facts.loyalty)
+    known["recommendations"] = [
+        {"sku": r.sku, "name": r.name, "kind": r.kind, "reason": r.reason, "score": r.score}
+        for r in facts.recommendations
+    ]
     return {**known, **message.variables}
 
 

@@ -87,7 +87,9 @@ def apply_rules(
             continue
         seen.add(candidate.sku)
         per_category[facts.category] = per_category.get(facts.category, 0) + 1
-        chosen.append(Recommendation(candidate.sku, facts.name, candidate.score, candidate.kind, candidate.reason))
+        chosen.append(
+            Recommendation(candidate.sku, facts.name, candidate.score, candidate.kind, candidate.reason)
+        )
     return chosen
 
 

@@ -56,12 +56,18 @@ def bought_together(model: TrainedRecs, seeds: list[str]) -> list[Candidate]:
 
 def next_purchase(model: TrainedRecs, seeds: list[str]) -> list[Candidate]:
     return _ranked(
-        model, model.next, seeds, "next", "bought or viewed next by customers who bought {seed} ({count} times)"
+        model,
+        model.next,
+        seeds,
+        "next",
+        "bought or viewed next by customers who bought {seed} ({count} times)",
     )
 
 
 def moved_up(model: TrainedRecs, seeds: list[str]) -> list[Candidate]:
-    return _ranked(model, model.moved_up, seeds, "upsell", "{count} customers who bought {seed} moved up to it")
+    return _ranked(
+        model, model.moved_up, seeds, "upsell", "{count} customers who bought {seed} moved up to it"
+    )
 
 
 def from_catalogue(complements: dict[str, list[str]], premium: dict[str, list[str]]) -> list[Candidate]:
@@ -85,13 +91,19 @@ def popular(model: TrainedRecs, popular_items: Popular, near: list[str]) -> list
     for code in sorted(c for c in codes if c >= 0):
         for rank, item in enumerate(popular_items.in_category.get(code, ())):
             score = POPULAR_SCALE * (1 + 1 / (rank + 1))
-            found.append(Candidate(str(model.skus[item]), score, "popular", f"popular in {model.categories[code]}"))
+            found.append(
+                Candidate(str(model.skus[item]), score, "popular", f"popular in {model.categories[code]}")
+            )
     for rank, item in enumerate(popular_items.overall):
-        found.append(Candidate(str(model.skus[item]), POPULAR_SCALE / (rank + 1), "popular", "popular overall"))
+        found.append(
+            Candidate(str(model.skus[item]), POPULAR_SCALE / (rank + 1), "popular", "popular overall")
+        )
     return found
 
 
-def _ranked(model: TrainedRecs, ranked: Ranked, seeds: list[str], kind: str, template: str) -> list[Candidate]:
+def _ranked(
+    model: TrainedRecs, ranked: Ranked, seeds: list[str], kind: str, template: str
+) -> list[Candidate]:
     found = []
     for seed in seeds:
         span = ranked.of(model.item_of(seed))

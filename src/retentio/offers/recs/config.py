@@ -5,6 +5,7 @@ every key has a default, so no file is needed."""
 from __future__ import annotations
 
 import tomllib
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,8 @@ class Training(BaseModel):
     als_factors: Annotated[int, Field(ge=1, le=512)] = 32
     als_iterations: Annotated[int, Field(ge=1, le=100)] = 10
     keep_versions: Annotated[int, Field(ge=1, le=100)] = 3
+    train_at: time = time(4, 0)  # the worker's daily refresh, in the shop's time zone
+    lease: timedelta = timedelta(hours=1)  # how long a refresh may run before another worker retries it
 
     def settings(self) -> TrainSettings:
         return TrainSettings(

@@ -52,7 +52,10 @@ class Personal:
             return cls((), None, None, None)
         nb = NextBasketModel.from_arrays(_under(extra, "nb."))
         return cls(
-            nb.skus, nb, ItemKnnModel.from_arrays(_under(extra, "knn.")), AlsModel.from_arrays(_under(extra, "als."))
+            nb.skus,
+            nb,
+            ItemKnnModel.from_arrays(_under(extra, "knn.")),
+            AlsModel.from_arrays(_under(extra, "als.")),
         )
 
 
@@ -67,7 +70,12 @@ def fit_personal(lines: pl.DataFrame, views: pl.DataFrame, settings: PersonalSet
         parts = (
             ("nb.", fit_next_basket(baskets).to_arrays()),
             ("knn.", fit_item_knn(signals, settings.neighbours).to_arrays()),
-            ("als.", fit_als(signals, factors=settings.als_factors, iterations=settings.als_iterations).to_arrays()),
+            (
+                "als.",
+                fit_als(
+                    signals, factors=settings.als_factors, iterations=settings.als_iterations
+                ).to_arrays(),
+            ),
         )
     arrays: Arrays = {}
     for prefix, part in parts:
@@ -105,7 +113,9 @@ def _similar(personal: Personal, row: sp.csr_matrix) -> list[Candidate]:
             continue
         sources, _ = because_of(personal.knn, row, int(item), top=1)
         reason = (
-            f"customers who bought {personal.skus[sources[0]]} also bought it" if len(sources) else "customers like you"
+            f"customers who bought {personal.skus[sources[0]]} also bought it"
+            if len(sources)
+            else "customers like you"
         )
         found.append(Candidate(personal.skus[item], 0.6 * float(score) / top, "similar", reason))
     items, scores = recommend_als(personal.als, row, ASKED)

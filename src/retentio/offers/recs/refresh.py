@@ -24,7 +24,11 @@ def do_train_recs(engine: Engine, config: RecsConfig, now: datetime) -> ModelVer
         if connection.dialect.name == "postgresql":  # the three reads see one moment
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
-            lines, views, catalogue = read_lines(connection), read_views(connection), read_catalogue(connection)
+            lines, views, catalogue = (
+                read_lines(connection),
+                read_views(connection),
+                read_catalogue(connection),
+            )
     trained = train(lines, views, catalogue, settings)
     digest = hashlib.sha256(settings.digest_text().encode()).hexdigest()[:16]
     return do_save_version(

@@ -40,7 +40,9 @@ def next_purchase(
     return top_per_row(counts, keep)
 
 
-def moved_up(lines: pl.DataFrame, item_price: npt.NDArray[np.float64], item_category: Ints, keep: int) -> Ranked:
+def moved_up(
+    lines: pl.DataFrame, item_price: npt.NDArray[np.float64], item_category: Ints, keep: int
+) -> Ranked:
     """Item → the pricier items of its category that customers bought next, by how many customers.
 
     ``lines`` has columns customer, basket, item (baskets in time order); an item without a price or

@@ -13,23 +13,28 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from retentio.offers.recs import candidates as found
-from retentio.offers.recs.business_rules import Candidate, History, Recommendation, apply_rules
-from retentio.offers.recs.config import Rules
+from retentio.offers.recs.business_rules import Candidate, History, Recommendation, Rules, apply_rules
 from retentio.offers.recs.personal import Personal, personal_candidates
-from retentio.offers.recs.serving_reads import catalogue_facts, complements_and_premium, customer_history, latest_cart
+from retentio.offers.recs.serving_reads import (
+    catalogue_facts,
+    complements_and_premium,
+    customer_history,
+    latest_cart,
+)
 from retentio.offers.recs.trained import TrainedRecs
 from retentio.offers.recs.versions import current_id, load_arrays
 
 KIND = "recs"
 CONTEXTS = ("cart", "product", "email", "home")
 RELATED_KINDS = ("bought_together", "upsell", "next")
-MAX_LIMIT = 100
-MAX_SEEDS = 50
+MAX_RECOMMENDATIONS = 100
+MAX_SEED_SKUS = 50
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedRecs:
     model_id: int
+    version: int
     model: TrainedRecs
     popular: found.Popular
     personal: Personal
@@ -49,18 +54,18 @@ class RecsCache:
         if time.monotonic() - self._checked_at < self._recheck:
             return self._loaded
         with self._lock, engine.connect() as connection:
-            model_id = current_id(connection, KIND)
-            if model_id is None:
+            current = current_id(connection, KIND)
+            if current is None:
                 self._loaded = None
-            elif self._loaded is None or self._loaded.model_id != model_id:
-                self._loaded = load(connection, model_id)
+            elif self._loaded is None or self._loaded.model_id != current[0]:
+                self._loaded = load(connection, *current)
             self._checked_at = time.monotonic()
             return self._loaded
 
 
-def load(connection: Connection, model_id: int) -> LoadedRecs:
+def load(connection: Connection, model_id: int, version: int) -> LoadedRecs:
     model = TrainedRecs.from_arrays(load_arrays(connection, model_id))
-    return LoadedRecs(model_id, model, found.Popular.of(model), Personal.of(model.extra))
+    return LoadedRecs(model_id, version, model, found.Popular.of(model), Personal.of(model.extra))
 
 
 def recommend(
@@ -74,10 +79,10 @@ def recommend(
     now: datetime,
 ) -> list[Recommendation]:
     history, last_basket = customer_history(connection, customer_id)
-    seeds = list(dict.fromkeys(skus))[:MAX_SEEDS]
+    seeds = list(dict.fromkeys(skus))[:MAX_SEED_SKUS]
     if context == "cart":
         last_order = max(history.last_bought.values(), default=None)
-        seeds = list(dict.fromkeys(seeds + latest_cart(connection, customer_id, last_order)))[:MAX_SEEDS]
+        seeds = list(dict.fromkeys(seeds + latest_cart(connection, customer_id, last_order)))[:MAX_SEED_SKUS]
     if loaded is None:
         return []
     model = loaded.model
@@ -91,13 +96,21 @@ def recommend(
     else:
         options += personal_candidates(loaded.personal, customer_id, history)
         options += found.next_purchase(model, last_basket)
-    near = seeds or list(history.last_bought)[:MAX_SEEDS]
+    near = seeds or list(history.last_bought)[:MAX_SEED_SKUS]
     options += found.popular(model, loaded.popular, near)
-    return _ruled(connection, options, history, set(seeds) if context != "email" else set(), rules, now, limit)
+    return _ruled(
+        connection, options, history, set(seeds) if context != "email" else set(), rules, now, limit
+    )
 
 
-def related(
-    connection: Connection, loaded: LoadedRecs | None, sku: str, kind: str, limit: int, rules: Rules, now: datetime
+def related_items(
+    connection: Connection,
+    loaded: LoadedRecs | None,
+    sku: str,
+    kind: str,
+    limit: int,
+    rules: Rules,
+    now: datetime,
 ) -> list[Recommendation]:
     if loaded is None:
         return []
@@ -128,6 +141,6 @@ def _ruled(
     best: dict[str, Candidate] = {}
     for option in sorted(options, key=lambda c: (-c.score, c.sku)):
         best.setdefault(option.sku, option)
-    shortlist = list(best.values())[: max(limit * 5, 50) + len(exclude) + len(history.last_bought)]
+    shortlist = list(best.values())[: limit * 5 + 50 + len(exclude) + min(len(history.last_bought), 200)]
     catalogue = catalogue_facts(connection, (c.sku for c in shortlist))
     return apply_rules(shortlist, catalogue, history, exclude, rules, now, limit)

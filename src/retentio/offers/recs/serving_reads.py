@@ -33,16 +33,23 @@ def catalogue_facts(connection: Connection, skus: Iterable[str]) -> dict[str, Pr
             products.c.attributes,
         ).where(products.c.sku.in_(wanted))
     )
-    return {row.sku: _facts(row.name, row.category, row.margin, row.consumption_days, row.attributes) for row in rows}
+    return {
+        row.sku: _facts(row.name, row.category, row.margin, row.consumption_days, row.attributes)
+        for row in rows
+    }
 
 
-def complements_and_premium(connection: Connection, skus: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def complements_and_premium(
+    connection: Connection, skus: list[str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Each SKU's catalogue complements, and the products that are its premium variant."""
     if not skus:
         return {}, {}
     complements = {
         row.sku: [str(s) for s in row.complements or []]
-        for row in connection.execute(select(products.c.sku, products.c.complements).where(products.c.sku.in_(skus)))
+        for row in connection.execute(
+            select(products.c.sku, products.c.complements).where(products.c.sku.in_(skus))
+        )
     }
     premium: dict[str, list[str]] = {}
     for row in connection.execute(
@@ -68,7 +75,13 @@ def customer_history(connection: Connection, customer_id: str) -> tuple[History,
         .subquery()
     )
     rows = connection.execute(
-        select(latest.c.order_id, latest.c.placed_at, order_lines.c.sku, order_lines.c.quantity, order_lines.c.returned_quantity)
+        select(
+            latest.c.order_id,
+            latest.c.placed_at,
+            order_lines.c.sku,
+            order_lines.c.quantity,
+            order_lines.c.returned_quantity,
+        )
         .join(order_lines, order_lines.c.order_id == latest.c.order_id)
         .order_by(latest.c.placed_at.desc(), latest.c.order_id)
     ).all()
@@ -98,7 +111,9 @@ def latest_cart(connection: Connection, customer_id: str, after: datetime | None
     return [str(item["sku"]) for item in items if isinstance(item, dict) and isinstance(item.get("sku"), str)]
 
 
-def _facts(name: str, category: str | None, margin: Decimal | None, days: int | None, attributes: Any) -> ProductFacts:
+def _facts(
+    name: str, category: str | None, margin: Decimal | None, days: int | None, attributes: Any
+) -> ProductFacts:
     attributes = attributes if isinstance(attributes, dict) else {}
     return ProductFacts(
         name=name,

@@ -28,7 +28,9 @@ def read_lines(connection: Connection) -> pl.DataFrame:
     """One row per kept order line, sorted by customer, time and order."""
     kept = order_lines.c.quantity - order_lines.c.returned_quantity
     query = (
-        select(orders.c.customer_id, orders.c.order_id, _epoch(connection, orders.c.placed_at), order_lines.c.sku)
+        select(
+            orders.c.customer_id, orders.c.order_id, _epoch(connection, orders.c.placed_at), order_lines.c.sku
+        )
         .join(order_lines, order_lines.c.order_id == orders.c.order_id)
         .where(
             orders.c.customer_id.is_not(None),

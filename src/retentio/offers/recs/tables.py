@@ -38,7 +38,12 @@ recommendation_models = Table(
 recommendation_model_parts = Table(
     "recommendation_model_parts",
     METADATA,
-    Column("model_id", BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("recommendation_models.id"), primary_key=True),
+    Column(
+        "model_id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        ForeignKey("recommendation_models.id"),
+        primary_key=True,
+    ),
     Column("name", String(128), primary_key=True),
     Column("part", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),

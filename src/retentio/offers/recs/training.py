@@ -52,7 +52,8 @@ def number(lines: pl.DataFrame, views: pl.DataFrame, catalogue: pl.DataFrame) ->
         .join(customer_index, on="customer_id")
         .sort("customer", "placed_at", "order_id")
         .with_columns(
-            basket=(pl.col("order_id") != pl.col("order_id").shift()).fill_null(True).cum_sum().cast(pl.Int64) - 1
+            basket=(pl.col("order_id") != pl.col("order_id").shift()).fill_null(True).cum_sum().cast(pl.Int64)
+            - 1
         )
         .select("customer", "basket", "item", "placed_at")
     )
@@ -67,7 +68,7 @@ def number(lines: pl.DataFrame, views: pl.DataFrame, catalogue: pl.DataFrame) ->
             right_on="placed_at",
             by="customer",
             strategy="backward",
-            check_sortedness=False,  # sorted by time overall, which is what "backward" within a customer needs
+            check_sortedness=False,  # sorted by time overall: what "backward" within a customer needs
         )
         .drop_nulls("basket")
         .select("basket", "item")

@@ -84,7 +84,9 @@ def do_save_version(
             .values(status="retired")
         )
         connection.execute(
-            update(recommendation_models).where(recommendation_models.c.id == model_id).values(status="current")
+            update(recommendation_models)
+            .where(recommendation_models.c.id == model_id)
+            .values(status="current")
         )
     with engine.begin() as connection:
         do_prune(connection, kind, trained_at, keep)
@@ -100,9 +102,12 @@ def do_prune(connection: Connection, kind: str, now: datetime, keep: int = KEEP_
     ).all()
     finished = [row.id for row in rows if row.status in ("current", "retired")]
     dead = [row.id for row in rows if row.status == "building" and row.trained_at < now - STALE_BUILD]
-    doomed = [i for i in finished[keep:] if i not in _current(rows)] + dead
+    current = {row.id for row in rows if row.status == "current"}
+    doomed = [i for i in finished[keep:] if i not in current] + dead
     if doomed:
-        connection.execute(delete(recommendation_model_parts).where(recommendation_model_parts.c.model_id.in_(doomed)))
+        connection.execute(
+            delete(recommendation_model_parts).where(recommendation_model_parts.c.model_id.in_(doomed))
+        )
         connection.execute(delete(recommendation_models).where(recommendation_models.c.id.in_(doomed)))
     return len(doomed)
 
@@ -120,14 +125,15 @@ def current_version(connection: Connection, kind: str) -> ModelVersion | None:
     )
 
 
-def current_id(connection: Connection, kind: str) -> int | None:
-    """The current version's id: the cheap check a serving process makes before reusing its copy."""
-    found: int | None = connection.execute(
-        select(recommendation_models.c.id).where(
+def current_id(connection: Connection, kind: str) -> tuple[int, int] | None:
+    """The current version's id and number: the cheap check a serving process makes before reusing
+    its copy."""
+    row = connection.execute(
+        select(recommendation_models.c.id, recommendation_models.c.version).where(
             recommendation_models.c.kind == kind, recommendation_models.c.status == "current"
         )
-    ).scalar_one_or_none()
-    return found
+    ).first()
+    return None if row is None else (int(row.id), int(row.version))
 
 
 def load_arrays(connection: Connection, model_id: int) -> Arrays:
@@ -149,12 +155,9 @@ def list_versions(connection: Connection, kind: str) -> list[ModelVersion]:
         .order_by(recommendation_models.c.version.desc())
     ).all()
     return [
-        ModelVersion(r.id, r.kind, r.version, r.trained_at, r.settings_digest, dict(r.sizes), r.status) for r in rows
+        ModelVersion(r.id, r.kind, r.version, r.trained_at, r.settings_digest, dict(r.sizes), r.status)
+        for r in rows
     ]
-
-
-def _current(rows: list[object]) -> set[int]:
-    return {row.id for row in rows if row.status == "current"}  # type: ignore[attr-defined]
 
 
 def _npy(array: np.ndarray) -> bytes:
