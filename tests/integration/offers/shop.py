@@ -22,7 +22,7 @@ PRODUCTS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "HONEY": ("Honey", "sweets", "400", {}),
     "MUG": ("Mug", "kitchen", "500", {}),
     "COFFEE": ("Coffee", "coffee", "600", {}),
-    "MILK": ("Milk", "dairy", "80", {"consumption_days": 7}),
+    "MILK": ("Milk", "dairy", "80", {"consumption_days": 20}),
     "SUGAR": ("Sugar", "sweets", "60", {}),
     "CAKE": ("Cake", "sweets", "700", {"margin": Decimal("0.05")}),
 }

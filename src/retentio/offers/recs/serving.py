@@ -51,7 +51,8 @@ class RecsCache:
         self._lock = threading.Lock()
 
     def get(self, engine: Engine) -> LoadedRecs | None:
-        if time.monotonic() - self._checked_at < self._recheck:
+        # until a first version exists every request asks: there is nothing to keep
+        if self._loaded is not None and time.monotonic() - self._checked_at < self._recheck:
             return self._loaded
         with self._lock, engine.connect() as connection:
             current = current_id(connection, KIND)
