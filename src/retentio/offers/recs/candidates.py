@@ -14,6 +14,7 @@ from retentio.offers.recs.ranked import Ranked
 from retentio.offers.recs.trained import TrainedRecs
 
 POPULAR_SCALE = 0.01  # popular items only fill the list after everything personal
+MAX_CATEGORIES = 10  # the categories whose popular items a fallback offers
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +85,18 @@ def from_catalogue(complements: dict[str, list[str]], premium: dict[str, list[st
     return found
 
 
-def popular(model: TrainedRecs, popular_items: Popular, near: list[str]) -> list[Candidate]:
-    """Popular in the categories of ``near`` (unknown SKUs have none), then popular overall."""
+def popular(model: TrainedRecs, popular_items: Popular, near: list[str], need: int) -> list[Candidate]:
+    """Up to ``need`` popular in each category of ``near`` (unknown SKUs have none), then popular
+    overall."""
     found = []
     codes = {int(model.item_category[i]) for i in (model.item_of(s) for s in near) if i >= 0}
-    for code in sorted(c for c in codes if c >= 0):
-        for rank, item in enumerate(popular_items.in_category.get(code, ())):
+    for code in sorted(c for c in codes if c >= 0)[:MAX_CATEGORIES]:
+        for rank, item in enumerate(popular_items.in_category.get(code, ())[:need]):
             score = POPULAR_SCALE * (1 + 1 / (rank + 1))
             found.append(
                 Candidate(str(model.skus[item]), score, "popular", f"popular in {model.categories[code]}")
             )
-    for rank, item in enumerate(popular_items.overall):
+    for rank, item in enumerate(popular_items.overall[:need]):
         found.append(
             Candidate(str(model.skus[item]), POPULAR_SCALE / (rank + 1), "popular", "popular overall")
         )

@@ -20,7 +20,6 @@ from retentio.offers.recs.next_basket import NextBasketModel, fit_next_basket, n
 from retentio.offers.recs.similar import (
     AlsModel,
     ItemKnnModel,
-    because_of,
     fit_als,
     fit_item_knn,
     recommend_als,
@@ -107,17 +106,16 @@ def _similar(personal: Personal, row: sp.csr_matrix) -> list[Candidate]:
     assert personal.knn is not None and personal.als is not None
     found: list[Candidate] = []
     items, scores = recommend_item_knn(personal.knn, row, ASKED)
-    top = float(scores.max()) if len(scores) else 0.0
-    for item, score in zip(items, scores, strict=True):
-        if score <= 0 or top <= 0:
-            continue
-        sources, _ = because_of(personal.knn, row, int(item), top=1)
-        reason = (
-            f"customers who bought {personal.skus[sources[0]]} also bought it"
-            if len(sources)
-            else "customers like you"
-        )
-        found.append(Candidate(personal.skus[item], 0.6 * float(score) / top, "similar", reason))
+    keep = scores > 0
+    items, scores = items[keep], scores[keep]
+    if len(items):
+        # which bought item gave each its score: the similarity rows of the few bought items
+        contribution = personal.knn.similarity[row.indices][:, items].toarray() * row.data[:, None]
+        sources = row.indices[np.argmax(contribution, axis=0)]
+        top = float(scores.max())
+        for item, score, source in zip(items, scores, sources, strict=True):
+            reason = f"customers who bought {personal.skus[source]} also bought it"
+            found.append(Candidate(personal.skus[item], 0.6 * float(score) / top, "similar", reason))
     items, scores = recommend_als(personal.als, row, ASKED)
     top = float(scores.max()) if len(scores) else 0.0
     for item, score in zip(items, scores, strict=True):

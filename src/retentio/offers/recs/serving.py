@@ -98,7 +98,7 @@ def recommend(
         options += personal_candidates(loaded.personal, customer_id, history)
         options += found.next_purchase(model, last_basket)
     near = seeds or list(history.last_bought)[:MAX_SEED_SKUS]
-    options += found.popular(model, loaded.popular, near)
+    options += found.popular(model, loaded.popular, near, _need(limit, history, seeds))
     return _ruled(
         connection, options, history, set(seeds) if context != "email" else set(), rules, now, limit
     )
@@ -125,7 +125,7 @@ def related_items(
         options += found.from_catalogue({}, premium) + found.moved_up(model, [sku])
     else:
         options += found.next_purchase(model, [sku])
-    options += found.popular(model, loaded.popular, [sku])
+    options += found.popular(model, loaded.popular, [sku], _need(limit, History(), [sku]))
     return _ruled(connection, options, History(), {sku}, rules, now, limit)
 
 
@@ -145,3 +145,8 @@ def _ruled(
     shortlist = list(best.values())[: limit * 5 + 50 + len(exclude) + min(len(history.last_bought), 200)]
     catalogue = catalogue_facts(connection, (c.sku for c in shortlist))
     return apply_rules(shortlist, catalogue, history, exclude, rules, now, limit)
+
+
+def _need(limit: int, history: History, seeds: list[str]) -> int:
+    """How many popular items may be needed to fill the list after the rules drop some."""
+    return min(limit * 3 + len(seeds) + len(history.last_bought), 200)
