@@ -131,14 +131,16 @@ def build_base(path: Path, customers: int, products: int, seed: int) -> int:
         ),
     )
     connection.executemany(
-        "INSERT INTO customers (customer_id, push_tokens, attributes, created_at, updated_at) VALUES (?,?,?,?,?)",
+        "INSERT INTO customers (customer_id, push_tokens, attributes, created_at, updated_at)"
+        " VALUES (?,?,?,?,?)",
         ((f"C{c}", "[]", "{}", stamp, stamp) for c in range(customers)),
     )
     totals = np.bincount(line_basket, weights=price[line_item], minlength=baskets).astype(np.int64)
     times = [_text(placed + timedelta(seconds=int(s))) for s in basket_at]
     connection.executemany(
-        "INSERT INTO orders (order_id, customer_id, placed_at, currency, total_minor, discount_minor, paid_at,"
-        " returned_minor, returns, status, updated_at) VALUES (?,?,?,'RUB',?,0,?,0,'[]','paid',?)",
+        "INSERT INTO orders (order_id, customer_id, placed_at, currency, total_minor, discount_minor,"
+        " paid_at, returned_minor, returns, status, updated_at)"
+        " VALUES (?,?,?,'RUB',?,0,?,0,'[]','paid',?)",
         (
             (f"O{b}", f"C{basket_customer[b]}", times[b], int(totals[b]), times[b], stamp)
             for b in range(baskets)

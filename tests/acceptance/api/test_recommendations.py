@@ -4,6 +4,7 @@ know; a clear 422 for a bad parameter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -134,3 +135,29 @@ def test_bad_parameters_get_a_422_naming_them(client: TestClient, auth: dict[str
         response = client.get(url, params=params, headers=auth)
         assert response.status_code == 422, (url, params, response.text)
         assert name in response.text
+
+
+def test_templates_show_the_customers_email_list(
+    client: TestClient, engine: Engine, now: datetime, headers_for: Callable[[str], dict[str, str]]
+) -> None:
+    _trained(engine, now)
+    admin = headers_for("admin")
+    assert client.put("/v1/customers/c001", json={"first_name": "Anna"}, headers=admin).status_code == 200
+    template = {
+        "default_locale": "en",
+        "channels": {
+            "sms": {
+                "en": {
+                    "text": "{% for item in recommendations %}{{ item.sku }}: {{ item.reason }}; {% endfor %}"
+                }
+            }
+        },
+    }
+    assert client.put("/v1/templates/recs", json=template, headers=admin).status_code == 200
+    shown = client.post(
+        "/v1/templates/recs/preview", json={"customer_id": "c001", "channel": "sms"}, headers=admin
+    )
+    assert shown.status_code == 200, shown.text
+    listed = _get(client, "/v1/customers/c001/recommendations", headers_for("read"), context="email", limit=6)
+    expected = "".join(f"{item['sku']}: {item['reason']}; " for item in listed["items"])
+    assert expected and shown.json()["text"] == expected.strip()  # a text is sent trimmed

@@ -54,7 +54,15 @@ class RecsCache:
         # until a first version exists every request asks: there is nothing to keep
         if self._loaded is not None and time.monotonic() - self._checked_at < self._recheck:
             return self._loaded
-        with self._lock, engine.connect() as connection:
+        with engine.connect() as connection:
+            return self.get_with(connection)
+
+    def get_with(self, connection: Connection) -> LoadedRecs | None:
+        """As ``get``, on a connection the caller holds (on SQLite a second connection of the
+        writing engine would wait for the caller's own write lock)."""
+        if self._loaded is not None and time.monotonic() - self._checked_at < self._recheck:
+            return self._loaded
+        with self._lock:
             current = current_id(connection, KIND)
             if current is None:
                 self._loaded = None
