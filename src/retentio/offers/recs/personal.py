@@ -22,7 +22,7 @@ from retentio.offers.recs.similar import (
     ItemKnnModel,
     fit_als,
     fit_item_knn,
-    recommend_als,
+    recommend_from_scores,
     recommend_item_knn,
 )
 from retentio.offers.recs.trained import Arrays
@@ -44,18 +44,18 @@ class Personal:
     next_basket: NextBasketModel | None
     knn: ItemKnnModel | None
     als: AlsModel | None
+    # ALS's Yᵀ·Y + λI, the same for every customer: computed once per load, not per request
+    als_gram: np.ndarray | None = None
 
     @classmethod
     def of(cls, extra: Arrays) -> Personal:
         if "nb.skus" not in extra:
             return cls((), None, None, None)
         nb = NextBasketModel.from_arrays(_under(extra, "nb."))
-        return cls(
-            nb.skus,
-            nb,
-            ItemKnnModel.from_arrays(_under(extra, "knn.")),
-            AlsModel.from_arrays(_under(extra, "als.")),
-        )
+        als = AlsModel.from_arrays(_under(extra, "als."))
+        factors = als.item_factors.astype(np.float64)
+        gram = factors.T @ factors + als.regularization * np.eye(factors.shape[1])
+        return cls(nb.skus, nb, ItemKnnModel.from_arrays(_under(extra, "knn.")), als, gram)
 
 
 def fit_personal(lines: pl.DataFrame, views: pl.DataFrame, settings: PersonalSettings) -> Arrays:
@@ -116,13 +116,26 @@ def _similar(personal: Personal, row: sp.csr_matrix) -> list[Candidate]:
         for item, score, source in zip(items, scores, sources, strict=True):
             reason = f"customers who bought {personal.skus[source]} also bought it"
             found.append(Candidate(personal.skus[item], 0.6 * float(score) / top, "similar", reason))
-    items, scores = recommend_als(personal.als, row, ASKED)
+    items, scores = recommend_from_scores(_als_scores(personal, row), row, ASKED, skip_bought=True)
     top = float(scores.max()) if len(scores) else 0.0
     for item, score in zip(items, scores, strict=True):
         if score > 0 and top > 0:
             reason = "customers with tastes like yours buy it (ALS)"
             found.append(Candidate(personal.skus[item], 0.5 * float(score) / top, "similar", reason))
     return found
+
+
+def _als_scores(personal: Personal, row: sp.csr_matrix) -> np.ndarray:
+    """``similar.als_scores`` with the shared part of the solve computed once per load: the
+    customer's factors from their row, then every item's score."""
+    assert personal.als is not None and personal.als_gram is not None
+    factors = personal.als.item_factors
+    chosen = factors[row.indices].astype(np.float64)
+    confidence = personal.als.alpha * row.data.astype(np.float64)
+    gram = personal.als_gram + chosen.T @ (chosen * confidence[:, None])
+    customer = np.linalg.solve(gram, chosen.T @ (1.0 + confidence)).astype(np.float32)
+    scores: np.ndarray = factors @ customer
+    return scores
 
 
 def _row(skus: tuple[str, ...], history: History) -> sp.csr_matrix:

@@ -25,6 +25,8 @@ def evaluate_store(lines: pl.DataFrame, k: int = 10) -> tuple[int, dict[str, dic
     if not len(task.customers):
         return 0, {}
     model = fit_next_basket(task.history)
+    # next_basket_top cannot rank more items than there are: a small shop's list is shorter
+    k = min(k, baskets.item_count)
     popular, _, _ = next_basket_for(model, -1, k)
     padded = np.full(k, -1, dtype=np.int32)
     padded[: len(popular)] = popular
