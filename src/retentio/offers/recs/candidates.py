@@ -14,7 +14,7 @@ from retentio.offers.recs.ranked import Ranked
 from retentio.offers.recs.trained import TrainedRecs
 
 POPULAR_SCALE = 0.01  # popular items only fill the list after everything personal
-MAX_CATEGORIES = 10  # the categories whose popular items a fallback offers
+MAX_CATEGORIES = 3  # the categories whose popular items a fallback offers
 
 
 @dataclass(frozen=True, slots=True)
