@@ -82,10 +82,13 @@ def baskets_from_lines(
     indexed in sorted order of their ids.
     """
     lines = _lines_frame(customer_ids, basket_keys, placed_at, skus)
-    lines = lines.with_columns(
-        customer=(pl.col("customer_id").rank("dense") - 1).cast(pl.Int32),
-        item=(pl.col("sku").rank("dense") - 1).cast(pl.Int32),
-    )
+    customers = lines["customer_id"].unique().sort()
+    products = lines["sku"].unique().sort()
+    # A join to the sorted distinct ids: ranking the string column itself is several times slower.
+    lines = lines.join(
+        pl.DataFrame({"customer_id": customers, "customer": pl.int_range(customers.len(), eager=True)}),
+        on="customer_id",
+    ).join(pl.DataFrame({"sku": products, "item": pl.int_range(products.len(), eager=True)}), on="sku")
     baskets = (
         lines.group_by("customer", "basket_key")
         .agg(pl.col("placed_at").min())
@@ -104,8 +107,8 @@ def baskets_from_lines(
         placed_at=baskets["placed_at"].to_numpy().astype(np.int64),
         offsets=np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
         items=basket_lines["item"].to_numpy().astype(np.int32),
-        customer_ids=tuple(lines["customer_id"].unique().sort().to_list()),
-        skus=tuple(lines["sku"].unique().sort().to_list()),
+        customer_ids=tuple(customers.to_list()),
+        skus=tuple(products.to_list()),
     )
 
 

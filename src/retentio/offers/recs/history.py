@@ -42,7 +42,10 @@ def decayed_frequency(baskets: Baskets, decay: float) -> sp.csr_matrix:
     ``decay ** (baskets placed after it)``, so 1.0 means "in every basket"."""
     position, length = basket_positions(baskets)
     weight = np.power(decay, (length - 1 - position).astype(np.float64))
-    totals = np.bincount(baskets.customer, weights=weight, minlength=baskets.customer_count)
+    # astype: with no baskets at all bincount answers in integers.
+    totals = np.bincount(baskets.customer, weights=weight, minlength=baskets.customer_count).astype(
+        np.float64
+    )
     matrix = weighted_matrix(baskets, weight)
     scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
     return sp.csr_matrix(sp.diags(scale) @ matrix)
@@ -65,3 +68,14 @@ def repeat_ratio(baskets: Baskets) -> NDArray[np.float64]:
         repeats, lines, out=np.full(baskets.customer_count, 0.5), where=lines > 0
     )
     return ratio
+
+
+def recent_popularity(baskets: Baskets, half_life_days: float) -> NDArray[np.float32]:
+    """Per item: baskets holding it, each weighted by its age before the latest basket (halving every
+    ``half_life_days``), scaled so the most popular item has 1: what sells now, not last season."""
+    if baskets.basket_count == 0:
+        return np.zeros(baskets.item_count, dtype=np.float32)
+    age_days = (baskets.placed_at.max() - baskets.placed_at) / 86_400.0
+    weight = np.power(0.5, age_days / half_life_days)
+    counts = np.bincount(baskets.items, weights=weight[baskets.line_basket()], minlength=baskets.item_count)
+    return (counts / max(float(counts.max()), 1e-12)).astype(np.float32)

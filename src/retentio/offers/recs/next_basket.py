@@ -1,16 +1,18 @@
-"""The next-basket recommender: a customer's own purchases decayed by recency (what they will buy
-again), items similar to what they buy (what they may try), and a small popularity prior.
+"""The next-basket recommender: what a customer will buy again (a learned chance for each of their
+past items), items like the ones they buy (what they may try), and a small prior for what sells now.
 
 An item's score for a customer is
 
     repeat + explore_weight(customer) * explore + popularity_weight * popularity
 
-where ``repeat`` is the recency-decayed share of the customer's baskets holding the item (TIFU-KNN's
-personal vector), ``explore`` the similarity-weighted average of those shares over the item's nearest
-items (item-kNN over customers' purchases), and ``popularity`` the share of all customers buying it.
-The explore weight shrinks for customers who mostly re-buy (their own repeat ratio), so a habitual
-buyer's list stays their staples while an explorer's list leans to new items. Everything per customer
-is precomputed at fit; a request touches only the customer's items and their neighbours.
+where ``repeat`` is the chance, learned from customers' own last baskets (``repeat_model``), that a
+past item is in the next basket (it weighs how often and how recently the customer bought it, their
+usual interval for it, and how the item sells and is re-bought lately); ``explore`` is the
+repeat-weighted average similarity of an item to the customer's items (item-kNN over purchases);
+``popularity`` is what sells now (baskets decayed by age, ``popularity_half_life_days``). The explore
+weight shrinks for customers who mostly re-buy (their own repeat ratio), so a habitual buyer's list
+stays their staples while an explorer's list leans to new items. Everything per customer is
+precomputed at fit; a request touches only the customer's items and their neighbours.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from retentio.offers.recs.baskets import Baskets
-from retentio.offers.recs.history import decayed_frequency, purchase_matrix, repeat_ratio
+from retentio.offers.recs.history import decayed_frequency, purchase_matrix, recent_popularity, repeat_ratio
+from retentio.offers.recs.ranking import top_rows
+from retentio.offers.recs.repeat_model import learn_repeat_model, learned_repeat_scores
 from retentio.offers.recs.similar import fit_item_knn
 
 Recommendation = tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.bool_]]
@@ -35,12 +39,16 @@ class NextBasketSettings:
 
     decay: float = 0.9
     neighbours: int = 100
-    explore_weight: float = 0.5
-    popularity_weight: float = 0.02
+    explore_weight: float = 0.05
+    popularity_weight: float = 0.01
+    popularity_half_life_days: float = 30.0
+    label_rounds: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 < self.decay <= 1.0:
             raise ValueError(f"decay must be in (0, 1], not {self.decay}")
+        if self.label_rounds < 0:
+            raise ValueError(f"label_rounds must not be negative, not {self.label_rounds}")
         if self.neighbours < 1:
             raise ValueError(f"neighbours must be at least 1, not {self.neighbours}")
         if self.explore_weight < 0.0 or self.popularity_weight < 0.0:
@@ -51,7 +59,7 @@ class NextBasketSettings:
 class NextBasketModel:
     repeat: sp.csr_matrix  # customer × item, decayed frequency
     similarity: sp.csr_matrix  # item × item, each item's nearest items
-    popularity: NDArray[np.float32]  # per item, share of customers buying it
+    popularity: NDArray[np.float32]  # per item, recent baskets holding it, the top item 1
     popular_items: NDArray[np.int32]  # the most popular items, best first
     explore_weight: NDArray[np.float32]  # per customer
     popularity_weight: float
@@ -100,13 +108,12 @@ class NextBasketModel:
 def fit_next_basket(baskets: Baskets, settings: NextBasketSettings | None = None) -> NextBasketModel:
     settings = settings or NextBasketSettings()
     purchases = purchase_matrix(baskets)
-    buyers = np.bincount(purchases.indices, minlength=baskets.item_count).astype(np.float64)
-    popularity = (buyers / max(baskets.customer_count, 1)).astype(np.float32)
+    popularity = recent_popularity(baskets, settings.popularity_half_life_days)
     popular_items = np.argsort(-popularity, kind="stable")[:POPULAR_KEPT].astype(np.int32)
     similarity = fit_item_knn(purchases, neighbours=settings.neighbours).similarity
     explore_weight = settings.explore_weight * (1.0 - repeat_ratio(baskets))
     return NextBasketModel(
-        repeat=sp.csr_matrix(decayed_frequency(baskets, settings.decay), dtype=np.float32),
+        repeat=sp.csr_matrix(_repeat_scores(baskets, settings), dtype=np.float32),
         similarity=similarity,
         popularity=popularity,
         popular_items=popular_items,
@@ -117,6 +124,17 @@ def fit_next_basket(baskets: Baskets, settings: NextBasketSettings | None = None
     )
 
 
+def _repeat_scores(baskets: Baskets, settings: NextBasketSettings) -> sp.csr_matrix:
+    """The learned chance of each past item being re-bought next; with nothing to learn from (no
+    customer with two baskets, or ``label_rounds`` 0) the decayed frequency, TIFU-KNN's vector."""
+    model = learn_repeat_model(
+        baskets, settings.decay, settings.popularity_half_life_days, settings.label_rounds
+    )
+    if model is None:
+        return decayed_frequency(baskets, settings.decay)
+    return learned_repeat_scores(baskets, settings.decay, settings.popularity_half_life_days, model)
+
+
 def next_basket_for(
     model: NextBasketModel, customer_index: int, k: int, exclude: NDArray[np.int32] | None = None
 ) -> Recommendation:
@@ -124,9 +142,9 @@ def next_basket_for(
     their scores, and whether each is one the customer bought before."""
     if k < 1:
         raise ValueError(f"k must be at least 1, not {k}")
-    history, shares = _history(model, customer_index)
+    history, shares = customer_history(model, customer_index)
     weight = float(model.explore_weight[customer_index]) if history.size else 0.0
-    neighbours, similarities, sources = _neighbours(model.similarity, history)
+    neighbours, similarities, sources = item_neighbours(model.similarity, history)
     explore = similarities * shares[sources] / max(float(shares.sum()), 1e-12)
     popular = model.popular_items[: k + history.size + (0 if exclude is None else exclude.size)]
     candidates = np.concatenate((history, neighbours, popular))
@@ -157,24 +175,21 @@ def next_basket_top(model: NextBasketModel, customer_indices: NDArray[np.int32],
         scale = np.divide(model.explore_weight[chunk], totals, out=np.zeros(chunk.size), where=totals > 0)
         explore = sp.diags(scale) @ (repeat @ model.similarity)
         scores = (repeat + explore).toarray() + model.popularity_weight * model.popularity[None, :]
-        rows.append(_top_rows(scores, k))
+        rows.append(top_rows(scores, k))
     return np.concatenate(rows) if rows else np.empty((0, k), dtype=np.int32)
 
 
-def _top_rows(scores: NDArray[np.float64], k: int) -> NDArray[np.int32]:
-    best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, best, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(best, order, axis=1).astype(np.int32)
-
-
-def _history(model: NextBasketModel, customer_index: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+def customer_history(
+    model: NextBasketModel, customer_index: int
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    """The customer's past items and the learned chance of each being re-bought (empty if unknown)."""
     if not 0 <= customer_index < model.repeat.shape[0]:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     start, end = model.repeat.indptr[customer_index], model.repeat.indptr[customer_index + 1]
     return model.repeat.indices[start:end], model.repeat.data[start:end]
 
 
-def _neighbours(
+def item_neighbours(
     similarity: sp.csr_matrix, items: NDArray[np.int32]
 ) -> tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.int64]]:
     """All (neighbour, similarity, position of the source item) pairs of ``items``, without a loop."""

@@ -93,17 +93,17 @@ def fit_als(
     seed: int = 7,
 ) -> AlsModel:
     """Implicit-feedback ALS (Hu, Koren, Volinsky) on a customer × item matrix of confidences."""
-    model = AlternatingLeastSquares(
-        factors=factors,
-        regularization=regularization,
-        alpha=alpha,
-        iterations=iterations,
-        random_state=seed,
-        num_threads=1,
-    )
-    # implicit checks the BLAS thread pool and warns unless it is 1 (it is slower otherwise).
-    with threadpool_limits(1, "blas"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
+    # implicit checks the BLAS thread pool when the model is made and warns unless it is 1 thread
+    # (training is much slower otherwise): one thread for the whole fit.
+    with threadpool_limits(1, "blas"):
+        model = AlternatingLeastSquares(
+            factors=factors,
+            regularization=regularization,
+            alpha=alpha,
+            iterations=iterations,
+            random_state=seed,
+            num_threads=1,
+        )
         model.fit(sp.csr_matrix(matrix, dtype=np.float32), show_progress=False)
     return AlsModel(
         item_factors=np.asarray(model.item_factors, dtype=np.float32),
