@@ -17,6 +17,7 @@ from retentio.offers.recs.baskets import Baskets, baskets_from_lines
 from retentio.offers.recs.business_rules import Candidate, History
 from retentio.offers.recs.history import purchase_matrix
 from retentio.offers.recs.next_basket import NextBasketModel, fit_next_basket, next_basket_for
+from retentio.offers.recs.reasons import next_basket_reason
 from retentio.offers.recs.similar import (
     AlsModel,
     ItemKnnModel,
@@ -28,6 +29,7 @@ from retentio.offers.recs.similar import (
 from retentio.offers.recs.trained import Arrays
 
 ASKED = 60  # candidates asked of each personal model per request
+EXPLAINED = 12  # the best next-basket items get the model's own reason; the rest a general one
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +91,28 @@ def personal_candidates(personal: Personal, customer_id: str, history: History) 
     customer = _index(personal.next_basket.customer_ids, customer_id)
     items, scores, repeat = next_basket_for(personal.next_basket, customer, ASKED)
     top = float(scores.max()) if len(scores) and customer >= 0 else 0.0
-    for item, score, again in zip(items, scores, repeat, strict=True):
+    for rank, (item, score, again) in enumerate(zip(items, scores, repeat, strict=True)):
         if top <= 0:
             break
-        reason = (
-            "you buy it again and again" if again else "customers whose baskets are like yours buy it"
-        ) + f" (next-basket score {score:.2f})"
+        if rank < EXPLAINED:
+            reason = _next_basket_reason(personal, customer, int(item))
+        else:
+            reason = "you buy it again" if again else "customers whose baskets are like yours buy it"
         found.append(Candidate(personal.skus[item], 0.9 * float(score) / top, "next_basket", reason))
     row = _row(personal.skus, history)
     if row.nnz:
         found += _similar(personal, row)
     return found
+
+
+def _next_basket_reason(personal: Personal, customer: int, item: int) -> str:
+    assert personal.next_basket is not None
+    why = next_basket_reason(personal.next_basket, customer, item)
+    if why.bought_before:
+        return f"you buy it again: a {why.repeat_chance:.0%} chance it is in your next order"
+    if why.because_of:
+        return f"goes with {personal.skus[why.because_of[0]]}, which you buy"
+    return "selling well now"
 
 
 def _similar(personal: Personal, row: sp.csr_matrix) -> list[Candidate]:
