@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from tests.integration.offers.shop import tea_shop
 
+from retentio.offers.recs.business_rules import Rules
 from retentio.offers.recs.config import RecsConfig, Training
 from retentio.offers.recs.refresh import do_train_recs
-from retentio.offers.recs.serving import KIND, RecsCache
+from retentio.offers.recs.serving import KIND, RecsCache, recommend
 from retentio.offers.recs.versions import list_versions
 
 
@@ -51,3 +52,18 @@ def test_a_new_version_retires_the_old_and_old_ones_are_pruned(engine: Engine, n
     with engine.connect() as connection:
         versions = list_versions(connection, KIND)
     assert [(v.version, v.status) for v in versions] == [(4, "current"), (3, "retired")]
+
+
+def test_a_store_without_sales_trains_and_serves_empty_lists(engine: Engine, now: datetime) -> None:
+    # given models trained before the first sale, and then a customer who buys
+    version = do_train_recs(engine, RecsConfig(), now)
+    assert version.sizes["items"] == 0
+    tea_shop(engine, now, customers=2)
+    loaded = RecsCache(recheck_seconds=0).get(engine)
+    # then the lists hold only what the catalogue says, and no error
+    with engine.connect() as connection:
+        for context in ("email", "home"):
+            assert recommend(connection, loaded, "c000", context, [], 5, Rules(), now) == []
+        for context in ("cart", "product"):
+            listed = recommend(connection, loaded, "c000", context, ["TEA"], 5, Rules(), now)
+            assert {(r.sku, r.kind) for r in listed} == {("MUG", "complement")}  # c000 has TEA-GOLD

@@ -32,7 +32,7 @@ class Popular:
         in_category: dict[int, npt.NDArray[np.int64]] = {}
         by_category = np.argsort(categories, kind="stable")
         codes, starts = np.unique(categories[by_category], return_index=True)
-        ends = np.append(starts[1:], len(by_category))
+        ends = np.append(starts[1:], len(by_category))[: len(starts)]  # none when nothing sold
         for code, start, end in zip(codes, starts, ends, strict=True):
             if code >= 0:
                 in_category[int(code)] = order[by_category[start:end]][:keep]
