@@ -3,16 +3,20 @@ stored as a version that turns current; a new version retires the old; old versi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from tests.integration.offers.shop import tea_shop
 
+from retentio.clock import FixedClock
+from retentio.offers import recs_kinds, start_recs_training
 from retentio.offers.recs.business_rules import Rules
 from retentio.offers.recs.config import RecsConfig, Training
 from retentio.offers.recs.refresh import do_train_recs
 from retentio.offers.recs.serving import KIND, RecsCache, recommend
 from retentio.offers.recs.versions import list_versions
+from retentio.schedule import Daily, Registry, Runner, SqlQueue
 
 
 def test_training_from_the_store_learns_every_recommender(engine: Engine, now: datetime) -> None:
@@ -67,3 +71,24 @@ def test_a_store_without_sales_trains_and_serves_empty_lists(engine: Engine, now
         for context in ("cart", "product"):
             listed = recommend(connection, loaded, "c000", context, ["TEA"], 5, Rules(), now)
             assert {(r.sku, r.kind) for r in listed} == {("MUG", "complement")}  # c000 has TEA-GOLD
+
+
+def test_the_worker_refreshes_daily_at_the_settings_time(engine: Engine, now: datetime) -> None:
+    # given the worker's refresh at 06:30 UTC and a shop with sales
+    tea_shop(engine, now, customers=4)
+    config = RecsConfig(training=Training(train_at=time(6, 30)))
+    daily = Daily(time(3, 0), ZoneInfo("UTC"))
+    runner = Runner(SqlQueue(engine), Registry(recs_kinds(engine, daily, config)), FixedClock(now))
+    # when the worker starts (at noon) and runs what is due, and again the next day
+    assert start_recs_training(engine, daily, config, now)
+    runner.run_all_due()
+    Runner(
+        SqlQueue(engine), Registry(recs_kinds(engine, daily, config)), FixedClock(now + timedelta(days=1))
+    ).run_all_due()
+    # then today's run and tomorrow's each stored a version
+    with engine.connect() as connection:
+        versions = list_versions(connection, KIND)
+    assert [(v.version, v.status, v.trained_at) for v in versions] == [
+        (2, "current", now + timedelta(days=1)),
+        (1, "retired", now),
+    ]
