@@ -186,7 +186,11 @@ def train(url: str) -> None:
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: kilobytes
     print(f"train_seconds {elapsed:.1f}")
     print(f"train_peak_rss_mb {peak_kb / 1024:.0f}")
-    print(f"train_summary {done.stdout.strip()}")
+    summary, _, steps = done.stdout.strip().partition("\nseconds: ")
+    print(f"train_summary {summary}")
+    for step in steps.split(", "):
+        name, _, spent = step.rpartition(" ")
+        print(f"train_step_seconds_{name} {spent}")
 
 
 def serve(url: str, folder: Path, customers: int, products: int, requests: int, seed: int) -> None:

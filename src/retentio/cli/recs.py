@@ -28,9 +28,11 @@ def train_command() -> None:
     """Train every recommender from the store and make the result the current version."""
     run = runtime()
     config = _config(run.settings.recs_config)
-    version = do_train_recs(run.engine, config, run.now())
+    seconds: dict[str, float] = {}
+    version = do_train_recs(run.engine, config, run.now(), seconds)
     sizes = ", ".join(f"{name} {count:,}" for name, count in version.sizes.items())
     typer.echo(f"version {version.version} is current: {sizes}")
+    typer.echo("seconds: " + ", ".join(f"{step} {spent:.1f}" for step, spent in seconds.items()))
 
 
 @app.command("show")

@@ -26,6 +26,7 @@ from retentio.offers.recs.similar import (
     recommend_from_scores,
     recommend_item_knn,
 )
+from retentio.offers.recs.stopwatch import Stopwatch
 from retentio.offers.recs.trained import Arrays
 
 ASKED = 60  # candidates asked of each personal model per request
@@ -60,21 +61,32 @@ class Personal:
         return cls(nb.skus, nb, ItemKnnModel.from_arrays(_under(extra, "knn.")), als, gram)
 
 
-def fit_personal(lines: pl.DataFrame, views: pl.DataFrame, settings: PersonalSettings) -> Arrays:
+def fit_personal(
+    lines: pl.DataFrame,
+    views: pl.DataFrame,
+    settings: PersonalSettings,
+    seconds: dict[str, float] | None = None,
+) -> Arrays:
     """The personal models' arrays (prefixed) from the lines (customer_id, order_id, placed_at, sku)."""
     if lines.is_empty():
         return {}
+    clock = Stopwatch(seconds)
     baskets = baskets_from_lines(lines["customer_id"], lines["order_id"], lines["placed_at"], lines["sku"])
     signals = purchase_matrix(baskets) + settings.view_weight * _views(baskets, views)
+    clock.lap("personal_baskets")
     # implicit warns about a multi-threaded BLAS when the ALS model is made, before its fit limits it
     with threadpool_limits(1, "blas"):
         parts = (
-            ("nb.", fit_next_basket(baskets).to_arrays()),
-            ("knn.", fit_item_knn(signals, settings.neighbours).to_arrays()),
+            ("nb.", clock.timed("next_basket", fit_next_basket, baskets).to_arrays()),
+            ("knn.", clock.timed("similar_item_knn", fit_item_knn, signals, settings.neighbours).to_arrays()),
             (
                 "als.",
-                fit_als(
-                    signals, factors=settings.als_factors, iterations=settings.als_iterations
+                clock.timed(
+                    "similar_als",
+                    fit_als,
+                    signals,
+                    factors=settings.als_factors,
+                    iterations=settings.als_iterations,
                 ).to_arrays(),
             ),
         )

@@ -12,6 +12,7 @@ import polars as pl
 from retentio.offers.recs.bought_together import RuleSettings, basket_matrix, fit_rules
 from retentio.offers.recs.personal import PersonalSettings, fit_personal
 from retentio.offers.recs.sequences import moved_up, next_purchase
+from retentio.offers.recs.stopwatch import Stopwatch
 from retentio.offers.recs.trained import TrainedRecs
 
 
@@ -77,9 +78,16 @@ def number(lines: pl.DataFrame, views: pl.DataFrame, catalogue: pl.DataFrame) ->
 
 
 def train(
-    lines: pl.DataFrame, views: pl.DataFrame, catalogue: pl.DataFrame, settings: TrainSettings
+    lines: pl.DataFrame,
+    views: pl.DataFrame,
+    catalogue: pl.DataFrame,
+    settings: TrainSettings,
+    seconds: dict[str, float] | None = None,
 ) -> TrainedRecs:
+    """Every recommender; ``seconds`` (when given) gets each one's training time."""
+    clock = Stopwatch(seconds)
     data = number(lines, views, catalogue)
+    clock.lap("numbering")
     items = len(data.skus)
     line_basket = data.lines["basket"].to_numpy().astype(np.int64)
     line_item = data.lines["item"].to_numpy().astype(np.int64)
@@ -87,25 +95,36 @@ def train(
     popularity = np.asarray(bought.sum(axis=0)).ravel().astype(np.float64)
     category, price = _item_facts(data.skus, catalogue)
     categories, item_category = _categories(category)
+    clock.lap("popularity")
+    rules = clock.timed("bought_together", fit_rules, bought, settings.rules)
+    following = clock.timed(
+        "next_purchase",
+        next_purchase,
+        data.basket_customer.astype(np.int64),
+        line_basket,
+        line_item,
+        data.views["basket"].to_numpy().astype(np.int64),
+        data.views["item"].to_numpy().astype(np.int64),
+        items,
+        settings.view_weight,
+        settings.related_per_item,
+    )
+    moves = clock.timed(
+        "upsell_moved_up", moved_up, data.lines, price, item_category, settings.related_per_item
+    )
+    clock.lap("")
+    extra = fit_personal(lines, views, settings.personal, seconds)
+    clock.lap("")
     return TrainedRecs(
         skus=data.skus,
         customer_ids=data.customer_ids,
         categories=categories,
         item_category=item_category,
         popularity=popularity,
-        rules=fit_rules(bought, settings.rules),
-        next=next_purchase(
-            data.basket_customer.astype(np.int64),
-            line_basket,
-            line_item,
-            data.views["basket"].to_numpy().astype(np.int64),
-            data.views["item"].to_numpy().astype(np.int64),
-            items,
-            settings.view_weight,
-            settings.related_per_item,
-        ),
-        moved_up=moved_up(data.lines, price, item_category, settings.related_per_item),
-        extra=fit_personal(lines, views, settings.personal),
+        rules=rules,
+        next=following,
+        moved_up=moves,
+        extra=extra,
     )
 
 
