@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # The offer policy (TOML, docs/offer-policy.md); without one, the default shipped in
     # retentio/offers/policy/policy.toml.
     offer_policy: Path | None = None
+    # The recommenders' training and business-rule settings (TOML, docs/recommendations.md).
+    recs_config: Path | None = None
 
     @field_validator("sweep_at", mode="before")
     @classmethod

@@ -39,6 +39,7 @@ from retentio.api.routes import (
     preferences,
     products,
     push_devices,
+    recommendations,
     referrals,
     segments,
     templates,
@@ -104,6 +105,10 @@ def routes(settings: Settings) -> tuple[Route, ...]:
         Route("POST", "/v1/products", products.post_products, "ingest", products_body),
         Route("PUT", "/v1/products/{sku}", products.put_product, "ingest"),
         Route("GET", "/v1/products/{sku}", products.get_product_record, "read"),
+        Route("GET", "/v1/products/{sku}/related", recommendations.get_related, "read"),
+        Route(
+            "GET", "/v1/customers/{customer_id}/recommendations", recommendations.get_recommendations, "read"
+        ),
         Route("POST", "/v1/segments", segments.post_segment, "admin", {"status_code": 201}),
         Route("GET", "/v1/segments", segments.get_segments, "read"),
         Route("GET", "/v1/segments/{name}", segments.get_segment_record, "read"),

@@ -60,6 +60,9 @@ COMMANDS = {
         "Personal offers: a customer's offer and its reasons, the A/B results, occasions coming due, "
         "repurchase intervals.",
     ),
+    "recs": LazyCommand(
+        "retentio.cli.recs:app", "Recommendations: train the recommenders, show a customer's, evaluate."
+    ),
     "queue": LazyCommand(
         "retentio.cli.queue:app", "The due-work queue: list, stats, retry dead work, purge done work."
     ),

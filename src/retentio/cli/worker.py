@@ -28,7 +28,14 @@ from retentio.loyalty import (
     start_ledger_upkeep,
     start_referral_upkeep,
 )
-from retentio.offers import occasion_kinds, start_occasion_sweep, waiting_kinds
+from retentio.offers import (
+    load_recs_config,
+    occasion_kinds,
+    recs_kinds,
+    start_occasion_sweep,
+    start_recs_training,
+    waiting_kinds,
+)
 from retentio.schedule import Outcome, Registry, Runner, SqlQueue, serve_due_work, waker_for
 from retentio.segments import Schedule, start_upkeep, upkeep_kinds
 
@@ -61,6 +68,7 @@ def worker_command(
 
 
 def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) -> None:
+    recs = load_recs_config(run.settings.recs_config)
     registry = Registry(
         [
             *upkeep_kinds(run.engine, schedule),
@@ -73,6 +81,7 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
             *messaging.kinds(),
             *occasion_kinds(run.occasions, schedule.daily),  # intervals, run-outs, birthdays, renewals
             *waiting_kinds(run.occasions),  # each cart or view wait at the end of its window
+            *recs_kinds(run.engine, schedule.daily, recs),
         ]
     )
     start_upkeep(run.engine, schedule, run.now())
@@ -85,6 +94,8 @@ def _work(run: Runtime, schedule: Schedule, messaging: Messaging, once: bool) ->
     start_referral_upkeep(run.engine, schedule.daily, run.now())
     start_club_upkeep(run.engine, schedule.daily, run.now())
     start_occasion_sweep(run.engine, schedule.daily, run.now())
+    # The recommenders' refresh, at its own local time (docs/recommendations.md).
+    start_recs_training(run.engine, schedule.daily, recs, run.now())
     runner = Runner(SqlQueue(run.engine), registry, run.clock, report=_echo)
     consumers = run.consumers()
     if once:

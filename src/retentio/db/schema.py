@@ -15,6 +15,7 @@ from retentio.loyalty.referrals import tables as _referral_tables  # noqa: F401
 from retentio.messaging import tables as _messaging_tables  # noqa: F401
 from retentio.offers.occasions import tables as _occasion_tables  # noqa: F401
 from retentio.offers.policy import tables as _offer_policy_tables  # noqa: F401
+from retentio.offers.recs import tables as _recommendation_tables  # noqa: F401
 from retentio.orders import tables as _order_tables  # noqa: F401
 from retentio.schedule import tables as _schedule_tables  # noqa: F401
 from retentio.segments import tables as _segment_tables  # noqa: F401

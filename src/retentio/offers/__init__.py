@@ -51,16 +51,40 @@ if TYPE_CHECKING:
     from retentio.offers.policy.record import OfferDecision
     from retentio.offers.policy.results import ExperimentReport, offer_results
     from retentio.offers.policy.settings import OCCASIONS, Occasion, PolicySettings
+    from retentio.offers.recs.business_rules import Recommendation, Rules
+    from retentio.offers.recs.config import RecsConfig, RecsConfigError, load_recs_config
+    from retentio.offers.recs.email import recommendations_for_customers
+    from retentio.offers.recs.refresh import TRAIN_JOB, do_train_recs
+    from retentio.offers.recs.schedule import recs_kinds, start_recs_training
+    from retentio.offers.recs.serving import (
+        CONTEXTS,
+        MAX_RECOMMENDATIONS,
+        MAX_SEED_SKUS,
+        RELATED_KINDS,
+        LoadedRecs,
+        RecsCache,
+        recommend,
+        related_items,
+    )
+    from retentio.offers.recs.store_evaluation import evaluate_store_baskets
+    from retentio.offers.recs.versions import ModelVersion
 
 __all__ = [
+    "CONTEXTS",
+    "MAX_RECOMMENDATIONS",
+    "MAX_SEED_SKUS",
     "OCCASIONS",
     "OFFER_DUE",
+    "RELATED_KINDS",
     "REPLENISHMENT_DUE",
+    "TRAIN_JOB",
     "BudgetState",
     "CustomerOfferFacts",
     "Decision",
     "DueOccasion",
     "ExperimentReport",
+    "LoadedRecs",
+    "ModelVersion",
     "Occasion",
     "OccasionSettings",
     "OccasionSettingsError",
@@ -71,6 +95,11 @@ __all__ = [
     "Plan",
     "PolicyConfigError",
     "PolicySettings",
+    "Recommendation",
+    "RecsCache",
+    "RecsConfig",
+    "RecsConfigError",
+    "Rules",
     "SweepRun",
     "UnknownOccasion",
     "UnknownOfferCustomer",
@@ -80,8 +109,11 @@ __all__ = [
     "decisions_of",
     "do_occasion_sweep",
     "do_offer",
+    "do_train_recs",
+    "evaluate_store_baskets",
     "load_occasion_settings",
     "load_offer_policy",
+    "load_recs_config",
     "occasion_kinds",
     "offer_once",
     "offer_results",
@@ -93,7 +125,12 @@ __all__ = [
     "read_offer_facts",
     "read_top_intervals",
     "read_waits",
+    "recommend",
+    "recommendations_for_customers",
+    "recs_kinds",
+    "related_items",
     "start_occasion_sweep",
+    "start_recs_training",
     "waiting_kinds",
 ]
 
@@ -134,5 +171,22 @@ _EXPORTS: dict[str, list[str]] = {
     "retentio.offers.policy.record": ["OfferDecision"],
     "retentio.offers.policy.results": ["ExperimentReport", "offer_results"],
     "retentio.offers.policy.settings": ["OCCASIONS", "Occasion", "PolicySettings"],
+    "retentio.offers.recs.business_rules": ["Recommendation", "Rules"],
+    "retentio.offers.recs.config": ["RecsConfig", "RecsConfigError", "load_recs_config"],
+    "retentio.offers.recs.email": ["recommendations_for_customers"],
+    "retentio.offers.recs.refresh": ["TRAIN_JOB", "do_train_recs"],
+    "retentio.offers.recs.schedule": ["recs_kinds", "start_recs_training"],
+    "retentio.offers.recs.serving": [
+        "CONTEXTS",
+        "MAX_RECOMMENDATIONS",
+        "MAX_SEED_SKUS",
+        "RELATED_KINDS",
+        "LoadedRecs",
+        "RecsCache",
+        "recommend",
+        "related_items",
+    ],
+    "retentio.offers.recs.store_evaluation": ["evaluate_store_baskets"],
+    "retentio.offers.recs.versions": ["ModelVersion"],
 }
 __getattr__ = load_on_use(__name__, _EXPORTS)

@@ -66,7 +66,7 @@ def test_a_running_worker_stops_cleanly_on_sigterm(database_url: str, now: datet
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as worker:
         assert worker.stdout is not None
         try:
-            lines = [worker.stdout.readline() for _ in range(9)]
+            lines = [worker.stdout.readline() for _ in range(10)]
             # when
             worker.send_signal(signal.SIGTERM)
             try:
@@ -80,7 +80,8 @@ def test_a_running_worker_stops_cleanly_on_sigterm(database_url: str, now: datet
     # then
     # the loyalty jobs (coupons' upkeep, the ledger's nightly run, earning's tier reviews, referral
     # rewards, the club's reminders and lapses) and the offers' occasions sweep are due at the same
-    # time as the segments' upkeep: they may come in any order
+    # time as the segments' upkeep, and the recommenders' refresh (at 04:00) is due too: they may
+    # come in any order
     assert sorted(line.split(" ", 1)[1].split(":")[0] for line in lines[1:]) == [
         "loyalty.club for 2026-06-01",
         "loyalty.coupons for 2026-06-01",
@@ -88,6 +89,7 @@ def test_a_running_worker_stops_cleanly_on_sigterm(database_url: str, now: datet
         "loyalty.nightly for 2026-06-01",
         "loyalty.referrals for 2026-06-01",
         "offers.occasions for 2026-06-01",
+        "offers.recs.train for 2026-06-01",
         "segments.custom for 2026-06-01",
         "segments.standing for 2026-06-01",
     ]

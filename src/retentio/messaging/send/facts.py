@@ -28,7 +28,7 @@ from retentio.messaging.content import ChannelName, Kind
 from retentio.messaging.decide import Consent, ConsentState, Customer, Sent, Suppression
 from retentio.messaging.decide import Contacts as Reach
 from retentio.messaging.store import StoredMessage, recent_messages, suppressed
-from retentio.offers import OfferDecision, best_offers
+from retentio.offers import OfferDecision, Recommendation, best_offers, recommendations_for_customers
 from retentio.segments import not_to_incentivize
 
 # The longest cap window read back; longer calendar windows are not counted.
@@ -53,6 +53,7 @@ class CustomerFacts:
     history: tuple[Sent, ...]
     loyalty: LoyaltyStanding | None = None  # in the shop's main programme, once a member or with points
     offer: OfferDecision | None = None  # the best valid personal code the offer policy issued
+    recommendations: tuple[Recommendation, ...] = ()  # the email-context list, once models are trained
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ def load_facts(
     points = {} if programme is None else points_summaries(connection, programme.id, ids, now)
     tiers = {} if programme is None else member_tiers(connection, programme, ids)
     offers = best_offers(connection, ids, now)
+    recommended = recommendations_for_customers(connection, ids, now)
     facts: dict[str, CustomerFacts] = {}
     for customer_id, found in contacts.items():
         profile = profiles.get(customer_id) or ProfileDraft(customer_id)
@@ -99,7 +101,14 @@ def load_facts(
                 programme, points.get(customer_id, ZERO_POINTS), tiers.get(customer_id)
             )
         facts[customer_id] = CustomerFacts(
-            customer, found, profile, in_force, sent, standing, offers.get(customer_id)
+            customer,
+            found,
+            profile,
+            in_force,
+            sent,
+            standing,
+            offers.get(customer_id),
+            recommended.get(customer_id, ()),
         )
     return facts
 

@@ -113,6 +113,10 @@ def _context(
         known["loyalty"] = _loyalty(facts.loyalty)
     if facts.offer is not None:
         known["offer"] = _offer(facts.offer)
+    known["recommendations"] = [
+        {"sku": r.sku, "name": r.name, "kind": r.kind, "reason": r.reason, "score": r.score}
+        for r in facts.recommendations
+    ]
     return {**known, **message.variables}
 
 

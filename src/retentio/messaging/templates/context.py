@@ -136,6 +136,17 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class Recommended:
+    """A product recommended to the customer (the recommenders' email list), with the reason."""
+
+    sku: str
+    name: str
+    kind: str  # next_basket, similar, bought_together, next, upsell, popular, ...
+    reason: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class MessageContext:
     customer: Customer
     now: Instant  # the message's time (the clock's), for "today" and countdowns
@@ -146,6 +157,7 @@ class MessageContext:
     coupon: Coupon | None = None
     loyalty: Loyalty | None = None
     offer: Offer | None = None
+    recommendations: tuple[Recommended, ...] = ()  # filled in by Retentio from the recommenders
     currency: str = "RUB"  # the shop's; money() uses it unless told otherwise
     unsubscribe_url: str | None = None  # the signed one-click link, filled in by tracking
     preferences_url: str | None = None  # the customer's signed preference page, filled in likewise
@@ -153,7 +165,7 @@ class MessageContext:
 
 # The types a template reads: frozen data, only fields and properties (the sandbox trusts them).
 CONTEXT_TYPES = frozenset(
-    {Customer, Profile, Item, Cart, Order, Product, Coupon, Loyalty, Offer, MessageContext}
+    {Customer, Profile, Item, Cart, Order, Product, Coupon, Loyalty, Offer, Recommended, MessageContext}
 )
 
 # The template's names and, for the ones that are objects, what they hold (validation checks both).
@@ -167,6 +179,7 @@ VARIABLE_TYPES: Mapping[str, type | None] = {
     "coupon": Coupon,
     "loyalty": Loyalty,
     "offer": Offer,
+    "recommendations": None,
     "currency": None,
     "unsubscribe_url": None,
     "preferences_url": None,

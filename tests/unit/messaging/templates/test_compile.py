@@ -47,7 +47,8 @@ def test_an_unknown_test_and_an_unknown_variable_are_named() -> None:
     ]
     assert [str(problem) for problem in problems("Привет,\n{{ custmer.first_name }}")] == [
         "channels.sms.ru.text line 2: unknown variable 'custmer'; the variables are customer, now, profile, "
-        "cart, order, products, coupon, loyalty, offer, currency, unsubscribe_url, preferences_url",
+        "cart, order, products, coupon, loyalty, offer, recommendations, currency, unsubscribe_url, "
+        "preferences_url",
     ]
 
 
