@@ -21,7 +21,7 @@ from retentio.cli.report import print_loyalty_report, print_report
 from retentio.cli.segment_names import lifecycle_move_meaning
 from retentio.db.engine import make_engine
 from retentio.loyalty import loyalty_report_document, nightly_hook
-from retentio.offers import PolicySettings, load_offer_policy
+from retentio.offers import PolicySettings, RecsConfig, load_offer_policy, load_recs_config
 from retentio.segments import sweep_hook
 from retentio.sim import DemoRun, DemoWiring, SimConfig, demo_programmes, run_demo
 
@@ -66,22 +66,28 @@ def demo_command(
         run = run_demo(
             database, config, wiring, progress=lambda done, _total: bar.update(task, completed=done)
         )
-    offers = _offers(database, config, load_offer_policy(context.settings.offer_policy))
+    offers = _offers(
+        database,
+        config,
+        load_offer_policy(context.settings.offer_policy),
+        load_recs_config(context.settings.recs_config),
+    )
     if as_json:
         typer.echo(orjson.dumps(_document(run, offers)).decode())
         return
     _print_report(run, offers)
 
 
-def _offers(database: Path, config: SimConfig, policy: PolicySettings) -> OffersSummary:
+def _offers(database: Path, config: SimConfig, policy: PolicySettings, recs: RecsConfig) -> OffersSummary:
     """The CLV models fitted as ``retentio models fit`` would (the policy sizes offers by predicted
-    value), then the offers that came due and what the policy would give."""
+    value) and the recommenders trained as ``retentio recs train`` would, then the offers that came
+    due, what the policy would give and a customer's recommendations."""
     end = config.start + timedelta(days=config.days)
     engine = make_engine(f"sqlite:///{database}")
     try:
         with suppress(ClvModelError):  # too few repeat buyers in a tiny demo: the policy says so
             do_fit_clv_models(engine, ClvFitOptions(), end)
-        return offers_summary(engine, policy, config.start, end)
+        return offers_summary(engine, policy, recs, config.start, end)
     finally:
         engine.dispose()
 

@@ -39,6 +39,9 @@ def test_demo_prints_one_object_that_matches_its_store(tmp_path: Path) -> None:
     previewed = sum(row["customers"] for row in offers["would_give"])
     assert 0 < previewed <= sum(offers["announced"].values())
     assert {row["occasion"] for row in offers["would_give"]} <= set(offers["announced"])
+    # and the recommenders were trained: a customer's email list, each item with its reason
+    listed = offers["recommended"]["items"]
+    assert listed and all(item["reason"] for item in listed)
     # and its order count is the store's count of orders that were not cancelled
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:

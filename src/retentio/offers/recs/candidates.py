@@ -61,7 +61,8 @@ def next_purchase(model: TrainedRecs, seeds: list[str]) -> list[Candidate]:
         model.next,
         seeds,
         "next",
-        "bought or viewed next by customers who bought {seed} ({count} times)",
+        # Views count less than purchases (the setting view_weight): the figure is a weight, not a count.
+        "bought or viewed next by customers who bought {seed} (weight {count}: a purchase counts 1)",
     )
 
 
@@ -114,7 +115,7 @@ def _ranked(
             continue
         top = float(scores.max())
         for item, score in zip(ranked.item[span], scores, strict=True):
-            reason = template.format(seed=seed, count=f"{score:g}")
+            reason = template.format(seed=seed, count=f"{score:.3g}")
             found.append(Candidate(str(model.skus[item]), 0.8 * float(score) / top, kind, reason))
     return found
 

@@ -28,6 +28,7 @@ class Training(BaseModel):
     max_rules_per_item: Annotated[int, Field(ge=1, le=1000)] = 50
     related_per_item: Annotated[int, Field(ge=1, le=1000)] = 50
     view_weight: Annotated[float, Field(ge=0, le=1)] = 0.3
+    min_next_weight: Annotated[float, Field(ge=0, le=1_000_000)] = 1.0
     neighbours: Annotated[int, Field(ge=1, le=1000)] = 100
     als_factors: Annotated[int, Field(ge=1, le=512)] = 32
     als_iterations: Annotated[int, Field(ge=1, le=100)] = 10
@@ -41,6 +42,7 @@ class Training(BaseModel):
             self.related_per_item,
             self.view_weight,
             PersonalSettings(self.view_weight, self.neighbours, self.als_factors, self.als_iterations),
+            self.min_next_weight,
         )
 
 

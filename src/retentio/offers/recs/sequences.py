@@ -27,9 +27,11 @@ def next_purchase(
     items: int,
     view_weight: float,
     keep: int,
+    min_weight: float = 0.0,
 ) -> Ranked:
     """Item → the items bought in the next basket (1 each) and viewed before it (``view_weight``
-    each), summed over baskets; ``view_basket`` is the basket each view came after."""
+    each), summed over baskets, those with at least ``min_weight``; ``view_basket`` is the basket
+    each view came after."""
     baskets = len(basket_customer)
     bought = basket_matrix(line_basket, line_item, baskets, items)
     following = np.flatnonzero(basket_customer[1:] == basket_customer[:-1])
@@ -37,6 +39,8 @@ def next_purchase(
     if len(view_basket):
         viewed = basket_matrix(view_basket, view_item, baskets, items)
         counts = counts + view_weight * (bought.T @ viewed)
+    counts = sp.csr_matrix(counts)
+    counts.data[counts.data < min_weight] = 0.0  # top_per_row keeps positive entries only
     return top_per_row(counts, keep)
 
 

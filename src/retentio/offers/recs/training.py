@@ -22,13 +22,15 @@ class TrainSettings:
     related_per_item: int = 50  # how many next-purchase and moved-up items each item keeps
     view_weight: float = 0.3  # a view counts this much of a purchase (next purchase, customers like you)
     personal: PersonalSettings = field(default_factory=PersonalSettings)
+    # A next purchase needs this much weight behind it: one customer's one view is noise, not a path.
+    min_next_weight: float = 1.0
 
     def digest_text(self) -> str:
         r = self.rules
         p = self.personal
         return (
             f"{r.min_support}|{r.min_confidence}|{r.max_rules_per_item}|{self.related_per_item}|"
-            f"{self.view_weight}|{p.neighbours}|{p.als_factors}|{p.als_iterations}"
+            f"{self.view_weight}|{p.neighbours}|{p.als_factors}|{p.als_iterations}|{self.min_next_weight}"
         )
 
 
@@ -108,6 +110,7 @@ def train(
         items,
         settings.view_weight,
         settings.related_per_item,
+        settings.min_next_weight,
     )
     moves = clock.timed(
         "upsell_moved_up", moved_up, data.lines, price, item_category, settings.related_per_item
