@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, bindparam, select
 
 from retentio.catalog import products
 from retentio.events import events
@@ -18,21 +18,44 @@ from retentio.orders import order_lines, orders
 
 HISTORY_ORDERS = 200  # the customer's latest orders that serving looks at
 
+# The statements of every request, built once: building one cost about as much as running it.
+_FACTS = select(
+    products.c.sku,
+    products.c.name,
+    products.c.category,
+    products.c.margin,
+    products.c.consumption_days,
+    products.c.attributes,
+).where(products.c.sku.in_(bindparam("skus", expanding=True, type_=String)))
+_LATEST_ORDERS = (
+    select(orders.c.order_id, orders.c.placed_at)
+    .where(
+        orders.c.customer_id == bindparam("customer_id", type_=String),
+        orders.c.placed_at.is_not(None),
+        orders.c.cancelled_at.is_(None),
+    )
+    .order_by(orders.c.placed_at.desc())
+    .limit(HISTORY_ORDERS)
+    .subquery()
+)
+_HISTORY = (
+    select(
+        _LATEST_ORDERS.c.order_id,
+        _LATEST_ORDERS.c.placed_at,
+        order_lines.c.sku,
+        order_lines.c.quantity,
+        order_lines.c.returned_quantity,
+    )
+    .join(order_lines, order_lines.c.order_id == _LATEST_ORDERS.c.order_id)
+    .order_by(_LATEST_ORDERS.c.placed_at.desc(), _LATEST_ORDERS.c.order_id)
+)
+
 
 def catalogue_facts(connection: Connection, skus: Iterable[str]) -> dict[str, ProductFacts]:
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    rows = connection.execute(
-        select(
-            products.c.sku,
-            products.c.name,
-            products.c.category,
-            products.c.margin,
-            products.c.consumption_days,
-            products.c.attributes,
-        ).where(products.c.sku.in_(wanted))
-    )
+    rows = connection.execute(_FACTS, {"skus": wanted})
     return {
         row.sku: _facts(row.name, row.category, row.margin, row.consumption_days, row.attributes)
         for row in rows
@@ -63,28 +86,7 @@ def complements_and_premium(
 
 def customer_history(connection: Connection, customer_id: str) -> tuple[History, list[str]]:
     """The customer's purchases and returns, and the SKUs of the latest basket (newest first)."""
-    latest = (
-        select(orders.c.order_id, orders.c.placed_at)
-        .where(
-            orders.c.customer_id == customer_id,
-            orders.c.placed_at.is_not(None),
-            orders.c.cancelled_at.is_(None),
-        )
-        .order_by(orders.c.placed_at.desc())
-        .limit(HISTORY_ORDERS)
-        .subquery()
-    )
-    rows = connection.execute(
-        select(
-            latest.c.order_id,
-            latest.c.placed_at,
-            order_lines.c.sku,
-            order_lines.c.quantity,
-            order_lines.c.returned_quantity,
-        )
-        .join(order_lines, order_lines.c.order_id == latest.c.order_id)
-        .order_by(latest.c.placed_at.desc(), latest.c.order_id)
-    ).all()
+    rows = connection.execute(_HISTORY, {"customer_id": customer_id}).all()
     last_bought: dict[str, datetime] = {}
     returned: set[str] = set()
     for row in rows:
