@@ -1,7 +1,7 @@
 """Message templates (COM-9): one template, per-channel bodies in Russian and English, rendered in a
 Jinja2 sandbox with Babel's money, dates and plural forms; SMS length at preview.
 
-The lead's calls: ``template_from_dict``/``template_to_dict`` (the stored form), ``compile_template``
+What the other areas call: ``template_from_dict``/``template_to_dict`` (the stored form), ``compile_template``
 (once per template version; ``TemplateInvalid`` lists every problem), ``render`` (one message, or a
 ``TemplateError`` that fails that message only), ``preview`` (with the SMS length), and the tracking
 hooks ``rewrite_links`` and ``add_pixel`` for rendered email HTML.

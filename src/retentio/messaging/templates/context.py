@@ -6,7 +6,7 @@ a coupon) fails that message with a clear error. Money is ``Decimal`` in the sho
 (``currency``); times are timezone-aware (UTC) and shown in the customer's timezone by ``date`` and
 ``datetime``.
 
-The lead builds a ``MessageContext`` from the areas' facades; ``context_from_dict`` reads one from
+The sending side builds a ``MessageContext`` from the areas' facades; ``context_from_dict`` reads one from
 plain JSON-like data (the API's and the CLI's preview) and works out the derived figures.
 """
 

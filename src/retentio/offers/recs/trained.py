@@ -24,7 +24,7 @@ class TrainedRecs:
     rules: Rules
     next: Ranked
     moved_up: Ranked
-    # the other helper's models (customers like you, next basket), by their own array names
+    # the personal models (customers like you, next basket), by their own array names
     extra: Arrays = field(default_factory=dict)
 
     def item_of(self, sku: str) -> int:
