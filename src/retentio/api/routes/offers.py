@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query, status
+from fastapi import HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from retentio.api.deps import ClockDep, EngineDep, ReaderDep, SettingsDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import CustomerId
 from retentio.customers import get_customer
 from retentio.offers import (
     Occasion,
@@ -29,10 +29,6 @@ from retentio.offers import (
     offer_once,
     preview_offer,
 )
-
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 
 
 class DecisionPublic(BaseModel):

@@ -13,7 +13,7 @@ from fastapi import Path, Query, Request
 from pydantic import BaseModel
 
 from retentio.api.deps import ClockDep, ReaderDep, SettingsDep
-from retentio.api.schemas import NO_NUL
+from retentio.api.schemas import NO_NUL, CustomerId
 from retentio.offers import (
     MAX_RECOMMENDATIONS,
     MAX_SEED_SKUS,
@@ -24,9 +24,6 @@ from retentio.offers import (
     related_items,
 )
 
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="Your id for the customer.")
-]
 Sku = Annotated[str, Path(min_length=1, max_length=128, pattern=NO_NUL, description="The product's SKU.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS, description="How many items at most.")]
 SeedSkus = Annotated[
