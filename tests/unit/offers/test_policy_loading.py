@@ -60,7 +60,7 @@ def test_a_minimal_file_fills_in_the_defaults() -> None:
         (
             "occasions.cart",
             "occasions.easter",
-            "mine.toml:5: occasions.easter: unknown occasion: 'win_back', 'cart'",
+            "mine.toml:5: occasions.easter: unknown name; it may be 'win_back', 'cart'",
         ),
     ],
 )

@@ -2,20 +2,22 @@
 how long after a cart or a view an offer is due, how many days before a birthday, an anniversary,
 a renewal or a product running out, and what counts as a learned repurchase interval.
 
-An error names the file and the key: ``occasions.toml: cart.after_minutes: must be greater than 0``.
+An error names the file, the line and the key: ``occasions.toml:2: cart.after_minutes: Input should be
+greater than 0``.
 """
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from retentio.settings_file import parse_settings, read_settings
 
 DEFAULT_FILE = "occasions.toml"
+DOCS = "docs/offer-occasions.md"
 _Days = Annotated[int, Field(ge=0, le=366)]
 
 
@@ -76,28 +78,9 @@ class OccasionSettingsError(ValueError):
 
 def load_occasion_settings(path: Path | None) -> OccasionSettings:
     """The file's settings; without a file, the defaults shipped with Retentio."""
-    if path is None:
-        text = resources.files(__package__).joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
-        return parse_occasion_settings(text, Path(DEFAULT_FILE))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OccasionSettingsError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise OccasionSettingsError(f"{path}: not UTF-8 text: {error}") from None
-    return parse_occasion_settings(text, path)
+    default = (__package__ or "", DEFAULT_FILE)
+    return read_settings(OccasionSettings, path, default, DOCS, OccasionSettingsError)
 
 
 def parse_occasion_settings(text: str, path: Path) -> OccasionSettings:
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise OccasionSettingsError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return OccasionSettings.model_validate(document)
-    except ValidationError as error:
-        problems = [
-            f"{path}: {'.'.join(str(part) for part in item['loc'])}: {item['msg'].lower()}"
-            for item in error.errors(include_url=False)
-        ]
-        raise OccasionSettingsError("\n".join(problems)) from None
+    return parse_settings(OccasionSettings, text, path, DOCS, OccasionSettingsError)

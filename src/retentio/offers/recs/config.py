@@ -4,17 +4,17 @@ every key has a default, so no file is needed."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from retentio.offers.recs.bought_together import RuleSettings
 from retentio.offers.recs.business_rules import Rules
 from retentio.offers.recs.personal import PersonalSettings
 from retentio.offers.recs.training import TrainSettings
+from retentio.settings_file import read_settings
 
 
 class RecsConfigError(ValueError):
@@ -53,16 +53,5 @@ class RecsConfig(BaseModel):
 
 
 def load_recs_config(path: Path | None) -> RecsConfig:
-    if path is None:
-        return RecsConfig()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RecsConfigError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise RecsConfigError(f"{path}: {error}") from None
-    try:
-        return RecsConfig.model_validate(document)
-    except ValidationError as error:
-        problems = [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        raise RecsConfigError("\n".join(problems)) from None
+    """The file's settings; without a file, every default."""
+    return read_settings(RecsConfig, path, None, "docs/recommendations.md", RecsConfigError)
