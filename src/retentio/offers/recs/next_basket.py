@@ -39,7 +39,7 @@ class NextBasketSettings:
 
     decay: float = 0.9
     neighbours: int = 100
-    explore_weight: float = 0.05
+    explore_weight: float = 0.1
     popularity_weight: float = 0.01
     popularity_half_life_days: float = 30.0
     label_rounds: int = 3

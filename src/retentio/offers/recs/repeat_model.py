@@ -1,5 +1,5 @@
-"""Which of a customer's past items they will buy again next: a logistic model over a few facts about
-each (customer, item) pair, learned from the customers' own last baskets.
+"""Which of a customer's past items they will buy again next: gradient-boosted trees over a few facts
+about each (customer, item) pair, learned from the customers' own last baskets.
 
 The facts: the recency-decayed share of the customer's baskets holding the item, the plain share, a
 sharply decayed count, how many baskets and days ago they last bought it and those days against their
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import minimize
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 from retentio.offers.recs.baskets import Baskets
 from retentio.offers.recs.history import basket_positions, recent_popularity
@@ -89,26 +89,24 @@ def repeat_pairs(baskets: Baskets, decay: float, half_life_days: float) -> Repea
 
 @dataclass(frozen=True)
 class RepeatModel:
-    """Logistic regression on the standardised facts."""
+    """Gradient-boosted trees on the facts. Trees rather than a logistic model: the facts overlap and
+    their effect depends on one another (the days since the last purchase mean little for an item
+    bought once, much for a weekly staple), which a linear model cannot say."""
 
-    coefficients: NDArray[np.float64]  # intercept first
-    means: NDArray[np.float64]
-    scales: NDArray[np.float64]
+    trees: HistGradientBoostingClassifier
 
     def probability(self, facts: NDArray[np.float64]) -> NDArray[np.float64]:
-        logits = self.coefficients[0] + ((facts - self.means) / self.scales) @ self.coefficients[1:]
-        result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+        result: NDArray[np.float64] = self.trees.predict_proba(facts)[:, 1].astype(np.float64)
         return result
 
 
 def learn_repeat_model(
-    baskets: Baskets, decay: float, half_life_days: float, rounds: int = 3, penalty: float = 1.0
+    baskets: Baskets, decay: float, half_life_days: float, rounds: int = 3
 ) -> RepeatModel | None:
     """Learned on each customer's last ``rounds`` baskets, each the label for the baskets before it;
-    None when no customer has two baskets."""
+    None when no customer has two baskets or the labels are all alike (nothing to tell apart)."""
     facts: list[NDArray[np.float64]] = []
     labels: list[NDArray[np.float64]] = []
-    weights: list[NDArray[np.float64]] = []
     current = baskets
     for _ in range(rounds):
         starts = current.customer_starts()
@@ -120,24 +118,26 @@ def learn_repeat_model(
         keep[label_baskets] = False
         targets = current.select(~keep)
         current = current.select(keep)
-        round_facts, round_labels, round_weights = _examples(current, targets, decay, half_life_days)
+        round_facts, round_labels = _examples(current, targets, decay, half_life_days)
         facts.append(round_facts)
         labels.append(round_labels)
-        weights.append(round_weights)
     if not facts:
         return None
-    all_facts, all_labels, all_weights = np.vstack(facts), np.concatenate(labels), np.concatenate(weights)
+    all_facts, all_labels = np.vstack(facts), np.concatenate(labels)
     if all_labels.size > MAX_EXAMPLES:
         rows = np.sort(np.random.default_rng(SEED).choice(all_labels.size, MAX_EXAMPLES, replace=False))
-        all_facts, all_labels, all_weights = all_facts[rows], all_labels[rows], all_weights[rows]
-    return _fit_logistic(all_facts, all_labels, all_weights / all_weights.mean(), penalty)
+        all_facts, all_labels = all_facts[rows], all_labels[rows]
+    if np.unique(all_labels).size < 2:
+        return None
+    return _fit_trees(all_facts, all_labels)
 
 
 def _examples(
     before: Baskets, targets: Baskets, decay: float, half_life_days: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Facts of the past pairs of customers with a target basket, whether the target holds the item,
-    and weights making each customer count as much as any other (as recall does)."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Facts of the past pairs of customers with a target basket and whether the target holds the item.
+    Unweighted: weighting each customer alike (as recall does) helped the logistic model and made the
+    trees worse on Online Retail's validation baskets (recall@10 0.1870 against 0.1917)."""
     pairs = repeat_pairs(before, decay, half_life_days)
     target_sizes = np.bincount(
         targets.customer, weights=np.diff(targets.offsets), minlength=before.customer_count
@@ -145,28 +145,23 @@ def _examples(
     rows = np.flatnonzero(target_sizes[pairs.customer] > 0)
     target_keys = targets.customer[targets.line_basket()].astype(np.int64) * before.item_count + targets.items
     labels = np.isin(pairs.customer[rows] * before.item_count + pairs.item[rows], target_keys)
-    return pairs.facts[rows], labels.astype(np.float64), 1.0 / target_sizes[pairs.customer[rows]]
+    return pairs.facts[rows], labels.astype(np.float64)
 
 
-def _fit_logistic(
-    facts: NDArray[np.float64], labels: NDArray[np.float64], weights: NDArray[np.float64], penalty: float
-) -> RepeatModel:
-    means = facts.mean(axis=0)
-    spread = facts.std(axis=0)
-    scales = np.where(spread > 0, spread, 1.0)
-    design = np.column_stack((np.ones(facts.shape[0]), (facts - means) / scales))
-    examples = float(facts.shape[0])
-
-    def loss(coefficients: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        logits = design @ coefficients
-        shrink = penalty * coefficients
-        shrink[0] = 0.0
-        value = weights @ (np.logaddexp(0.0, logits) - labels * logits) + 0.5 * shrink @ coefficients
-        residual = weights * (1.0 / (1.0 + np.exp(-logits)) - labels)
-        return float(value) / examples, (design.T @ residual + shrink) / examples
-
-    result = minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B")
-    return RepeatModel(coefficients=np.asarray(result.x, dtype=np.float64), means=means, scales=scales)
+def _fit_trees(facts: NDArray[np.float64], labels: NDArray[np.float64]) -> RepeatModel:
+    """Small trees (7 leaves) with large leaves (a 300th of the examples, about 1,000 on Online
+    Retail): deeper or finer trees did no better on the validation baskets and take longer."""
+    trees = HistGradientBoostingClassifier(
+        max_iter=150,
+        learning_rate=0.1,
+        max_leaf_nodes=7,
+        min_samples_leaf=max(5, labels.size // 300),
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=SEED,
+    )
+    trees.fit(facts, labels)
+    return RepeatModel(trees=trees)
 
 
 def learned_repeat_scores(
