@@ -20,7 +20,9 @@ from retentio.offers import (
     recommend,
 )
 
-app = typer.Typer(help="Recommendations: train, show a customer's, evaluate.", no_args_is_help=True)
+app = typer.Typer(
+    help="Recommendations: train the recommenders, show a customer's, evaluate.", no_args_is_help=True
+)
 
 
 @app.command("train")
